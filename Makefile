@@ -1,0 +1,34 @@
+# InjectWatch: `make run` starts the app on data/clinic.duckdb (demo clinic on first start);
+# `make test` runs the whole suite. Both create .venv themselves with pinned versions.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test lint bench clean-venv
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InjectWatch needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	$(PY) -m dashboard init --demo-if-new
+	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
+
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.runtime
+	$(PY) -m dashboard bench --treatments 1000000
+
+clean-venv:
+	rm -rf $(VENV)

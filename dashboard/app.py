@@ -1,0 +1,26 @@
+"""InjectWatch Streamlit entry point: page config, sign-in gate, role-based navigation."""
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run dashboard/app.py` from anywhere
+
+from dashboard.guard import current_user  # noqa: E402
+from dashboard.navigation import VIEWS, pages_for  # noqa: E402
+from dashboard.signin import sign_in_gate  # noqa: E402
+
+st.set_page_config(page_title="InjectWatch", page_icon=":material/vaccines:", layout="wide")
+
+user = current_user() or sign_in_gate()
+if user is None:
+    st.stop()
+
+sections: dict[str, list] = {}
+for spec in pages_for(user.role):
+    sections.setdefault(spec.section, []).append(
+        st.Page(str(VIEWS / spec.file), title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                default=spec.file == "home.py")
+    )
+st.navigation(sections).run()

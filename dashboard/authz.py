@@ -1,0 +1,61 @@
+"""Who may do what: users, roles and permissions, checked by pages and by the data layer.
+
+No streamlit import: the data-layer functions that serve a page take a `User` and call `require`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("practitioner", "manager", "admin")
+
+# permission -> roles that hold it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "treatment.log": frozenset({"practitioner", "manager"}),
+    "event.report": frozenset({"practitioner", "manager"}),
+    "case.view_own": frozenset({"practitioner", "manager"}),
+    "case.view_all": frozenset({"manager"}),
+    "case.follow_up": frozenset({"practitioner", "manager"}),
+    "trends.view": frozenset({"manager"}),
+    "signals.view": frozenset({"manager"}),
+    "signals.review": frozenset({"manager"}),
+    "export.run": frozenset({"manager"}),
+    "export.identified": frozenset({"manager"}),
+    "audit.view": frozenset({"manager", "admin"}),
+    "accounts.manage": frozenset({"admin"}),
+    "reference.manage": frozenset({"admin"}),
+    "import.run": frozenset({"manager", "admin"}),
+    "demo.load": frozenset({"manager", "admin"}),
+}
+
+
+class PermissionDenied(PermissionError):
+    """Raised when a user lacks a permission."""
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person: login name, role, display name and (for practitioners) their injector name."""
+
+    username: str
+    role: str
+    display_name: str
+    injector_name: str | None = None
+
+    def can(self, permission: str) -> bool:
+        """Return True when this user's role holds the permission."""
+        return self.role in PERMISSIONS[permission]
+
+
+def require(user: User | None, permission: str) -> User:
+    """Return the user when allowed; raise PermissionDenied otherwise (also for no user)."""
+    if user is None:
+        raise PermissionDenied("sign in first")
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    if not user.can(permission):
+        raise PermissionDenied(f"{user.role} may not {permission}")
+    return user
+
+
+SYSTEM = User(username="system", role="admin", display_name="InjectWatch (command line)")

@@ -1,0 +1,97 @@
+"""The command line of spec section 3: argument parsing and dispatch to each command's module.
+
+Exit codes: 0 success, 2 usage error or unreadable input (nothing changed), 3 import with quarantined rows.
+Each command module exposes `run(args: argparse.Namespace) -> int` and prints its summary to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from dashboard.db import DatabaseLockedError
+
+EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE = 0, 2, 3
+
+# command -> module whose run(args) implements it
+COMMANDS = {
+    "init": "dashboard.commands.init",
+    "demo": "dashboard.demo.command",
+    "import": "dashboard.importer.command",
+    "export": "dashboard.export.command",
+    "signals": "dashboard.signals.command",
+    "backup": "dashboard.backup",
+    "restore": "dashboard.backup",
+    "bench": "dashboard.bench",
+    "users": "dashboard.accounts.command",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argparse parser for every command."""
+    common = _Parser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help="database file (default data/clinic.duckdb)")
+    p = _Parser(prog="python -m dashboard", description="InjectWatch command line", parents=[common])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("init", parents=[common], help="create or migrate the database (idempotent)")
+    s.add_argument("--demo-if-new", action="store_true",
+                   help="load the demo clinic when the database has never held data (used by `make run`)")
+
+    s = sub.add_parser("demo", parents=[common], help="fill the database with a synthetic demo clinic")
+    s.add_argument("--treatments", type=int, default=20000)
+    s.add_argument("--seed", type=int, default=1)
+
+    s = sub.add_parser("import", parents=[common], help="import a data set (folder or .zip)")
+    s.add_argument("path")
+
+    s = sub.add_parser("export", parents=[common], help="write the quarterly export")
+    s.add_argument("--quarter", required=True, help="YYYYQn, e.g. 2026Q3")
+    s.add_argument("--out", default=".", help="folder to write into (default: current folder)")
+    s.add_argument("--identified", action="store_true", help="keep patient refs and free text (audited)")
+    s.add_argument("--actor", default=None, help="who exports (default: the OS user)")
+
+    s = sub.add_parser("signals", parents=[common], help="print the current signals")
+    s.add_argument("--from", dest="date_from", default=None, help="first date (YYYY-MM-DD)")
+    s.add_argument("--to", dest="date_to", default=None, help="last date (YYYY-MM-DD)")
+    s.add_argument("--format", choices=("json", "table"), default="json")
+
+    s = sub.add_parser("backup", parents=[common], help="write a consistent snapshot with a manifest")
+    s.add_argument("--out", required=True)
+    s = sub.add_parser("restore", parents=[common], help="rebuild a database from a backup folder")
+    s.add_argument("path")
+
+    s = sub.add_parser("bench", parents=[common], help="benchmark at clinic-chain scale (prints JSON)")
+    s.add_argument("--treatments", type=int, default=1_000_000)
+    s.add_argument("--runs", type=int, default=5)
+
+    s = sub.add_parser("users", parents=[common], help="manage accounts")
+    s.add_argument("action", choices=("list", "add", "reset-password", "unlock"))
+    s.add_argument("--username")
+    s.add_argument("--role", choices=("practitioner", "manager", "admin"))
+    s.add_argument("--display-name")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse argv, run the command and return its exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not hasattr(args, "db"):
+        args.db = None
+    module = importlib.import_module(COMMANDS[args.command])
+    try:
+        return int(module.run(args))
+    except DatabaseLockedError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE

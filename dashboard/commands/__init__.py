@@ -1,0 +1,1 @@
+"""Small command implementations that belong to no larger module."""

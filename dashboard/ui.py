@@ -1,0 +1,23 @@
+"""Streamlit glue shared by the pages: the cached database handle and the data version for caches."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.config import db_path
+from dashboard.db import Database, open_database
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda db: db.close())
+def _database(path: str) -> Database:
+    return open_database(path)
+
+
+def get_db() -> Database:
+    """Return this process's Database for the configured path (migrated, reference loaded)."""
+    return _database(str(db_path()))
+
+
+def data_version() -> int:
+    """Return the current data version; pass it to st.cache_data readers so saves invalidate them."""
+    return get_db().data_version()
