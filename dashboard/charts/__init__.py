@@ -1,0 +1,1 @@
+"""Pure chart builders: data in, Plotly figures out (no streamlit import)."""

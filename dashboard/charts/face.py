@@ -1,0 +1,129 @@
+"""The face chart: a schematic face with one clickable marker per treatment area (pure Plotly).
+
+Used to pick areas when logging a treatment and, coloured by a value per area, as the trends heatmap.
+Every marker carries its area code in `customdata`, so `st.plotly_chart(on_select="rerun")` tells which
+area was clicked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import plotly.graph_objects as go
+
+from dashboard.reference import build_tables
+
+_LINE = {"color": "#8a8f98", "width": 2}
+_SELECTED = "#d9480f"
+_IDLE = "#4c6ef5"
+
+
+def area_positions() -> list[tuple[str, str, float, float]]:
+    """Return (code, name, x, y) for every marker; bilateral areas get a mirrored second marker."""
+    out: list[tuple[str, str, float, float]] = []
+    for row in build_tables().areas.itertuples():
+        out.append((row.code, row.name, float(row.chart_x), float(row.chart_y)))
+        if row.chart_x != 0:
+            out.append((row.code, row.name, -float(row.chart_x), float(row.chart_y)))
+    return out
+
+
+def _label_position(x: float) -> str:
+    """Label right of right-side markers, below midline ones (mirrored markers stay unlabelled)."""
+    return "middle right" if x > 0 else "bottom center"
+
+
+def _outline(fig: go.Figure) -> None:
+    """Draw the schematic head, eyes, brows, nose, mouth, neck and shoulders as layout shapes."""
+    shapes = [
+        {"type": "circle", "x0": -70, "x1": 70, "y0": -15, "y1": 135},                    # head
+        {"type": "circle", "x0": -36, "x1": -14, "y0": 74, "y1": 84},                     # eyes
+        {"type": "circle", "x0": 14, "x1": 36, "y0": 74, "y1": 84},
+        {"type": "path", "path": "M -40 90 Q -25 98 -10 91"},                              # brows
+        {"type": "path", "path": "M 10 91 Q 25 98 40 90"},
+        {"type": "path", "path": "M 0 82 L -6 56 Q 0 52 6 56"},                            # nose
+        {"type": "path", "path": "M -20 32 Q 0 22 20 32"},                                  # mouth
+        {"type": "path", "path": "M -28 -8 L -30 -50 M 28 -8 L 30 -50"},                   # neck
+        {"type": "path", "path": "M -30 -50 Q -70 -55 -100 -70 M 30 -50 Q 70 -55 100 -70"},  # shoulders
+    ]
+    for s in shapes:
+        fig.add_shape(line=_LINE, fillcolor="rgba(0,0,0,0)", layer="below", **s)
+
+
+def face_figure(
+    values: Mapping[str, float] | None = None,
+    *,
+    selected: Iterable[str] = (),
+    title: str = "",
+    colorbar_title: str = "",
+    hover: Mapping[str, str] | None = None,
+    height: int = 460,
+) -> go.Figure:
+    """Build the face chart; with `values` the markers are coloured by value (grey where missing)."""
+    chosen = set(selected)
+    pos = area_positions()
+    xs = [p[2] for p in pos]
+    ys = [p[3] for p in pos]
+    codes = [p[0] for p in pos]
+    names = [p[1] for p in pos]
+    texts = [hover.get(c, n) if hover else n for c, n in zip(codes, names, strict=True)]
+    fig = go.Figure()
+    _outline(fig)
+    if values is None:
+        colours = [_SELECTED if c in chosen else _IDLE for c in codes]
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="markers+text", customdata=codes,
+            text=[n.split(" (")[0] if x >= 0 else "" for n, x in zip(names, xs, strict=True)],
+            textposition=[_label_position(x) for x in xs], textfont={"size": 11},
+            hovertext=texts, hoverinfo="text",
+            marker={"size": [26 if c in chosen else 18 for c in codes], "color": colours,
+                    "line": {"color": "white", "width": 2}},
+            name="areas", showlegend=False,
+        ))
+    else:
+        known = [i for i, c in enumerate(codes) if values.get(c) is not None]
+        missing = [i for i in range(len(codes)) if i not in set(known)]
+        if missing:
+            fig.add_trace(go.Scatter(
+                x=[xs[i] for i in missing], y=[ys[i] for i in missing], mode="markers",
+                customdata=[codes[i] for i in missing],
+                hovertext=[f"{names[i]}: no treatments in this view" for i in missing], hoverinfo="text",
+                marker={"size": 18, "color": "#dee2e6", "line": {"color": "white", "width": 2}},
+                name="no data", showlegend=False,
+            ))
+        if known:
+            fig.add_trace(go.Scatter(
+                x=[xs[i] for i in known], y=[ys[i] for i in known], mode="markers+text",
+                customdata=[codes[i] for i in known],
+                text=[f"{values[codes[i]]:.1f}" if xs[i] >= 0 else "" for i in known],
+                textposition=[_label_position(xs[i]) for i in known],
+                hovertext=[texts[i] for i in known], hoverinfo="text",
+                marker={"size": [30 if codes[i] in chosen else 24 for i in known],
+                        "color": [values[codes[i]] for i in known], "colorscale": "OrRd", "cmin": 0,
+                        "showscale": True, "colorbar": {"title": {"text": colorbar_title}, "thickness": 14},
+                        "line": {"color": "#343a40", "width": 1}},
+                name="areas", showlegend=False,
+            ))
+    fig.update_xaxes(visible=False, range=[-110, 110], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-78, 140], fixedrange=True, scaleanchor="x", scaleratio=1)
+    fig.update_layout(
+        title={"text": title} if title else None, height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        plot_bgcolor="white", paper_bgcolor="white", dragmode=False, clickmode="event+select",
+    )
+    return fig
+
+
+def area_from_selection(selection: object) -> list[str]:
+    """Return the area codes picked in a st.plotly_chart selection event (empty when none)."""
+    try:
+        points = selection["selection"]["points"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return []
+    out: list[str] = []
+    for p in points:
+        code = p.get("customdata")
+        if isinstance(code, list):
+            code = code[0] if code else None
+        if isinstance(code, str) and code not in out:
+            out.append(code)
+    return out
