@@ -7,9 +7,9 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run dashboard/app.py` from anywhere
 
-from dashboard.guard import current_user  # noqa: E402
-from dashboard.navigation import VIEWS, pages_for  # noqa: E402
-from dashboard.signin import sign_in_gate  # noqa: E402
+from dashboard.guard import current_user
+from dashboard.navigation import VIEWS, pages_for
+from dashboard.signin import sign_in_gate
 
 st.set_page_config(page_title="InjectWatch", page_icon=":material/vaccines:", layout="wide")
 

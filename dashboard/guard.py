@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.authz import User, require, PermissionDenied
+from dashboard.authz import PermissionDenied, User, require
 
 SESSION_KEY = "user"
 

@@ -75,5 +75,5 @@ def _clear_streamlit_caches() -> Iterator[None]:
 
         st.cache_resource.clear()
         st.cache_data.clear()
-    except Exception:  # noqa: BLE001 - streamlit not imported in this test
+    except Exception:
         pass

@@ -1,0 +1,79 @@
+"""The Clinic overview page: empty state, headline figures and the monthly rate query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard import overview
+
+HOME = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "home.py")
+
+
+def _seed(db) -> None:
+    def work(cur):
+        cur.execute("INSERT INTO clinics (name) VALUES ('North')")
+        cur.execute("INSERT INTO injectors (name) VALUES ('Dr A')")
+        cur.execute("INSERT INTO patients (patient_ref) VALUES ('P-1')")
+        for i, month in enumerate(["2026-01-10", "2026-01-20", "2026-02-03", "2026-02-04"], start=1):
+            cur.execute(
+                "INSERT INTO treatments (clinic_id, treatment_ref, treated_at, patient_id, injector_id, product,"
+                " created_at, created_by) VALUES (1, $ref, CAST($at AS TIMESTAMP), 1, 1, 'ona', now(), 't')",
+                {"ref": f"T{i}", "at": month})
+        cur.execute("INSERT INTO events (clinic_id, event_ref, treatment_id, created_at) VALUES (1, 'E1', 1, now())")
+        for v, outcome in ((1, "unknown"), (2, "recovered")):
+            cur.execute(
+                "INSERT INTO event_versions (event_id, version, term, onset_at, severity, outcome, reported_at,"
+                " changed_at, changed_by, serious, seriousness) VALUES (1, $v, 'eyelid_ptosis',"
+                " TIMESTAMP '2026-01-14 09:00', 2, $o, now(), now(), 't', TRUE, 'medically_important')",
+                {"v": v, "o": outcome})
+        db.audit(cur, "t", "seed")
+
+    db.write(work)
+
+
+def test_empty_state_offers_demo_to_managers(db_file, manager):
+    at = AppTest.from_file(HOME, default_timeout=30)
+    at.session_state["user"] = manager
+    at.run()
+    assert not at.exception
+    assert "No treatments recorded yet" in at.info[0].value
+    assert any("demo clinic" in b.label for b in at.button)
+
+
+def test_empty_state_hides_demo_button_from_practitioners(db_file, practitioner):
+    at = AppTest.from_file(HOME, default_timeout=30)
+    at.session_state["user"] = practitioner
+    at.run()
+    assert not at.exception
+    assert not at.button
+
+
+def test_headline_counts_current_versions_once(db, manager):
+    _seed(db)
+    t = overview.totals(db)
+    assert (t.treatments, t.events, t.serious_events, t.open_cases) == (4, 1, 1, 0)
+    assert t.rate_per_1000 == 250.0
+
+
+def test_monthly_rate_attributes_events_to_the_treatment_month(db):
+    _seed(db)
+    m = overview.monthly_rate(db)
+    assert list(m["treatments"]) == [2, 2]
+    assert list(m["events"]) == [1, 0]
+    assert list(m["rate_per_1000"]) == [500.0, 0.0]
+
+
+def test_page_shows_metrics_and_latest_events(db, manager):
+    _seed(db)
+    db.close()
+    at = AppTest.from_file(HOME, default_timeout=30)
+    at.session_state["user"] = manager
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Treatments"] == "4"
+    assert metrics["Events per 1,000 treatments"] == "250.0"
+    latest = at.dataframe[0].value
+    assert list(latest["event"]) == ["Drooping upper eyelid"]
