@@ -9,13 +9,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 
 from dashboard.guard import current_user
 from dashboard.navigation import VIEWS, pages_for
-from dashboard.signin import sign_in_gate
+from dashboard.signin import sign_in_gate, sign_out_button
 
 st.set_page_config(page_title="InjectWatch", page_icon=":material/vaccines:", layout="wide")
 
 user = current_user() or sign_in_gate()
 if user is None:
     st.stop()
+sign_out_button(user)
 
 sections: dict[str, list] = {}
 for spec in pages_for(user.role):

@@ -22,7 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "export.run": frozenset({"manager"}),
     "export.identified": frozenset({"manager"}),
     "audit.view": frozenset({"manager", "admin"}),
-    "accounts.manage": frozenset({"admin"}),
+    "accounts.manage": frozenset({"manager", "admin"}),
     "reference.manage": frozenset({"admin"}),
     "import.run": frozenset({"manager", "admin"}),
     "demo.load": frozenset({"manager", "admin"}),

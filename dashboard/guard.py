@@ -12,11 +12,16 @@ SESSION_KEY = "user"
 def current_user() -> User | None:
     """Return the signed-in user of this browser session, or None."""
     value = st.session_state.get(SESSION_KEY)
+    user = None
     if isinstance(value, User):
-        return value
-    if isinstance(value, dict) and {"username", "role", "display_name"} <= value.keys():
-        return User(**{k: value.get(k) for k in ("username", "role", "display_name", "injector_name")})
-    return None
+        user = value
+    elif isinstance(value, dict) and {"username", "role", "display_name"} <= value.keys():
+        user = User(**{k: value.get(k) for k in ("username", "role", "display_name", "injector_name")})
+    if user is None:
+        return None
+    from dashboard.signin import refresh_session  # idle expiry and account re-check (signin imports guard's key)
+
+    return refresh_session(user)
 
 
 def require_permission(permission: str) -> User:

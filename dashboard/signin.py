@@ -1,0 +1,237 @@
+"""Sign-in for the Streamlit app: first-start setup, the login form, idle expiry, sign-out, optional SSO.
+
+`sign_in_gate()` is called by app.py when no one is signed in. `refresh_session()` is called by
+guard.current_user() on every run: it ends a session after 8 idle hours and re-reads the account, so a
+deactivated account or a changed role takes effect at the next click (session state is never the only record).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from datetime import timedelta
+
+import streamlit as st
+
+from dashboard.accounts import (
+    LOCK_AFTER_FAILURES,
+    LOCK_DURATION,
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    AccountLocked,
+    active_user,
+    authenticate,
+    count_accounts,
+    create_first_manager,
+    new_account_problems,
+    user_for_email,
+)
+from dashboard.authz import User
+from dashboard.ui import get_db
+
+IDLE_LIMIT = timedelta(hours=8)
+USER_KEY = "user"  # the same key as dashboard.guard.SESSION_KEY
+LAST_ACTIVITY_KEY = "iw_last_activity"
+SIGNED_IN_KEY = "iw_signed_in"  # username of a session started by this gate (re-validated every run)
+METHOD_KEY = "iw_signin_method"
+NOTE_KEY = "iw_signin_note"
+ERRORS_KEY = "iw_signin_errors"
+SETUP_ERRORS_KEY = "iw_setup_errors"
+
+
+# ---------------------------------------------------------------------- session lifecycle
+def start_session(user: User, method: str = "password") -> None:
+    """Store the signed-in user in session state and start the idle clock."""
+    ss = st.session_state
+    ss[USER_KEY] = user
+    ss[SIGNED_IN_KEY] = user.username
+    ss[METHOD_KEY] = method
+    ss[LAST_ACTIVITY_KEY] = time.time()
+    ss.pop(NOTE_KEY, None)
+    ss.pop(ERRORS_KEY, None)
+
+
+def end_session(action: str, note: str | None = None) -> None:
+    """Forget the signed-in user, write `action` (logout, session.expired, ...) to the audit trail."""
+    ss = st.session_state
+    user = ss.get(USER_KEY)
+    username = getattr(user, "username", None) or ss.get(SIGNED_IN_KEY)
+    for key in (USER_KEY, SIGNED_IN_KEY, LAST_ACTIVITY_KEY, "signin_password"):
+        ss.pop(key, None)
+    if note:
+        ss[NOTE_KEY] = note
+    if username:
+        db = get_db()
+        db.write(lambda cur: db.audit(cur, username, action, "account", username, None))
+
+
+def refresh_session(user: User) -> User | None:
+    """Return the user if the session is still valid (and refresh its idle clock), else end it and return None."""
+    ss = st.session_state
+    now = time.time()
+    last = ss.get(LAST_ACTIVITY_KEY)
+    if last is not None and now - float(last) > IDLE_LIMIT.total_seconds():
+        end_session("session.expired", f"Your session ended after {int(IDLE_LIMIT.total_seconds() // 3600)} idle hours. "
+                                       "Please sign in again.")
+        return None
+    ss[LAST_ACTIVITY_KEY] = now
+    if ss.get(SIGNED_IN_KEY) == user.username:
+        fresh = active_user(get_db(), user.username)
+        if fresh is None:
+            end_session("session.ended", "Your account has been deactivated. Ask your clinic manager.")
+            return None
+        if fresh != user:
+            ss[USER_KEY] = fresh
+            return fresh
+    return user
+
+
+# ---------------------------------------------------------------------- single sign-on (optional)
+def sso_configured() -> bool:
+    """Return True when [auth] is set in .streamlit/secrets.toml (Streamlit's OIDC login)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _sso_user() -> User | None:
+    if not sso_configured() or not st.user.is_logged_in:
+        return None
+    email = str(st.user.get("email") or "")
+    user = user_for_email(get_db(), email)
+    if user is None:
+        st.error("No active InjectWatch account uses the e-mail address below. "
+                 "Ask your clinic manager to add it to your account on the Accounts page.")
+        st.text(email)
+        st.button("Sign out of single sign-on", on_click=st.logout)
+        st.stop()
+    return user
+
+
+def _sso_button() -> None:
+    if not sso_configured():
+        return
+    if importlib.util.find_spec("authlib") is None:
+        st.warning("Single sign-on is configured in secrets.toml but Authlib is not installed "
+                   "(pip install 'streamlit[auth]'). Sign in with your username and password.")
+        return
+    st.button("Sign in with your clinic account (single sign-on)", on_click=st.login)
+    st.caption("or with your InjectWatch username and password:")
+
+
+# ---------------------------------------------------------------------- first start
+def _create_first_manager() -> None:
+    ss = st.session_state
+    values = {k: ss.get(f"setup_{k}", "") for k in ("username", "display_name", "password", "password_again")}
+    problems = new_account_problems(username=values["username"], display_name=values["display_name"],
+                                    password=values["password"], password_again=values["password_again"],
+                                    role="manager")
+    if not problems:
+        try:
+            user = create_first_manager(get_db(), username=values["username"],
+                                        display_name=values["display_name"], password=values["password"])
+        except AccountError as exc:
+            problems = {exc.field: exc.message}
+        else:
+            for k in ("password", "password_again"):
+                ss.pop(f"setup_{k}", None)
+            ss.pop(SETUP_ERRORS_KEY, None)
+            start_session(user, "setup")
+            return
+    ss[SETUP_ERRORS_KEY] = problems
+
+
+def _field_error(errors: dict[str, str], field: str) -> None:
+    if field in errors:
+        st.error(errors[field])
+
+
+def _setup_screen() -> None:
+    st.title("Welcome to InjectWatch")
+    st.write("No one has an account yet. Create the first one: a clinic manager account, who can then add "
+             "colleagues on the Accounts page.")
+    errors = st.session_state.get(SETUP_ERRORS_KEY, {})
+    with st.form("setup", enter_to_submit=False):
+        st.text_input("Username", key="setup_username", max_chars=64,
+                      help="Letters, digits and . _ @ -, e.g. morgan or morgan@clinic.example")
+        _field_error(errors, "username")
+        st.text_input("Display name", key="setup_display_name", max_chars=200, help="Shown to colleagues")
+        _field_error(errors, "display_name")
+        st.text_input("Password", key="setup_password", type="password",
+                      help=f"At least {MIN_PASSWORD_LENGTH} characters")
+        st.text_input("Password again", key="setup_password_again", type="password")
+        _field_error(errors, "password")
+        st.form_submit_button("Create manager account", type="primary", on_click=_create_first_manager)
+
+
+# ---------------------------------------------------------------------- login
+def _sign_in() -> None:
+    ss = st.session_state
+    username = str(ss.get("signin_username", ""))
+    password = str(ss.get("signin_password", ""))
+    errors: dict[str, str] = {}
+    if not username.strip():
+        errors["username"] = "Enter your username."
+    if not password:
+        errors["password"] = "Enter your password."
+    if not errors:
+        try:
+            user = authenticate(get_db(), username, password)
+        except AccountLocked as exc:
+            errors["form"] = str(exc)
+        else:
+            if user is not None:
+                ss.pop("signin_password", None)
+                start_session(user, "password")
+                return
+            errors["form"] = (f"The username or password is not right. After {LOCK_AFTER_FAILURES} failed tries "
+                              f"in a row the account is locked for {int(LOCK_DURATION.total_seconds() // 60)} "
+                              "minutes.")
+        ss["signin_password"] = ""
+    ss[ERRORS_KEY] = errors
+
+
+def _login_form() -> None:
+    st.title("InjectWatch")
+    note = st.session_state.get(NOTE_KEY)
+    if note:
+        st.info(note)
+    _sso_button()
+    errors = st.session_state.get(ERRORS_KEY, {})
+    with st.form("sign_in", enter_to_submit=True):
+        st.text_input("Username", key="signin_username", max_chars=254, autocomplete="username")
+        _field_error(errors, "username")
+        st.text_input("Password", key="signin_password", type="password", autocomplete="current-password")
+        _field_error(errors, "password")
+        st.form_submit_button("Sign in", type="primary", on_click=_sign_in)
+    _field_error(errors, "form")
+    st.caption("Forgot your password or locked out? Ask your clinic manager to reset or unlock your account.")
+
+
+def sign_in_gate() -> User | None:
+    """Show the first-start setup or the login form; return the user once signed in (else None)."""
+    user = st.session_state.get(USER_KEY)
+    if isinstance(user, User):
+        return user
+    sso = _sso_user()
+    if sso is not None:
+        start_session(sso, "sso")
+        st.rerun()
+    if count_accounts(get_db()) == 0:
+        _setup_screen()
+    else:
+        _login_form()
+    return None
+
+
+def sign_out_button(user: User) -> None:
+    """Show who is signed in and a Sign out button in the sidebar."""
+    with st.sidebar:
+        st.text(f"Signed in as {user.display_name} ({user.role})")
+        if st.button("Sign out", key="iw_sign_out", icon=":material/logout:"):
+            sso = st.session_state.get(METHOD_KEY) == "sso"
+            end_session("logout", "You have signed out.")
+            if sso:
+                st.logout()
+            st.rerun()

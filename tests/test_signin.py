@@ -1,0 +1,143 @@
+"""Sign-in gate through AppTest of the real entry point: first-start setup, login, lockout, idle expiry, sign-out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.accounts import create_user
+from dashboard.db import open_database
+from dashboard.signin import IDLE_LIMIT, LAST_ACTIVITY_KEY
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PASSWORD = "correct horse battery"
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+def _audit_actions(db_file, username: str) -> list[str]:
+    db = open_database(db_file)
+    try:
+        return [r[0] for r in db.rows("SELECT action FROM audit_log WHERE actor = $u ORDER BY audit_id",
+                                      {"u": username})]
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def with_account(db_file):
+    db = open_database(db_file)
+    create_user(db, username="ada", password=PASSWORD, role="practitioner", display_name="Dr Ada Park")
+    create_user(db, username="mgr", password=PASSWORD, role="manager", display_name="Morgan Manager")
+    db.close()
+    return db_file
+
+
+def _sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="signin_username").input(username)
+    at.text_input(key="signin_password").input(password)
+    return at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+
+
+def test_first_start_shows_setup_and_creates_a_manager(db_file):
+    at = _app().run()
+    assert not at.exception
+    assert at.title[0].value == "Welcome to InjectWatch"
+    labels = [t.label for t in at.text_input]
+    assert labels == ["Username", "Display name", "Password", "Password again"]
+    at.text_input(key="setup_username").input("Morgan")
+    at.text_input(key="setup_display_name").input("Morgan Manager")
+    at.text_input(key="setup_password").input("short")
+    at.text_input(key="setup_password_again").input("short")
+    at.button(key="FormSubmitter:setup-Create manager account").click().run()
+    assert [e.value for e in at.error] == ["The password needs at least 10 characters (it has 5)."]
+    assert at.text_input(key="setup_username").value == "Morgan"  # nothing typed is lost
+    at.text_input(key="setup_password").input(PASSWORD)
+    at.text_input(key="setup_password_again").input(PASSWORD + "x")
+    at.button(key="FormSubmitter:setup-Create manager account").click().run()
+    assert "differ" in at.error[0].value
+    at.text_input(key="setup_password_again").input(PASSWORD)
+    at.button(key="FormSubmitter:setup-Create manager account").click().run()
+    assert not at.exception
+    assert at.session_state["user"].username == "morgan"
+    assert at.session_state["user"].role == "manager"
+    assert _audit_actions(db_file, "morgan") == ["account.create", "login.success"]
+
+
+def test_login_form_has_the_labels_the_browser_tests_use(with_account):
+    at = _app().run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert at.button(key="FormSubmitter:sign_in-Sign in").label == "Sign in"
+    assert "user" not in at.session_state
+
+
+def test_wrong_password_then_right_one_signs_in_and_audits(with_account):
+    at = _sign_in(_app().run(), "ada", "wrong password")
+    assert "not right" in at.error[0].value
+    assert "user" not in at.session_state
+    assert at.text_input(key="signin_username").value == "ada"
+    at = _sign_in(at, "ADA", PASSWORD)
+    assert not at.exception
+    assert at.session_state["user"].username == "ada"
+    assert _audit_actions(with_account, "ada") == ["login.failure", "login.success"]
+
+
+def test_empty_fields_get_messages_next_to_them(with_account):
+    at = _app().run()
+    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    assert [e.value for e in at.error] == ["Enter your username.", "Enter your password."]
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(with_account):
+    at = _app().run()
+    for _ in range(5):
+        at = _sign_in(at, "ada", "not the password")
+    assert "locked" in at.error[0].value
+    at = _sign_in(at, "ada", PASSWORD)
+    assert "user" not in at.session_state
+    assert "locked" in at.error[0].value
+    actions = _audit_actions(with_account, "ada")
+    assert actions.count("login.failure") == 5
+    assert actions[-2:] == ["account.locked", "login.refused"]
+
+
+def test_session_ends_after_eight_idle_hours(with_account):
+    at = _sign_in(_app().run(), "ada", PASSWORD)
+    assert at.session_state["user"].username == "ada"
+    at.session_state[LAST_ACTIVITY_KEY] = time.time() - IDLE_LIMIT.total_seconds() + 60
+    at.run()
+    assert at.session_state["user"].username == "ada"  # 7 h 59 min idle: still signed in
+    at.session_state[LAST_ACTIVITY_KEY] = time.time() - IDLE_LIMIT.total_seconds() - 1
+    at.run()
+    assert "user" not in at.session_state
+    assert "8 idle hours" in at.info[0].value
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert _audit_actions(with_account, "ada")[-1] == "session.expired"
+
+
+def test_sign_out_button_ends_the_session(with_account):
+    at = _sign_in(_app().run(), "mgr", PASSWORD)
+    assert at.sidebar.text[0].value == "Signed in as Morgan Manager (manager)"
+    at.sidebar.button(key="iw_sign_out").click().run()
+    assert "user" not in at.session_state
+    assert "signed out" in at.info[0].value
+    assert _audit_actions(with_account, "mgr")[-1] == "logout"
+
+
+def test_deactivated_account_is_signed_out_at_the_next_click(with_account):
+    from dashboard.accounts import set_active
+    from dashboard.authz import SYSTEM
+
+    at = _sign_in(_app().run(), "ada", PASSWORD)
+    assert at.session_state["user"].username == "ada"
+    from dashboard.ui import get_db  # the app's own handle (one process per DuckDB file)
+
+    set_active(get_db(), SYSTEM, "ada", False)
+    at.run()
+    assert "user" not in at.session_state
+    assert "deactivated" in at.info[0].value
