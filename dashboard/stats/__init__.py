@@ -1,0 +1,1 @@
+"""Statistical methods for signal detection: one small module per method, numpy/scipy/statsmodels only."""

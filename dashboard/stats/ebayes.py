@@ -1,0 +1,68 @@
+"""Empirical-Bayes beta-binomial shrinkage of per-unit rates (maximum likelihood, method-of-moments fallback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import betaln
+from scipy.stats import beta as beta_dist
+
+
+@dataclass(frozen=True)
+class BetaPrior:
+    """A Beta(alpha, beta) prior for the per-unit event rate."""
+
+    alpha: float
+    beta: float
+
+    @property
+    def mean(self) -> float:
+        """Prior mean rate."""
+        return self.alpha / (self.alpha + self.beta)
+
+
+def method_of_moments(x: np.ndarray, n: np.ndarray) -> BetaPrior:
+    """Fit Beta(alpha, beta) by moments of the raw rates x/n (sample variance with n-1 divisor)."""
+    r = np.asarray(x, dtype=float) / np.asarray(n, dtype=float)
+    m = float(np.mean(r))
+    s2 = float(np.var(r, ddof=1)) if r.size > 1 else 0.0
+    if s2 <= 0 or m <= 0 or m >= 1:
+        k = 1000.0
+    else:
+        k = max(m * (1 - m) / s2 - 1, 1e-3)
+    return BetaPrior(max(m, 1e-6) * k, max(1 - m, 1e-6) * k)
+
+
+def fit_mle(x: np.ndarray, n: np.ndarray) -> BetaPrior:
+    """Fit Beta(alpha, beta) by maximising the beta-binomial likelihood (log-parametrised); MoM start."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    start = method_of_moments(x, n)
+
+    def nll(theta: np.ndarray) -> float:
+        a, b = np.exp(theta)
+        return -float(np.sum(betaln(x + a, n - x + b) - betaln(a, b)))
+
+    res = minimize(nll, np.log([start.alpha, start.beta]), method="Nelder-Mead",
+                   options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
+    a, b = np.exp(res.x)
+    if not np.isfinite(a) or not np.isfinite(b) or a > 1e7 or b > 1e9:
+        return start
+    return BetaPrior(float(a), float(b))
+
+
+def posterior(prior: BetaPrior, x: np.ndarray | int, n: np.ndarray | int, conf: float = 0.95):
+    """Return (posterior mean, lower, upper) of each unit's rate under the prior."""
+    a = prior.alpha + np.asarray(x, dtype=float)
+    b = prior.beta + np.asarray(n, dtype=float) - np.asarray(x, dtype=float)
+    tail = (1 - conf) / 2
+    return a / (a + b), beta_dist.ppf(tail, a, b), beta_dist.ppf(1 - tail, a, b)
+
+
+def prob_above(prior: BetaPrior, x: np.ndarray | int, n: np.ndarray | int, threshold: float) -> np.ndarray:
+    """Return the posterior probability that each unit's rate exceeds threshold."""
+    a = prior.alpha + np.asarray(x, dtype=float)
+    b = prior.beta + np.asarray(n, dtype=float) - np.asarray(x, dtype=float)
+    return beta_dist.sf(threshold, a, b)
