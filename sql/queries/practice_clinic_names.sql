@@ -1,0 +1,2 @@
+-- Clinic names for the picker.
+SELECT name FROM clinics ORDER BY name

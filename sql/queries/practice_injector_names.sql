@@ -1,0 +1,2 @@
+-- Injector names for the picker.
+SELECT name FROM injectors ORDER BY name
