@@ -1,0 +1,18 @@
+"""The quarterly export (interchange-v1 section 5): de-identified by default, audited, from the page or the CLI."""
+
+from dashboard.export.bundle import (
+    ExportError,
+    ExportPreview,
+    ExportResult,
+    bundle_name,
+    export_zip_for,
+    preview,
+    verify_bundle,
+    write_bundle,
+)
+from dashboard.export.quarter import BadQuarterError, Quarter, parse_quarter, quarter_of
+
+__all__ = [
+    "BadQuarterError", "ExportError", "ExportPreview", "ExportResult", "Quarter", "bundle_name", "export_zip_for",
+    "parse_quarter", "preview", "quarter_of", "verify_bundle", "write_bundle",
+]

@@ -1,0 +1,8 @@
+-- events.csv, de-identified: as export_events without the free text (action_taken, narrative) and the reporter.
+SELECT e.event_ref AS event_id, t.treatment_ref AS treatment_id, e.term, e.onset_at, e.severity, e.serious,
+       e.seriousness, e.outcome, e.resolved_at, e.side, e.area, e.causality, e.reported_at
+FROM events_current e
+JOIN treatments t ON t.treatment_id = e.treatment_id
+JOIN clinics c ON c.clinic_id = e.clinic_id
+WHERE e.onset_at >= $start AND e.onset_at < $end
+ORDER BY e.onset_at, c.name, e.event_ref
