@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True)
     s = sub.add_parser("restore", parents=[common], help="rebuild a database from a backup folder")
     s.add_argument("path")
+    s.add_argument("--force", action="store_true",
+                   help="replace a database that already holds data (the old file is kept beside it)")
 
     s = sub.add_parser("bench", parents=[common], help="benchmark at clinic-chain scale (prints JSON)")
     s.add_argument("--treatments", type=int, default=1_000_000)
