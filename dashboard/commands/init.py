@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from dashboard.db import open_database
+from dashboard.export.secret import ensure_secret
 
 
 def run(args: argparse.Namespace) -> int:
@@ -13,6 +14,7 @@ def run(args: argparse.Namespace) -> int:
     db = open_database(args.db)
     try:
         versions = db.applied_migrations()
+        ensure_secret(db.path)  # the key of the export pseudonyms, beside the database (0600)
         print(f"database {db.path}: schema version {max(versions)}, reference data loaded", file=sys.stderr)
         if getattr(args, "demo_if_new", False):
             never_used = db.scalar("SELECT value FROM settings WHERE key = 'first_start_done'") is None
