@@ -1,0 +1,1 @@
+"""Synthetic demo clinic chain: generator, planted problems and the `demo` command."""
