@@ -1,0 +1,256 @@
+"""Pure chart builders for the Trends page: DataFrame in, plotly Figure (or plain values) out."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.charts.face import face_figure
+from dashboard.trends.stats import TOO_FEW, change
+
+RATE_LABEL = "Adverse events per 1,000 treatments"
+GREY = "#ced4da"
+BAND = "rgba(64, 192, 87, 0.18)"
+LINE = "#c92a2a"
+ALL_EVENTS = "All adverse events"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI card: label, formatted value, formatted change against the previous period, and help."""
+
+    label: str
+    value: str
+    delta: str | None
+    delta_color: str
+    help: str
+
+
+def _fmt_delta(diff: float | None, digits: int, unit: str = "") -> str | None:
+    if diff is None:
+        return None
+    if digits == 0:
+        return f"{diff:+,.0f}{unit} vs previous period"
+    return f"{diff:+,.{digits}f}{unit} vs previous period"
+
+
+def kpi_cards(kpis: pd.DataFrame) -> list[Kpi]:
+    """Turn the two-row KPI frame (current, previous) into five cards; fewer events show green."""
+    cur = kpis.set_index("period").loc["current"]
+    prev = kpis.set_index("period").loc["previous"]
+    rate = None if cur["treatments"] == 0 else float(cur["rate"])
+    prev_rate = None if prev["treatments"] == 0 else float(prev["rate"])
+    cards = [
+        Kpi("Treatments", f"{int(cur['treatments']):,}", _fmt_delta(change(int(cur["treatments"]), int(prev["treatments"])), 0),
+            "off", "Treatments in the period (with an area chosen: treatments of that area)."),
+        Kpi("Adverse events", f"{int(cur['events']):,}", _fmt_delta(change(int(cur["events"]), int(prev["events"])), 0),
+            "inverse", "Events after treatments given in the period."),
+        Kpi("Events per 1,000 treatments", "–" if rate is None else f"{rate:.1f}",
+            _fmt_delta(change(rate, prev_rate), 1), "inverse",
+            "Adverse events per 1,000 treatments; the fair way to compare periods of different size."),
+        Kpi("Serious events", f"{int(cur['serious_events']):,}",
+            _fmt_delta(change(int(cur["serious_events"]), int(prev["serious_events"])), 0), "inverse",
+            "Events marked serious (hospitalisation, disability, life-threatening, medically important…)."),
+        Kpi("Open cases", f"{int(cur['open_cases']):,}",
+            _fmt_delta(change(int(cur["open_cases"]), int(prev["open_cases"])), 0), "inverse",
+            "Events from this period not yet resolved (recovering, not recovered or outcome unknown)."),
+    ]
+    return cards
+
+
+def _title(text: str, sub: str = "") -> dict[str, Any]:
+    full = f"{text}<br><sup>{sub}</sup>" if sub else text
+    return {"text": full, "x": 0, "xanchor": "left"}
+
+
+def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
+    """Small multiples: one panel per term group, the rate per 1,000 with its shaded 95% interval."""
+    groups = list(dict.fromkeys(trend["term_group"]))
+    cols = 2
+    rows = max(1, math.ceil(len(groups) / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=groups or [""], shared_xaxes=True,
+                        vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.08)
+    unit = "week" if grain == "week" else "month"
+    for i, group in enumerate(groups):
+        r, c = i // cols + 1, i % cols + 1
+        g = trend[trend["term_group"] == group]
+        x = list(g["bucket"])
+        fig.add_trace(go.Scatter(x=x, y=list(g["rate_hi"]), mode="lines", line={"width": 0},
+                                 hoverinfo="skip", showlegend=False), row=r, col=c)
+        fig.add_trace(go.Scatter(x=x, y=list(g["rate_lo"]), mode="lines", line={"width": 0},
+                                 fill="tonexty", fillcolor="rgba(201, 42, 42, 0.15)", hoverinfo="skip",
+                                 name="95% confidence interval", showlegend=i == 0), row=r, col=c)
+        fmt = "%d %b %Y" if grain == "week" else "%b %Y"
+        fig.add_trace(go.Scatter(
+            x=x, y=list(g["rate"]), mode="lines+markers", line={"color": LINE, "width": 2}, marker={"size": 5},
+            customdata=[[group, str(b)[:10]] for b in x],
+            text=[f"{e:,} events / {n:,} treatments (95% CI {lo:.1f}–{hi:.1f})"
+                  for e, n, lo, hi in zip(g["events"], g["treatments"], g["rate_lo"], g["rate_hi"], strict=True)],
+            hovertemplate=f"{unit.capitalize()} of %{{x|{fmt}}}: %{{y:.1f}} per 1,000<br>%{{text}}<extra>{group}</extra>",
+            name=RATE_LABEL, showlegend=i == 0), row=r, col=c)
+        fig.update_yaxes(rangemode="tozero", row=r, col=c, title_text="per 1,000" if c == 1 else None)
+    fig.update_xaxes(title_text=f"{unit.capitalize()} of treatment", row=rows, col=1)
+    if len(groups) > 1:
+        fig.update_xaxes(title_text=f"{unit.capitalize()} of treatment", row=rows, col=2)
+    fig.update_layout(
+        title=_title(f"{RATE_LABEL}, by {unit} of treatment and kind of event",
+                     "Line: rate · shaded: 95% confidence interval (Wilson) · each panel has its own scale"),
+        height=max(320, 220 * rows + 80), margin={"t": 90, "b": 40, "l": 50, "r": 20},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        clickmode="event+select", dragmode=False,
+    )
+    return fig
+
+
+def face_rate_figure(areas: pd.DataFrame, selected: str | None = None) -> go.Figure:
+    """The face chart coloured by events per 1,000 treatments of each area (hover: counts and interval)."""
+    values = {r.area: float(r.rate) for r in areas.itertuples() if r.treatments > 0}
+    hover = {
+        r.area: (f"{r.area_name}: {r.rate:.1f} per 1,000 treatments of this area<br>"
+                 f"{int(r.events):,} events / {int(r.treatments):,} treatments (95% CI {r.rate_lo:.1f}–{r.rate_hi:.1f})"
+                 + ("<br>fewer than 20 treatments: too few to judge" if r.too_few else "")
+                 + "<br>Click to filter the page by this area")
+        for r in areas.itertuples() if r.treatments > 0
+    }
+    return face_figure(values, selected=[selected] if selected else [],
+                       title="Where on the face: adverse events per 1,000 treatments of each area",
+                       colorbar_title="per 1,000", hover=hover)
+
+
+def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
+    """Injector x area grid of rates per 1,000; cells with fewer than 20 treatments are grey."""
+    fig = go.Figure()
+    if cells.empty:
+        return fig
+    area_order = list(dict.fromkeys(cells.sort_values("area")["area_name"]))
+    injectors = sorted(cells["injector"].unique(), reverse=True)
+    judged = cells[~cells["too_few"]]
+    small = cells[cells["too_few"]]
+
+    def hover(frame: pd.DataFrame, extra: str) -> list[str]:
+        return [f"{r.injector} · {r.area_name}<br>{r.rate:.1f} per 1,000 treatments"
+                f"<br>{int(r.events):,} events / {int(r.treatments):,} treatments{extra}"
+                for r in frame.itertuples()]
+
+    size = max(14, min(38, int(560 / max(len(injectors), 1))))
+    if not small.empty:
+        fig.add_trace(go.Scatter(
+            x=list(small["area_name"]), y=list(small["injector"]), mode="markers",
+            marker={"symbol": "square", "size": size, "color": GREY},
+            customdata=[[int(r.injector_id), r.area, r.injector, r.area_name] for r in small.itertuples()],
+            hovertext=hover(small, f"<br>fewer than {TOO_FEW} treatments: too few to judge"), hoverinfo="text",
+            name=f"Fewer than {TOO_FEW} treatments (too few to judge)"))
+    if not judged.empty:
+        fig.add_trace(go.Scatter(
+            x=list(judged["area_name"]), y=list(judged["injector"]), mode="markers+text",
+            marker={"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": "OrRd",
+                    "cmin": 0, "showscale": True,
+                    "colorbar": {"title": {"text": "per 1,000"}, "thickness": 14},
+                    "line": {"color": "white", "width": 1}},
+            text=[f"{v:.0f}" for v in judged["rate"]], textfont={"size": 10},
+            customdata=[[int(r.injector_id), r.area, r.injector, r.area_name] for r in judged.itertuples()],
+            hovertext=hover(judged, ""), hoverinfo="text", name="Rate per 1,000 treatments of the area"))
+    fig.update_xaxes(title_text="Treatment area", categoryorder="array", categoryarray=area_order, tickangle=-30)
+    fig.update_yaxes(title_text="Injector", categoryorder="array", categoryarray=injectors)
+    fig.update_layout(
+        title=_title("Injector × area: adverse events per 1,000 treatments of the area",
+                     f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · click a square to list its cases"),
+        height=max(320, 34 * len(injectors) + 200), margin={"t": 80, "b": 40},
+        legend={"orientation": "h", "y": -0.35}, plot_bgcolor="white", clickmode="event+select", dragmode=False,
+    )
+    return fig
+
+
+def rate_bar_figure(frame: pd.DataFrame, label: str, key: str, title: str, axis: str) -> go.Figure:
+    """Horizontal bars of the rate per 1,000 with Wilson 95% error bars; small groups greyed."""
+    fig = go.Figure()
+    if frame.empty:
+        return fig
+    f = frame.sort_values("rate", ascending=True)
+    colours = [GREY if few else "#1971c2" for few in f["too_few"]]
+    fig.add_trace(go.Bar(
+        y=list(f[label]), x=list(f["rate"]), orientation="h", marker_color=colours,
+        error_x={"type": "data", "symmetric": False, "array": list(f["rate_hi"] - f["rate"]),
+                 "arrayminus": list(f["rate"] - f["rate_lo"]), "color": "#495057", "thickness": 1.2},
+        customdata=[[k, lab] for k, lab in zip(f[key], f[label], strict=True)],
+        text=[f"{int(e):,} events / {int(n):,} treatments (95% CI {lo:.1f}–{hi:.1f})"
+              + (f"; fewer than {TOO_FEW} treatments, too few to judge" if few else "")
+              for e, n, lo, hi, few in zip(f["events"], f["treatments"], f["rate_lo"], f["rate_hi"], f["too_few"],
+                                           strict=True)],
+        textposition="none",
+        hovertemplate="%{y}: %{x:.1f} per 1,000 treatments<br>%{text}<extra></extra>",
+        name=RATE_LABEL, showlegend=False))
+    fig.update_xaxes(title_text=RATE_LABEL, rangemode="tozero")
+    fig.update_yaxes(title_text=axis, automargin=True)
+    fig.update_layout(
+        title=_title(title, "Whiskers: 95% confidence interval · grey: fewer than 20 treatments · click a bar to list its cases"),
+        height=max(260, 26 * len(f) + 140), margin={"t": 80, "b": 40}, plot_bgcolor="white",
+        clickmode="event+select", dragmode=False)
+    return fig
+
+
+def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figure:
+    """Per area, the spread of the total dose given (box: 25th–75th, whiskers 10th–90th, line: median)
+    against the usual range for the product (green band) and the labelled dose (diamond)."""
+    d = dose[dose["product"] == product].reset_index(drop=True)
+    fig = go.Figure()
+    if d.empty:
+        return fig
+    ys = list(range(len(d)))
+    for y, r in zip(ys, d.itertuples(), strict=True):
+        if pd.notna(r.usual_lo) and pd.notna(r.usual_hi):
+            fig.add_shape(type="rect", x0=r.usual_lo, x1=r.usual_hi, y0=y - 0.42, y1=y + 0.42,
+                          fillcolor=BAND, line={"width": 0}, layer="below")
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="Usual dose range for this product",
+                             marker={"symbol": "square", "size": 14, "color": BAND}))
+    fig.add_trace(go.Box(
+        y=ys, q1=list(d["p25"]), median=list(d["p50"]), q3=list(d["p75"]), lowerfence=list(d["p10"]),
+        upperfence=list(d["p90"]), orientation="h", fillcolor="rgba(25, 113, 194, 0.35)",
+        line={"color": "#1971c2"}, name="Doses given (middle half; whiskers 10th–90th percentile)",
+        hoverinfo="skip"))
+    outside = [
+        f"{r.area_name}: median {r.p50:g} U (middle half {r.p25:g}–{r.p75:g} U) over {int(r.treatments):,} treatments"
+        + (f"<br>usual range {r.usual_lo:g}–{r.usual_hi:g} U; {int(r.below_usual):,} below, {int(r.above_usual):,} above"
+           if pd.notna(r.usual_lo) else "<br>no usual range on record")
+        + "<br>Click to list the cases of this area"
+        for r in d.itertuples()]
+    fig.add_trace(go.Scatter(
+        x=list(d["p50"]), y=ys, mode="markers", marker={"symbol": "line-ns-open", "size": 16, "color": "#0b3d91",
+                                                        "line": {"width": 3}},
+        customdata=[[a, n] for a, n in zip(d["area"], d["area_name"], strict=True)], hovertext=outside, hoverinfo="text", name="Median dose"))
+    labelled = d[d["label_total"].notna()]
+    if not labelled.empty:
+        fig.add_trace(go.Scatter(
+            x=list(labelled["label_total"]), y=[ys[i] for i in labelled.index], mode="markers",
+            marker={"symbol": "diamond", "size": 10, "color": "#2b8a3e"}, name="Labelled dose",
+            hovertemplate="Labelled dose: %{x:g} U<extra></extra>"))
+    fig.update_yaxes(tickvals=ys, ticktext=list(d["area_name"]), title_text="Treatment area", autorange="reversed",
+                     automargin=True)
+    fig.update_xaxes(title_text=f"Total units of {product_name} in the area, per treatment", rangemode="tozero")
+    fig.update_layout(
+        title=_title(f"Doses given per area: {product_name}",
+                     "Green band: usual dose range (label or consensus) · box: middle half of treatments · "
+                     "whiskers: 10th–90th percentile"),
+        height=max(300, 44 * len(d) + 170), margin={"t": 80, "b": 40}, plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.2}, clickmode="event+select", dragmode=False)
+    return fig
+
+
+def selected_points(event: object) -> list[list[Any]]:
+    """Return the customdata of every point picked in a st.plotly_chart selection (as lists)."""
+    try:
+        points = event["selection"]["points"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return []
+    out: list[list[Any]] = []
+    for p in points:
+        data = p.get("customdata") if isinstance(p, dict) else None
+        if data is None:
+            continue
+        out.append(list(data) if isinstance(data, list | tuple) else [data])
+    return out

@@ -1,0 +1,109 @@
+"""Typed readers for the Trends page: each runs one sql/queries/trends_*.sql over the pre-aggregated cells."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from dashboard.authz import User, require
+from dashboard.db import Database
+from dashboard.sqlfiles import load_sql
+from dashboard.trends.drill import Drill
+from dashboard.trends.filters import Filters
+from dashboard.trends.stats import add_rates
+
+PERMISSION = "trends.view"
+CASE_LIMIT = 500
+_PARAM = re.compile(r"\$([a-z_]+)")
+
+
+def _run(db: Database, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    """Run a named query, binding only the parameters its text uses."""
+    sql = load_sql(name)
+    used = set(_PARAM.findall(sql))
+    return db.df(sql, {k: v for k, v in params.items() if k in used})
+
+
+def _check(user: User | None, filters: Filters) -> dict[str, Any]:
+    if user is not None:
+        require(user, PERMISSION)
+    if filters.start is None or filters.end is None:
+        raise ValueError("resolve the period (Filters.resolved) before querying")
+    return filters.sql_params()
+
+
+def bounds(db: Database, user: User | None) -> tuple[date | None, date | None]:
+    """First and last day with treatments."""
+    if user is not None:
+        require(user, PERMISSION)
+    first, last = db.query_rows("trends_bounds")[0]
+    return first, last
+
+
+def options(db: Database, user: User | None) -> dict[str, pd.DataFrame]:
+    """Choices for the filters: clinics, injectors, products, lots, areas and terms (id, label)."""
+    if user is not None:
+        require(user, PERMISSION)
+    return {name: db.query(f"trends_options_{name}")
+            for name in ("clinics", "injectors", "products", "lots", "areas", "terms")}
+
+
+def kpis(db: Database, user: User | None, filters: Filters) -> pd.DataFrame:
+    """Two rows (current, previous): treatments, events, serious_events, open_cases and rate per 1,000."""
+    frame = _run(db, "trends_kpis", _check(user, filters))
+    for col in ("treatments", "events", "serious_events", "open_cases"):
+        frame[col] = frame[col].fillna(0).astype("int64")
+    return add_rates(frame)
+
+
+def trend(db: Database, user: User | None, filters: Filters) -> pd.DataFrame:
+    """Per bucket and term group: treatments, events, rate per 1,000 with Wilson 95% limits."""
+    return add_rates(_run(db, "trends_trend", _check(user, filters)))
+
+
+def area_rates(db: Database, user: User | None, filters: Filters) -> pd.DataFrame:
+    """Per area (ignoring the area filter): treatments of the area, events attributed to it, rate."""
+    return add_rates(_run(db, "trends_area_rates", _check(user, filters)))
+
+
+def injector_area(db: Database, user: User | None, filters: Filters) -> pd.DataFrame:
+    """Per injector and area: treatments, events, rate and the too_few (< 20 treatments) flag."""
+    return add_rates(_run(db, "trends_injector_area", _check(user, filters)))
+
+
+def product_rates(db: Database, user: User | None, filters: Filters) -> pd.DataFrame:
+    """Per product: treatments, events, rate with Wilson limits."""
+    return add_rates(_run(db, "trends_product_rates", _check(user, filters)))
+
+
+def lot_rates(db: Database, user: User | None, filters: Filters) -> pd.DataFrame:
+    """Per lot: treatments, events, rate with Wilson limits."""
+    return add_rates(_run(db, "trends_lot_rates", _check(user, filters)))
+
+
+def dose(db: Database, user: User | None, filters: Filters) -> pd.DataFrame:
+    """Per product and area: dose percentiles, range, count outside the usual range and the usual range."""
+    return _run(db, "trends_dose", _check(user, filters))
+
+
+def cases(db: Database, user: User | None, filters: Filters, drill: Drill | None = None,
+          limit: int = CASE_LIMIT) -> pd.DataFrame:
+    """The events behind the filters and a chart selection, newest first (column total = all matches)."""
+    params = {**_check(user, filters), **(drill or Drill()).params(), "limit": limit}
+    return _run(db, "trends_cases", params)
+
+
+READERS = {
+    "kpis": kpis, "trend": trend, "areas": area_rates, "injector_area": injector_area,
+    "products": product_rates, "lots": lot_rates, "dose": dose, "cases": cases,
+}
+
+
+def run_all(db: Database, filters: Filters, user: User | None = None) -> dict[str, pd.DataFrame]:
+    """Run every query of the page; the page passes its user, trusted callers (benchmark) may pass None."""
+    if filters.start is None or filters.end is None:
+        filters = filters.resolved(bounds(db, user)[1])
+    return {name: fn(db, user, filters) for name, fn in READERS.items()}
