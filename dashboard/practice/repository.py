@@ -326,6 +326,11 @@ def case_versions(db: Database, user: User, event_id: int) -> pd.DataFrame:
     return db.query("practice_case_versions", {**_scope(user), "event_id": int(event_id)})
 
 
+def latest_version(versions: pd.DataFrame) -> dict[str, Any]:
+    """Return the last row of case_versions as a dict, missing values as None."""
+    return {k: (None if _isna(v) else v) for k, v in versions.iloc[-1].to_dict().items()}
+
+
 def case_treatment(db: Database, user: User, event_id: int) -> tuple[dict[str, Any], pd.DataFrame] | None:
     """Return the treatment a visible case follows (with its areas), else None."""
     versions = case_versions(db, user, event_id)
@@ -341,7 +346,8 @@ def _display(v: Any) -> str:
         return f"{v:%d %b %Y %H:%M}"
     if isinstance(v, bool):
         return "yes" if v else "no"
-    return str(v)
+    text = " ".join(str(v).split())
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def version_changes(versions: pd.DataFrame) -> list[str]:

@@ -1,7 +1,7 @@
 -- Recent treatments this user may see, optionally narrowed by patient ref (substring) and injector.
 SELECT t.treatment_id, t.treatment_ref, t.treated_at, p.patient_ref, i.name AS injector, c.name AS clinic,
        t.product, rp.brand,
-       (SELECT string_agg(a.name || ' ' || CAST(CAST(j.units AS DOUBLE) AS VARCHAR) || ' U', ', '
+       (SELECT string_agg(a.name || ' ' || format('{:g}', CAST(j.units AS DOUBLE)) || ' U', ', '
                           ORDER BY a.chart_y DESC)
         FROM injections j JOIN ref_areas a ON a.code = j.area
         WHERE j.treatment_id = t.treatment_id) AS areas
