@@ -1,0 +1,60 @@
+"""Entry points of the import: a data set on disk (folder or .zip) or a dict of DataFrames (the demo's bulk path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard.db import Database
+from dashboard.importer.pipeline import run_import
+from dashboard.importer.progress import Progress
+from dashboard.importer.result import ImportResult
+from dashboard.importer.sources import dataset_files
+from dashboard.importer.spec import FILES
+from dashboard.importer.staging import ImportInputError, Staged, stage_csv, stage_empty, stage_frame
+
+BIG_INPUT_BYTES = 2_000_000
+
+
+def import_path(db: Database, path: str | Path, actor: str = "import", *,
+                progress: bool | Progress = False) -> ImportResult:
+    """Import the data set in a folder or .zip; raises ImportInputError (nothing changed) when unreadable."""
+    with dataset_files(path) as files:
+        sizes = {f: float(p.stat().st_size) for f, p in files.items()}
+        if isinstance(progress, Progress):
+            bar = progress
+        else:
+            weights: dict[str, float] = {}
+            for f, size in sizes.items():
+                weights[f"read {f}"] = size
+                weights[f] = size
+            weights["store"] = sum(sizes.values())
+            bar = Progress(weights, enabled=bool(progress) and sum(sizes.values()) >= BIG_INPUT_BYTES)
+
+        def stage(cur: duckdb.DuckDBPyConnection, tz: str, bar: Progress) -> list[Staged]:
+            staged = []
+            for file in FILES:
+                if file in files:
+                    bar.step(f"reading {file}.csv", f"read {file}")
+                    staged.append(stage_csv(cur, file, files[file]))
+                else:
+                    staged.append(stage_empty(cur, file))
+            return staged
+
+        return run_import(db, stage, str(path), actor, bar)
+
+
+def import_frames(db: Database, frames: dict[str, pd.DataFrame], source: str, actor: str) -> ImportResult:
+    """Import DataFrames keyed treatments/injections/events (spec column names, text or typed values)."""
+    unknown = set(frames) - set(FILES)
+    if unknown:
+        raise ImportInputError(f"unknown frame(s) {', '.join(sorted(unknown))}; expected {', '.join(FILES)}")
+    if "treatments" not in frames:
+        raise ImportInputError("a data set needs treatments")
+
+    def stage(cur: duckdb.DuckDBPyConnection, tz: str, bar: Progress) -> list[Staged]:
+        return [stage_frame(cur, f, frames[f], tz) if f in frames else stage_empty(cur, f) for f in FILES]
+
+    return run_import(db, stage, source, actor)

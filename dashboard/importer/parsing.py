@@ -1,0 +1,183 @@
+"""Value parsers of interchange spec section 1, in Python (the truth the tests pin down) and as SQL macros.
+
+Both versions accept exactly the same strings and return the same values; a property test compares them.
+Every value is first trimmed of spaces, tabs, carriage returns and newlines; an empty cell is unknown (None).
+
+Time zones: a date-time without a zone is clinic-local wall time and is stored as written. A date-time with
+`Z` or `±HH:MM` is an instant; it is converted to the wall time of the installation time zone (settings key
+'timezone', else $INJECTWATCH_TZ, else UTC) and stored without zone, like every other time in the database.
+A space is accepted in place of the `T` (spreadsheets write it that way); seconds are optional; fractions of
+seconds are not part of the format.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+
+from dashboard.sqlfiles import load_sql
+
+TRIM_CHARS = " \t\r\n"
+TRUE_WORDS = ("true", "yes", "y", "1")
+FALSE_WORDS = ("false", "no", "n", "0")
+
+INT_RE = re.compile(r"[+-]?[0-9]{1,18}")
+DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
+DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+DATETIME_RE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[T ]([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?(Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?)?"
+)
+
+MACROS = ("text", "bool", "int", "decimal", "date", "dt_parts", "dt_value", "code")
+
+
+class ParseError(ValueError):
+    """A value that does not have the type its column requires; `code` is the quarantine reason."""
+
+    def __init__(self, message: str, code: str = "bad_type") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def clean(value: object) -> str | None:
+    """Return the trimmed text of a cell, or None when it is empty."""
+    if value is None:
+        return None
+    text = str(value).strip(TRIM_CHARS)
+    return text or None
+
+
+def parse_text(value: object, max_len: int = 200) -> str | None:
+    """Parse a text cell: trimmed, None when empty, at most max_len characters."""
+    text = clean(value)
+    if text is not None and len(text) > max_len:
+        raise ParseError(f"is {len(text)} characters long; at most {max_len} are allowed", "out_of_range")
+    return text
+
+
+def parse_bool(value: object) -> bool | None:
+    """Parse true/false, yes/no, y/n, 1/0 (any case); None when empty."""
+    text = clean(value)
+    if text is None:
+        return None
+    low = text.lower()
+    if low in TRUE_WORDS:
+        return True
+    if low in FALSE_WORDS:
+        return False
+    raise ParseError(f"'{text}' is not a yes/no value (use true/false, yes/no, y/n or 1/0)")
+
+
+def parse_int(value: object) -> int | None:
+    """Parse a plain whole number (optional sign, at most 18 digits); None when empty."""
+    text = clean(value)
+    if text is None:
+        return None
+    if not INT_RE.fullmatch(text):
+        raise ParseError(f"'{text}' is not a whole number")
+    return int(text)
+
+
+def parse_decimal(value: object) -> float | None:
+    """Parse a plain decimal number with '.' as separator (no exponent, no thousands separator)."""
+    text = clean(value)
+    if text is None:
+        return None
+    if not DECIMAL_RE.fullmatch(text):
+        raise ParseError(f"'{text}' is not a number (use digits with '.' as decimal separator)")
+    number = float(text)
+    if not math.isfinite(number):  # pragma: no cover - the pattern bounds the digits
+        raise ParseError(f"'{text}' is not a number")
+    return number
+
+
+def parse_date(value: object) -> date | None:
+    """Parse YYYY-MM-DD; None when empty."""
+    text = clean(value)
+    if text is None:
+        return None
+    m = DATE_RE.fullmatch(text)
+    try:
+        if not m:
+            raise ValueError
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise ParseError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def parse_datetime(value: object, tz: str = "UTC") -> datetime | None:
+    """Parse a spec date-time to naive clinic-local wall time; zoned values are converted to `tz`."""
+    text = clean(value)
+    if text is None:
+        return None
+    m = DATETIME_RE.fullmatch(text)
+    try:
+        if not m:
+            raise ValueError
+        y, mo, d, h, mi, s, zone = m.groups()
+        naive = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+        if not zone:
+            return naive
+        offset = timedelta(0)
+        if zone != "Z":
+            sign = -1 if zone[0] == "-" else 1
+            offset = sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        aware = naive.replace(tzinfo=timezone(offset))
+        return aware.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise ParseError(
+            f"'{text}' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)"
+        ) from None
+
+
+def is_date_only(value: object) -> bool:
+    """Return True when a date-time cell holds only a date (no time of day)."""
+    text = clean(value)
+    return text is not None and DATE_RE.fullmatch(text) is not None
+
+
+def parse_code(value: object, codes: Sequence[str]) -> str | None:
+    """Parse a code case-insensitively and return its canonical spelling; None when empty."""
+    text = clean(value)
+    if text is None:
+        return None
+    for code in codes:
+        if code.lower() == text.lower():
+            return code
+    shown = ", ".join(codes) if len(codes) <= 12 else ", ".join(codes[:12]) + ", ..."
+    raise ParseError(f"'{text}' is not a known code (expected one of {shown})", "unknown_code")
+
+
+def check_timezone(name: str) -> str:
+    """Return the zone name when Python knows it, else raise ValueError with a clear message."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/London)") from None
+    return name
+
+
+def installation_timezone(cur: duckdb.DuckDBPyConnection) -> str:
+    """Return the installation time zone: settings 'timezone', else $INJECTWATCH_TZ, else UTC."""
+    row = cur.execute("SELECT value FROM settings WHERE key = 'timezone'").fetchone()
+    name = row[0] if row and row[0] else os.environ.get("INJECTWATCH_TZ") or "UTC"
+    return check_timezone(name)
+
+
+def local_now(tz: str) -> datetime:
+    """Return the current wall time in the installation time zone, without zone, to the second."""
+    return datetime.now(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
+
+
+def install_macros(cur: duckdb.DuckDBPyConnection) -> None:
+    """Create the SQL twins of the parsers as temporary macros on this cursor's connection."""
+    for name in MACROS:
+        cur.execute(load_sql(f"import_macro_{name}"))

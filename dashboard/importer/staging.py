@@ -1,0 +1,155 @@
+"""Staging: read each data-set file (CSV or DataFrame) into a temporary all-text table iw_raw_<file>.
+
+The only SQL assembled here is identifiers: the table names come from spec.FILES and the column names from
+the spec allow-list (a CSV header is used only after it matched an allowed name, and is quoted). Every value,
+including the file path, is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard.importer.spec import COLUMNS, FILES, column_names
+
+CSV_OPTIONS = (
+    "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8'"
+)
+
+
+class ImportInputError(ValueError):
+    """The input cannot be read as a data set; nothing was changed."""
+
+
+@dataclass
+class Staged:
+    """What staging learned about one file: its name, rows rejected by the reader, and warnings."""
+
+    file: str
+    present: bool
+    warnings: list[str] = field(default_factory=list)
+    reject_lines: list[int] = field(default_factory=list)
+
+    @property
+    def shift(self) -> list[int]:
+        """Thresholds that turn a staged row number into its line number, skipping rejected lines."""
+        return [line - j - 1 for j, line in enumerate(sorted(set(self.reject_lines)), start=1)]
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _match_columns(file: str, names: list[str], warnings: list[str]) -> dict[str, str]:
+    """Map spec column -> header name (case-insensitive); warn about unknown and repeated columns."""
+    allowed = set(column_names(file))
+    mapping: dict[str, str] = {}
+    for name in names:
+        key = name.strip().lower()
+        if key not in allowed:
+            warnings.append(f"{file}.csv: column '{name}' is not part of the format and was ignored")
+        elif key in mapping:
+            warnings.append(f"{file}.csv: column '{name}' appears twice; the first one was used")
+        else:
+            mapping[key] = name
+    missing = [c.name for c in COLUMNS[file] if c.required and c.name not in mapping]
+    if missing:
+        raise ImportInputError(f"{file}.csv has no column {', '.join(missing)} (a required column of the format)")
+    return mapping
+
+
+def _create_raw(cur: duckdb.DuckDBPyConnection, file: str, source_sql: str, exprs: dict[str, str],
+                params: dict[str, object]) -> None:
+    select = ", ".join(
+        f"{exprs[c]} AS {c}" if c in exprs else f"CAST(NULL AS VARCHAR) AS {c}" for c in column_names(file)
+    )
+    cur.execute(f"CREATE TEMP TABLE iw_raw_{file} AS SELECT {select} FROM {source_sql}", params)
+
+
+def stage_empty(cur: duckdb.DuckDBPyConnection, file: str) -> Staged:
+    """Create an empty staging table for a file the data set does not have."""
+    assert file in FILES
+    cols = ", ".join(f"{c} VARCHAR" for c in column_names(file))
+    cur.execute(f"CREATE TEMP TABLE iw_raw_{file} ({cols})")
+    return Staged(file, present=False)
+
+
+def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, path: Path) -> Staged:
+    """Read one CSV into iw_raw_<file>; lines the reader cannot split go to iw_rejects."""
+    assert file in FILES
+    staged = Staged(file, present=True)
+    params = {"path": str(path)}
+    try:
+        names = [r[0] for r in cur.execute(
+            f"DESCRIBE SELECT * FROM read_csv($path, {CSV_OPTIONS}, auto_detect = true)", params).fetchall()]
+    except duckdb.Error as exc:
+        raise ImportInputError(f"{file}.csv cannot be read as CSV: {_first_line(exc)}") from exc
+    mapping = _match_columns(file, names, staged.warnings)
+    exprs = {col: _quote(header) for col, header in mapping.items()}
+    rej, scan = f"iw_rej_{file}", f"iw_rejscan_{file}"
+    source = (f"read_csv($path, {CSV_OPTIONS}, auto_detect = true, ignore_errors = true, store_rejects = true, "
+              f"rejects_table = '{rej}', rejects_scan = '{scan}')")
+    try:
+        _create_raw(cur, file, source, exprs, params)
+    except duckdb.Error as exc:
+        raise ImportInputError(f"{file}.csv cannot be read as CSV: {_first_line(exc)}") from exc
+    cur.execute(
+        f"INSERT INTO iw_rejects SELECT $file, line, any_value(csv_line), "
+        f"string_agg(DISTINCT error_type || ': ' || error_message, '; ') FROM {rej} GROUP BY line",
+        {"file": f"{file}.csv"},
+    )
+    staged.reject_lines = [r[0] for r in cur.execute(f"SELECT DISTINCT line FROM {rej}").fetchall()]
+    cur.execute(f"DROP TABLE IF EXISTS {rej}")
+    cur.execute(f"DROP TABLE IF EXISTS {scan}")
+    # the raw JSON of a rejected line is {"line": "<text of the line>"}
+    cur.execute("UPDATE iw_rejects SET raw = CAST(json_object('line', raw) AS VARCHAR) WHERE raw NOT LIKE '{%'")
+    return staged
+
+
+def _frame_expr(column: str, duck_type: str) -> str:
+    """SQL turning a typed DataFrame column into the text the CSV would have held."""
+    c = _quote(column)
+    t = duck_type.upper()
+    if t == "VARCHAR":
+        return c
+    if t == "BOOLEAN":
+        return f"CASE WHEN {c} THEN 'true' WHEN NOT {c} THEN 'false' END"
+    if t == "DATE":
+        return f"strftime({c}, '%Y-%m-%d')"
+    if t.startswith("TIMESTAMP") and "TIME ZONE" in t:
+        return f"strftime(timezone($tz, {c}), '%Y-%m-%dT%H:%M:%S')"
+    if t.startswith("TIMESTAMP"):
+        return f"strftime(CAST({c} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S')"
+    if t in ("DOUBLE", "FLOAT"):
+        return (f"CASE WHEN isfinite({c}) AND {c} = trunc({c}) AND abs({c}) < 1e15 "
+                f"THEN CAST(CAST({c} AS BIGINT) AS VARCHAR) "
+                f"WHEN abs({c}) < 1e9 THEN CAST(CAST(round({c}, 6) AS DECIMAL(18, 6)) AS VARCHAR) "
+                f"ELSE CAST({c} AS VARCHAR) END")
+    return f"CAST({c} AS VARCHAR)"
+
+
+def stage_frame(cur: duckdb.DuckDBPyConnection, file: str, frame: pd.DataFrame, tz: str) -> Staged:
+    """Stage one DataFrame (spec column names; text or typed columns) into iw_raw_<file>."""
+    assert file in FILES
+    staged = Staged(file, present=True)
+    view = f"iw_frame_{file}"
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    mapping = _match_columns(file, list(frame.columns), staged.warnings)
+    cur.register(view, frame)
+    try:
+        types = dict(cur.execute(f"SELECT column_name, column_type FROM (DESCRIBE {view})").fetchall())
+        exprs = {col: _frame_expr(header, types[header]) for col, header in mapping.items()}
+        params: dict[str, object] = {"tz": tz} if any("$tz" in e for e in exprs.values()) else {}
+        _create_raw(cur, file, view, exprs, params)
+    finally:
+        cur.unregister(view)
+    return staged
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

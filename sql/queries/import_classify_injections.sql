@@ -1,0 +1,118 @@
+-- Import step: parse and check every staged injections.csv row, find its treatment (in this file or stored) and
+-- classify it as new, unchanged or quarantine. A re-sent row is matched to a stored one by
+-- (treatment, area, side, point); a treatment that already has stored rows accepts no new ones.
+-- Reads iw_raw_injections and iw_cls_treatments; writes iw_cls_injections.
+CREATE TEMP TABLE iw_cls_injections AS
+WITH r AS (
+    SELECT rowid + 2 + len(list_filter($shift, lambda t: t <= rowid)) AS line, *
+    FROM iw_raw_injections
+), v AS (
+    SELECT r.*,
+        iw_text(treatment_id) AS v_ref,
+        iw_code(area, $area_l, $area) AS v_area,
+        coalesce(iw_code(side, $side_l, $side), CASE WHEN iw_text(side) IS NULL THEN 'B' END) AS v_side,
+        iw_text(point) AS v_point,
+        iw_decimal(units) AS v_units,
+        iw_int(points) AS v_points,
+        iw_decimal(volume_ml) AS v_volume_ml,
+        iw_code(depth, $depth_l, $depth) AS v_depth
+    FROM r
+), file_parent AS (
+    SELECT v_ref AS pref, bool_or(status <> 'quarantine') AS accepted, min(line) AS first_line,
+           max(CASE WHEN status <> 'quarantine' THEN v_clinic END) AS clinic,
+           max(CASE WHEN status <> 'quarantine' THEN db_treatment_id END) AS db_treatment_id
+    FROM iw_cls_treatments WHERE v_ref IS NOT NULL GROUP BY v_ref
+), db_parent AS (
+    SELECT t.treatment_ref, count(*) AS n, any_value(c.name) AS clinic, any_value(t.treatment_id) AS treatment_id
+    FROM treatments t JOIN clinics c ON c.clinic_id = t.clinic_id
+    WHERE t.treatment_ref IN (SELECT v_ref FROM v) AND t.treatment_ref NOT IN (SELECT pref FROM file_parent)
+    GROUP BY t.treatment_ref
+), chk AS (
+    SELECT v.*, fp.accepted AS parent_accepted, fp.first_line AS parent_line, dp.n AS db_matches,
+        CASE WHEN fp.pref IS NOT NULL THEN fp.clinic WHEN dp.n = 1 THEN dp.clinic END AS parent_clinic,
+        CASE WHEN fp.pref IS NOT NULL THEN fp.db_treatment_id WHEN dp.n = 1 THEN dp.treatment_id END AS db_treatment_id,
+        list_filter([
+        CASE WHEN v_ref IS NULL THEN {'code': 'missing_required', 'msg': 'treatment_id is empty'} END,
+        CASE WHEN iw_text(area) IS NULL THEN {'code': 'missing_required', 'msg': 'area is empty'} END,
+        CASE WHEN iw_text(units) IS NULL THEN {'code': 'missing_required', 'msg': 'units is empty'} END,
+        CASE WHEN iw_text(units) IS NOT NULL AND v_units IS NULL THEN {'code': 'bad_type', 'msg':
+            'units ''' || iw_text(units) || ''' is not a number (use digits with ''.'' as decimal separator)'} END,
+        CASE WHEN iw_text(points) IS NOT NULL AND v_points IS NULL THEN {'code': 'bad_type', 'msg':
+            'points ''' || iw_text(points) || ''' is not a whole number'} END,
+        CASE WHEN iw_text(volume_ml) IS NOT NULL AND v_volume_ml IS NULL THEN {'code': 'bad_type', 'msg':
+            'volume_ml ''' || iw_text(volume_ml) || ''' is not a number (use digits with ''.'' as decimal separator)'} END,
+        CASE WHEN iw_text(area) IS NOT NULL AND v_area IS NULL THEN {'code': 'unknown_code', 'msg':
+            'area ''' || iw_text(area) || ''' is not a known area code (' || array_to_string($area, ', ') || ')'} END,
+        CASE WHEN iw_text(side) IS NOT NULL AND v_side IS NULL THEN {'code': 'unknown_code', 'msg':
+            'side ''' || iw_text(side) || ''' is not one of ' || array_to_string($side, ', ')} END,
+        CASE WHEN iw_text(depth) IS NOT NULL AND v_depth IS NULL THEN {'code': 'unknown_code', 'msg':
+            'depth ''' || iw_text(depth) || ''' is not one of ' || array_to_string($depth, ', ')} END,
+        CASE WHEN length(v_ref) > 200 THEN {'code': 'out_of_range', 'msg': 'treatment_id is longer than 200 characters'} END,
+        CASE WHEN length(v_point) > 200 THEN {'code': 'out_of_range', 'msg': 'point is longer than 200 characters'} END,
+        CASE WHEN v_units <= 0 OR v_units > 1000 THEN {'code': 'out_of_range', 'msg':
+            'units ' || iw_text(units) || ' is impossible in one row (must be more than 0 and at most 1000)'} END,
+        CASE WHEN v_points NOT BETWEEN 1 AND 200 THEN {'code': 'out_of_range', 'msg':
+            'points ' || v_points || ' is outside 1..200'} END,
+        CASE WHEN v_volume_ml <= 0 OR v_volume_ml > 50 THEN {'code': 'out_of_range', 'msg':
+            'volume_ml ' || iw_text(volume_ml) || ' must be more than 0 and at most 50 mL'} END,
+        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NOT NULL AND NOT fp.accepted THEN {'code': 'unknown_treatment',
+            'msg': 'treatment ' || v_ref || ' was quarantined (treatments.csv line ' || fp.first_line || ')'} END,
+        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n IS NULL THEN {'code': 'unknown_treatment',
+            'msg': 'treatment ' || v_ref || ' is neither in treatments.csv nor stored'} END,
+        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n > 1 THEN {'code': 'unknown_treatment',
+            'msg': 'treatment ' || v_ref || ' is stored for ' || dp.n || ' clinics; send it with its treatments.csv row'} END
+    ], lambda x: x IS NOT NULL) AS problems
+    FROM v
+    LEFT JOIN file_parent fp ON fp.pref = v.v_ref
+    LEFT JOIN db_parent dp ON dp.treatment_ref = v.v_ref
+), dup AS (
+    SELECT v_ref, v_area, v_side, v_point, min(line) AS first_line,
+           count(DISTINCT hash(v_units, v_points, v_volume_ml, v_depth)) AS variants
+    FROM chk WHERE v_ref IS NOT NULL AND v_area IS NOT NULL AND v_side IS NOT NULL
+    GROUP BY v_ref, v_area, v_side, v_point HAVING count(*) > 1
+), stored AS (
+    SELECT i.treatment_id, i.area, i.side, i.point, i.units, i.points, i.volume_ml, i.depth
+    FROM injections i WHERE i.treatment_id IN (SELECT db_treatment_id FROM chk)
+), stored_any AS (
+    SELECT DISTINCT treatment_id FROM stored
+), cmp AS (
+    SELECT chk.*, d.first_line AS dup_first, d.variants AS dup_variants,
+        s.treatment_id IS NOT NULL AS key_stored,
+        sa.treatment_id IS NOT NULL AS parent_has_rows,
+        list_filter([
+            CASE WHEN s.units IS DISTINCT FROM TRY_CAST(v_units AS DECIMAL(8, 2)) THEN 'units' END,
+            CASE WHEN s.points IS DISTINCT FROM v_points THEN 'points' END,
+            CASE WHEN s.volume_ml IS DISTINCT FROM TRY_CAST(v_volume_ml AS DECIMAL(7, 3)) THEN 'volume_ml' END,
+            CASE WHEN s.depth IS DISTINCT FROM v_depth THEN 'depth' END
+        ], lambda x: x IS NOT NULL) AS differs
+    FROM chk
+    LEFT JOIN dup d ON d.v_ref = chk.v_ref AND d.v_area = chk.v_area AND d.v_side = chk.v_side
+                   AND d.v_point IS NOT DISTINCT FROM chk.v_point
+    LEFT JOIN stored s ON s.treatment_id = chk.db_treatment_id AND s.area = chk.v_area AND s.side = chk.v_side
+                      AND s.point IS NOT DISTINCT FROM chk.v_point
+    LEFT JOIN stored_any sa ON sa.treatment_id = chk.db_treatment_id
+), fin AS (
+    SELECT cmp.* EXCLUDE (problems), list_concat(problems, list_filter([
+        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN {'code': 'duplicate_in_file',
+            'msg': 'the same row for treatment ' || v_ref || ', ' || v_area || ', side ' || v_side
+                   || coalesce(', point ' || v_point, '') || ' is on line ' || dup_first} END,
+        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN {'code': 'duplicate_in_file',
+            'msg': 'treatment ' || v_ref || ', ' || v_area || ', side ' || v_side || coalesce(', point ' || v_point, '')
+                   || ' appears on several lines with different values (first on line ' || dup_first || ')'} END,
+        CASE WHEN key_stored AND len(differs) > 0 THEN {'code': 'conflicts_with_existing', 'msg': 'treatment '
+            || v_ref || ', ' || v_area || ', side ' || v_side || ' is already stored with a different '
+            || array_to_string(differs, ', ')} END,
+        CASE WHEN NOT key_stored AND parent_has_rows THEN {'code': 'conflicts_with_existing', 'msg': 'treatment '
+            || v_ref || ' is already stored with other injection rows (no ' || v_area || ', side ' || v_side
+            || coalesce(', point ' || v_point, '') || ')'} END
+    ], lambda x: x IS NOT NULL)) AS problems
+    FROM cmp
+)
+SELECT fin.*,
+    CASE WHEN len(problems) > 0 THEN CAST(to_json({'treatment_id': treatment_id, 'area': area, 'side': side, 'point': point, 'units': units, 'points': points, 'volume_ml': volume_ml, 'depth': depth}) AS VARCHAR) END AS q_raw,
+    CASE WHEN len(problems) > 0 THEN array_to_string(list_sort(list_distinct(list_transform(problems, lambda x: x.code))), ',') END AS q_reasons,
+    CASE WHEN len(problems) > 0 THEN array_to_string(list_transform(problems, lambda x: x.msg), '; ') END AS q_messages,
+    CASE WHEN len(problems) > 0 THEN 'quarantine'
+         WHEN key_stored THEN 'unchanged'
+         ELSE 'new' END AS status
+FROM fin

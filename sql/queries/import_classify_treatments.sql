@@ -1,0 +1,172 @@
+-- Import step: parse and check every staged treatments.csv row, then classify it as new, unchanged or quarantine.
+-- Reads iw_raw_treatments (all text); writes iw_cls_treatments. Parameters: $tz, $now, $shift (line-number
+-- thresholds for rows the CSV reader rejected), $sex/$sex_l and $product/$product_l (canonical/lower-case codes).
+CREATE TEMP TABLE iw_cls_treatments AS
+WITH r AS (
+    SELECT rowid + 2 + len(list_filter($shift, lambda t: t <= rowid)) AS line, *
+    FROM iw_raw_treatments
+), p AS (
+    SELECT r.*,
+        iw_text(treatment_id) AS v_ref,
+        iw_text(clinic) AS v_clinic,
+        iw_dt_parts(treated_at) AS p_treated_at,
+        iw_text(patient_ref) AS v_patient_ref,
+        iw_int(patient_birth_year) AS v_birth_year,
+        iw_code(patient_sex, $sex_l, $sex) AS v_sex,
+        iw_text(injector) AS v_injector,
+        iw_code(product, $product_l, $product) AS v_product,
+        iw_text(lot) AS v_lot,
+        iw_int(vial_units) AS v_vial_units,
+        iw_decimal(diluent_ml) AS v_diluent_ml,
+        iw_dt_parts(reconstituted_at) AS p_reconstituted_at,
+        iw_bool(alcohol_48h) AS v_alcohol_48h,
+        iw_bool(anticoagulant) AS v_anticoagulant,
+        iw_bool(interacting_medication) AS v_interacting_medication,
+        iw_bool(prior_toxin_90d) AS v_prior_toxin_90d,
+        iw_bool(allergy_history) AS v_allergy_history,
+        iw_bool(allergy_test_done) AS v_allergy_test_done,
+        iw_bool(neuromuscular_disorder) AS v_neuromuscular_disorder,
+        iw_bool(pregnant_or_breastfeeding) AS v_pregnant_or_breastfeeding,
+        iw_bool(skin_infection_at_site) AS v_skin_infection_at_site,
+        iw_bool(aftercare_lay_down_4h) AS v_aftercare_lay_down_4h,
+        iw_bool(aftercare_heat_or_exercise) AS v_aftercare_heat_or_exercise
+    FROM r
+), v AS (
+    SELECT p.* EXCLUDE (p_treated_at, p_reconstituted_at),
+        iw_dt_value(p_treated_at, $tz) AS v_treated_at,
+        iw_dt_value(p_reconstituted_at, $tz) AS v_reconstituted_at
+    FROM p
+), chk AS (
+    SELECT v.*, list_filter([
+        CASE WHEN v_ref IS NULL THEN {'code': 'missing_required', 'msg': 'treatment_id is empty'} END,
+        CASE WHEN v_clinic IS NULL THEN {'code': 'missing_required', 'msg': 'clinic is empty'} END,
+        CASE WHEN iw_text(treated_at) IS NULL THEN {'code': 'missing_required', 'msg': 'treated_at is empty'} END,
+        CASE WHEN v_patient_ref IS NULL THEN {'code': 'missing_required', 'msg': 'patient_ref is empty'} END,
+        CASE WHEN v_injector IS NULL THEN {'code': 'missing_required', 'msg': 'injector is empty'} END,
+        CASE WHEN iw_text(product) IS NULL THEN {'code': 'missing_required', 'msg': 'product is empty'} END,
+        CASE WHEN iw_text(treated_at) IS NOT NULL AND v_treated_at IS NULL THEN {'code': 'bad_type', 'msg':
+            'treated_at ''' || iw_text(treated_at) || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)'} END,
+        CASE WHEN iw_text(reconstituted_at) IS NOT NULL AND v_reconstituted_at IS NULL THEN {'code': 'bad_type', 'msg':
+            'reconstituted_at ''' || iw_text(reconstituted_at) || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)'} END,
+        CASE WHEN iw_text(patient_birth_year) IS NOT NULL AND v_birth_year IS NULL THEN {'code': 'bad_type', 'msg':
+            'patient_birth_year ''' || iw_text(patient_birth_year) || ''' is not a whole number'} END,
+        CASE WHEN iw_text(vial_units) IS NOT NULL AND v_vial_units IS NULL THEN {'code': 'bad_type', 'msg':
+            'vial_units ''' || iw_text(vial_units) || ''' is not a whole number'} END,
+        CASE WHEN iw_text(diluent_ml) IS NOT NULL AND v_diluent_ml IS NULL THEN {'code': 'bad_type', 'msg':
+            'diluent_ml ''' || iw_text(diluent_ml) || ''' is not a number (use digits with ''.'' as decimal separator)'} END,
+        CASE WHEN iw_text(alcohol_48h) IS NOT NULL AND v_alcohol_48h IS NULL THEN {'code': 'bad_type', 'msg': 'alcohol_48h ''' || iw_text(alcohol_48h) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(anticoagulant) IS NOT NULL AND v_anticoagulant IS NULL THEN {'code': 'bad_type', 'msg': 'anticoagulant ''' || iw_text(anticoagulant) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(interacting_medication) IS NOT NULL AND v_interacting_medication IS NULL THEN {'code': 'bad_type', 'msg': 'interacting_medication ''' || iw_text(interacting_medication) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(prior_toxin_90d) IS NOT NULL AND v_prior_toxin_90d IS NULL THEN {'code': 'bad_type', 'msg': 'prior_toxin_90d ''' || iw_text(prior_toxin_90d) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(allergy_history) IS NOT NULL AND v_allergy_history IS NULL THEN {'code': 'bad_type', 'msg': 'allergy_history ''' || iw_text(allergy_history) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(allergy_test_done) IS NOT NULL AND v_allergy_test_done IS NULL THEN {'code': 'bad_type', 'msg': 'allergy_test_done ''' || iw_text(allergy_test_done) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(neuromuscular_disorder) IS NOT NULL AND v_neuromuscular_disorder IS NULL THEN {'code': 'bad_type', 'msg': 'neuromuscular_disorder ''' || iw_text(neuromuscular_disorder) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(pregnant_or_breastfeeding) IS NOT NULL AND v_pregnant_or_breastfeeding IS NULL THEN {'code': 'bad_type', 'msg': 'pregnant_or_breastfeeding ''' || iw_text(pregnant_or_breastfeeding) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(skin_infection_at_site) IS NOT NULL AND v_skin_infection_at_site IS NULL THEN {'code': 'bad_type', 'msg': 'skin_infection_at_site ''' || iw_text(skin_infection_at_site) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(aftercare_lay_down_4h) IS NOT NULL AND v_aftercare_lay_down_4h IS NULL THEN {'code': 'bad_type', 'msg': 'aftercare_lay_down_4h ''' || iw_text(aftercare_lay_down_4h) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(aftercare_heat_or_exercise) IS NOT NULL AND v_aftercare_heat_or_exercise IS NULL THEN {'code': 'bad_type', 'msg': 'aftercare_heat_or_exercise ''' || iw_text(aftercare_heat_or_exercise) || ''' is not a yes/no value'} END,
+        CASE WHEN iw_text(product) IS NOT NULL AND v_product IS NULL THEN {'code': 'unknown_code', 'msg':
+            'product ''' || iw_text(product) || ''' is not a known product code (' || array_to_string($product, ', ') || ')'} END,
+        CASE WHEN iw_text(patient_sex) IS NOT NULL AND v_sex IS NULL THEN {'code': 'unknown_code', 'msg':
+            'patient_sex ''' || iw_text(patient_sex) || ''' is not one of ' || array_to_string($sex, ', ')} END,
+        CASE WHEN length(v_ref) > 200 THEN {'code': 'out_of_range', 'msg': 'treatment_id is longer than 200 characters'} END,
+        CASE WHEN length(v_clinic) > 200 THEN {'code': 'out_of_range', 'msg': 'clinic is longer than 200 characters'} END,
+        CASE WHEN length(v_patient_ref) > 200 THEN {'code': 'out_of_range', 'msg': 'patient_ref is longer than 200 characters'} END,
+        CASE WHEN length(v_injector) > 200 THEN {'code': 'out_of_range', 'msg': 'injector is longer than 200 characters'} END,
+        CASE WHEN length(v_lot) > 200 THEN {'code': 'out_of_range', 'msg': 'lot is longer than 200 characters'} END,
+        CASE WHEN v_birth_year NOT BETWEEN 1900 AND year(CAST($now AS TIMESTAMP)) THEN {'code': 'out_of_range', 'msg':
+            'patient_birth_year ' || v_birth_year || ' is outside 1900..' || year(CAST($now AS TIMESTAMP))} END,
+        CASE WHEN v_vial_units NOT BETWEEN 1 AND 1000 THEN {'code': 'out_of_range', 'msg':
+            'vial_units ' || v_vial_units || ' is outside 1..1000'} END,
+        CASE WHEN v_diluent_ml <= 0 OR v_diluent_ml > 20 THEN {'code': 'out_of_range', 'msg':
+            'diluent_ml ' || iw_text(diluent_ml) || ' must be more than 0 and at most 20 mL'} END,
+        CASE WHEN v_treated_at < TIMESTAMP '1900-01-01' THEN {'code': 'out_of_range', 'msg':
+            'treated_at ' || iw_text(treated_at) || ' is before 1900'} END,
+        CASE WHEN v_reconstituted_at < TIMESTAMP '1900-01-01' THEN {'code': 'out_of_range', 'msg':
+            'reconstituted_at ' || iw_text(reconstituted_at) || ' is before 1900'} END,
+        CASE WHEN v_treated_at > CAST($now AS TIMESTAMP) THEN {'code': 'future_date', 'msg':
+            'treated_at ' || iw_text(treated_at) || ' is in the future'} END,
+        CASE WHEN v_reconstituted_at > CAST($now AS TIMESTAMP) THEN {'code': 'future_date', 'msg':
+            'reconstituted_at ' || iw_text(reconstituted_at) || ' is in the future'} END
+    ], lambda x: x IS NOT NULL) AS problems
+    FROM v
+), dup AS (
+    -- every treatment_id that occurs on more than one line of the file
+    SELECT v_ref, min(line) AS first_line, count(*) AS n,
+           count(DISTINCT hash(v_clinic, v_treated_at, v_patient_ref, v_birth_year, v_sex, v_injector, v_product,
+                 v_lot, v_vial_units, v_diluent_ml, v_reconstituted_at, v_alcohol_48h, v_anticoagulant,
+                 v_interacting_medication, v_prior_toxin_90d, v_allergy_history, v_allergy_test_done,
+                 v_neuromuscular_disorder, v_pregnant_or_breastfeeding, v_skin_infection_at_site,
+                 v_aftercare_lay_down_4h, v_aftercare_heat_or_exercise)) AS variants
+    FROM chk WHERE v_ref IS NOT NULL GROUP BY v_ref HAVING count(*) > 1
+), stored AS (
+    SELECT c.name AS clinic, t.treatment_ref, t.treatment_id, t.treated_at, pa.patient_ref, i.name AS injector,
+           t.product, l.lot_number, t.vial_units, t.diluent_ml, t.reconstituted_at, t.alcohol_48h, t.anticoagulant,
+           t.interacting_medication, t.prior_toxin_90d, t.allergy_history, t.allergy_test_done,
+           t.neuromuscular_disorder, t.pregnant_or_breastfeeding, t.skin_infection_at_site,
+           t.aftercare_lay_down_4h, t.aftercare_heat_or_exercise
+    FROM treatments t
+    JOIN clinics c ON c.clinic_id = t.clinic_id
+    JOIN patients pa ON pa.patient_id = t.patient_id
+    JOIN injectors i ON i.injector_id = t.injector_id
+    LEFT JOIN lots l ON l.lot_id = t.lot_id
+    WHERE t.treatment_ref IN (SELECT v_ref FROM chk)
+), firstpat AS (
+    -- a new patient's birth year and sex come from the first line that gives them
+    SELECT v_patient_ref AS pref,
+           arg_min(v_birth_year, line) FILTER (WHERE v_birth_year IS NOT NULL) AS birth_year,
+           arg_min(v_sex, line) FILTER (WHERE v_sex IS NOT NULL) AS sex
+    FROM chk WHERE len(problems) = 0 GROUP BY v_patient_ref
+), cmp AS (
+    SELECT chk.*, d.first_line AS dup_first, d.variants AS dup_variants, s.treatment_id AS db_treatment_id,
+        CASE WHEN s.treatment_id IS NULL THEN [] ELSE list_filter([
+            CASE WHEN s.treated_at IS DISTINCT FROM v_treated_at THEN 'treated_at' END,
+            CASE WHEN s.patient_ref IS DISTINCT FROM v_patient_ref THEN 'patient_ref' END,
+            CASE WHEN s.injector IS DISTINCT FROM v_injector THEN 'injector' END,
+            CASE WHEN s.product IS DISTINCT FROM v_product THEN 'product' END,
+            CASE WHEN s.lot_number IS DISTINCT FROM v_lot THEN 'lot' END,
+            CASE WHEN s.vial_units IS DISTINCT FROM v_vial_units THEN 'vial_units' END,
+            CASE WHEN s.diluent_ml IS DISTINCT FROM TRY_CAST(v_diluent_ml AS DECIMAL(6, 2)) THEN 'diluent_ml' END,
+            CASE WHEN s.reconstituted_at IS DISTINCT FROM v_reconstituted_at THEN 'reconstituted_at' END,
+            CASE WHEN s.alcohol_48h IS DISTINCT FROM v_alcohol_48h THEN 'alcohol_48h' END,
+            CASE WHEN s.anticoagulant IS DISTINCT FROM v_anticoagulant THEN 'anticoagulant' END,
+            CASE WHEN s.interacting_medication IS DISTINCT FROM v_interacting_medication THEN 'interacting_medication' END,
+            CASE WHEN s.prior_toxin_90d IS DISTINCT FROM v_prior_toxin_90d THEN 'prior_toxin_90d' END,
+            CASE WHEN s.allergy_history IS DISTINCT FROM v_allergy_history THEN 'allergy_history' END,
+            CASE WHEN s.allergy_test_done IS DISTINCT FROM v_allergy_test_done THEN 'allergy_test_done' END,
+            CASE WHEN s.neuromuscular_disorder IS DISTINCT FROM v_neuromuscular_disorder THEN 'neuromuscular_disorder' END,
+            CASE WHEN s.pregnant_or_breastfeeding IS DISTINCT FROM v_pregnant_or_breastfeeding THEN 'pregnant_or_breastfeeding' END,
+            CASE WHEN s.skin_infection_at_site IS DISTINCT FROM v_skin_infection_at_site THEN 'skin_infection_at_site' END,
+            CASE WHEN s.aftercare_lay_down_4h IS DISTINCT FROM v_aftercare_lay_down_4h THEN 'aftercare_lay_down_4h' END,
+            CASE WHEN s.aftercare_heat_or_exercise IS DISTINCT FROM v_aftercare_heat_or_exercise THEN 'aftercare_heat_or_exercise' END
+        ], lambda x: x IS NOT NULL) END AS differs,
+        coalesce(pa.birth_year, fp.birth_year) AS known_birth_year,
+        coalesce(pa.sex, fp.sex) AS known_sex
+    FROM chk
+    LEFT JOIN dup d ON d.v_ref = chk.v_ref
+    LEFT JOIN stored s ON s.clinic = chk.v_clinic AND s.treatment_ref = chk.v_ref
+    LEFT JOIN patients pa ON pa.patient_ref = chk.v_patient_ref
+    LEFT JOIN firstpat fp ON fp.pref = chk.v_patient_ref
+), fin AS (
+    SELECT cmp.* EXCLUDE (problems), list_concat(problems, list_filter([
+        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN {'code': 'duplicate_in_file',
+            'msg': 'treatment_id ' || v_ref || ' repeats line ' || dup_first} END,
+        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN {'code': 'duplicate_in_file',
+            'msg': 'treatment_id ' || v_ref || ' appears on several lines with different values (first on line ' || dup_first || ')'} END,
+        CASE WHEN len(differs) > 0 THEN {'code': 'conflicts_with_existing', 'msg': 'treatment ' || v_ref
+            || ' of ' || v_clinic || ' is already stored with a different ' || array_to_string(differs, ', ')} END,
+        CASE WHEN v_birth_year <> known_birth_year THEN {'code': 'conflicts_with_existing', 'msg': 'patient '
+            || v_patient_ref || ' is recorded with birth year ' || known_birth_year || ', not ' || v_birth_year} END,
+        CASE WHEN v_sex <> known_sex THEN {'code': 'conflicts_with_existing', 'msg': 'patient '
+            || v_patient_ref || ' is recorded with sex ' || known_sex || ', not ' || v_sex} END
+    ], lambda x: x IS NOT NULL)) AS problems
+    FROM cmp
+)
+SELECT fin.*,
+    CASE WHEN len(problems) > 0 THEN CAST(to_json({'treatment_id': treatment_id, 'clinic': clinic, 'treated_at': treated_at, 'patient_ref': patient_ref, 'patient_birth_year': patient_birth_year, 'patient_sex': patient_sex, 'injector': injector, 'product': product, 'lot': lot, 'vial_units': vial_units, 'diluent_ml': diluent_ml, 'reconstituted_at': reconstituted_at, 'alcohol_48h': alcohol_48h, 'anticoagulant': anticoagulant, 'interacting_medication': interacting_medication, 'prior_toxin_90d': prior_toxin_90d, 'allergy_history': allergy_history, 'allergy_test_done': allergy_test_done, 'neuromuscular_disorder': neuromuscular_disorder, 'pregnant_or_breastfeeding': pregnant_or_breastfeeding, 'skin_infection_at_site': skin_infection_at_site, 'aftercare_lay_down_4h': aftercare_lay_down_4h, 'aftercare_heat_or_exercise': aftercare_heat_or_exercise}) AS VARCHAR) END AS q_raw,
+    CASE WHEN len(problems) > 0 THEN array_to_string(list_sort(list_distinct(list_transform(problems, lambda x: x.code))), ',') END AS q_reasons,
+    CASE WHEN len(problems) > 0 THEN array_to_string(list_transform(problems, lambda x: x.msg), '; ') END AS q_messages,
+    CASE WHEN len(problems) > 0 THEN 'quarantine'
+         WHEN db_treatment_id IS NOT NULL THEN 'unchanged'
+         ELSE 'new' END AS status
+FROM fin

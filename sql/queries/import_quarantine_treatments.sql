@@ -1,0 +1,5 @@
+-- Import step: keep every rejected treatments.csv row in the quarantine with its line, raw values and reasons.
+INSERT INTO quarantine (import_id, file, line, raw, reasons, messages)
+SELECT $import_id, 'treatments.csv', line, q_raw, q_reasons, q_messages
+FROM iw_cls_treatments
+WHERE status = 'quarantine'
