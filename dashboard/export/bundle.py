@@ -73,7 +73,7 @@ class ExportPreview:
         """True when the quarter has no treatments and no events."""
         return self.treatments == 0 and self.events == 0
 
-    def rows(self) -> dict[str, int]:
+    def rows(self, identified: bool = False) -> dict[str, int]:
         """Data rows per CSV file (header excluded)."""
         return {
             "treatments.csv": self.treatments,
@@ -81,6 +81,7 @@ class ExportPreview:
             "events.csv": self.events,
             "event_versions.csv": self.event_versions,
             "summary.csv": self.summary_rows,
+            DICTIONARY_FILE: len(dictionary_rows(identified)),
         }
 
 
@@ -151,6 +152,25 @@ def preview(db: Database, quarter: Quarter) -> ExportPreview:
     return ExportPreview(quarter, *(int(c) for c in counts), int(summary_rows))
 
 
+@dataclass(frozen=True)
+class QuarterChoice:
+    """A quarter that holds data: treatments given and events that began in it."""
+
+    quarter: Quarter
+    treatments: int
+    events: int
+
+
+def quarters_with_data(db: Database) -> list[QuarterChoice]:
+    """Quarters holding treatments or event onsets, newest first."""
+    return [QuarterChoice(Quarter(int(y), int(n)), int(t), int(e)) for y, n, t, e in db.query_rows("export_quarters")]
+
+
+def recent_exports(db: Database, limit: int = 10) -> pd.DataFrame:
+    """The latest exports recorded in the audit trail (when, who, quarter, identified)."""
+    return db.query("export_recent", {"limit": limit})
+
+
 def _write_csvs(db: Database, quarter: Quarter, folder: Path, identified: bool) -> tuple[dict[str, int], int]:
     """Write every CSV of the bundle from one snapshot; return rows per file and earlier-quarter treatments."""
     available: dict[str, Any] = dict(quarter.params())
@@ -217,7 +237,7 @@ def _manifest(quarter: Quarter, identified: bool, actor: str, now: datetime, fol
         "quarter": quarter.label,
         "period": {"first_day": quarter.first_day.isoformat(), "last_day": quarter.last_day.isoformat(),
                    "time_basis": "clinic-local calendar quarter (stored wall times)"},
-        "exported_at": now.astimezone().isoformat(timespec="seconds"),
+        "exported_at": (now if now.tzinfo else now.astimezone()).isoformat(timespec="seconds"),
         "exported_by": actor,
         "identified": identified,
         "empty": empty,
