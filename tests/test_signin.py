@@ -11,8 +11,10 @@ from streamlit.testing.v1 import AppTest
 from dashboard.accounts import create_user
 from dashboard.db import open_database
 from dashboard.signin import IDLE_LIMIT, LAST_ACTIVITY_KEY
+from tests.accounts_support import fast_hashes  # noqa: F401
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 PASSWORD = "correct horse battery"
 
 

@@ -1,0 +1,82 @@
+"""Reading and exporting the audit trail (append-only: nothing here updates or deletes it). No streamlit import."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+
+from dashboard.authz import User, require
+from dashboard.db import Database
+
+# spreadsheet programs run cells starting with these as formulas; the CSV export prefixes them with '
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows to show: one actor (or everyone), some actions (or all), a period of whole days."""
+
+    actor: str | None = None
+    actions: tuple[str, ...] = field(default_factory=tuple)
+    first_day: date | None = None
+    last_day: date | None = None
+
+    def params(self) -> dict[str, object]:
+        """Return the bound parameters of the audit_* queries."""
+        return {
+            "actor": self.actor,
+            "actions": list(self.actions),
+            "date_from": datetime.combine(self.first_day, time()) if self.first_day else None,
+            "date_to": datetime.combine(self.last_day + timedelta(days=1), time()) if self.last_day else None,
+        }
+
+
+def audit_entries(db: Database, user: User, flt: AuditFilter, limit: int = 1000) -> pd.DataFrame:
+    """Return the newest `limit` audit rows matching the filter (needs audit.view)."""
+    require(user, "audit.view")
+    return db.query("audit_entries", {**flt.params(), "limit": int(limit)})
+
+
+def audit_count(db: Database, user: User, flt: AuditFilter) -> int:
+    """Return how many audit rows match the filter (needs audit.view)."""
+    require(user, "audit.view")
+    return int(db.query_scalar("audit_count", flt.params()))
+
+
+def audit_actors(db: Database, user: User) -> list[str]:
+    """Return everyone in the audit trail, most active first (needs audit.view)."""
+    require(user, "audit.view")
+    return [r[0] for r in db.query_rows("audit_actors")]
+
+
+def audit_actions(db: Database, user: User) -> list[str]:
+    """Return every action name in the audit trail (needs audit.view)."""
+    require(user, "audit.view")
+    return [r[0] for r in db.query_rows("audit_actions")]
+
+
+def audit_bounds(db: Database, user: User) -> tuple[datetime | None, datetime | None]:
+    """Return the first and last moment in the audit trail (needs audit.view)."""
+    require(user, "audit.view")
+    first, last = db.query_rows("audit_bounds")[0]
+    return first, last
+
+
+def _inert(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def audit_csv(db: Database, user: User, flt: AuditFilter) -> tuple[bytes, int]:
+    """Return (UTF-8 CSV of every matching row, oldest first; row count) and audit the export itself."""
+    require(user, "audit.view")
+    frame = db.query("audit_entries", {**flt.params(), "limit": 2**62}).sort_values("audit_id")
+    safe = frame.astype(object).where(frame.notna(), None).map(_inert)
+    data = safe.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S").encode("utf-8")
+    detail = json.dumps({"filter": asdict(flt), "rows": len(frame)}, default=str, ensure_ascii=False)
+    db.write(lambda cur: db.audit(cur, user.username, "audit.export", "audit_log", None, detail))
+    return data, len(frame)

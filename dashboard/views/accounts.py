@@ -1,0 +1,166 @@
+"""Accounts: who may sign in, with which role; add, change role, reset password, unlock, deactivate (all audited)."""
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    add_account,
+    change_role,
+    list_accounts,
+    new_account_problems,
+    reset_password,
+    set_active,
+    unlock,
+)
+from dashboard.authz import PERMISSIONS, ROLES
+from dashboard.guard import require_permission
+from dashboard.ui import get_db
+
+ROLE_TEXT = {
+    "practitioner": "Practitioner: logs treatments and adverse events; sees their own treatments and cases.",
+    "manager": "Manager: everything a practitioner does for the whole clinic, plus trends, signals, exports, "
+               "the audit trail and accounts.",
+    "admin": "Administrator: accounts, reference data, imports and the audit trail; no patient-level review.",
+}
+ADD_ERRORS = "acc_add_errors"
+
+user = require_permission("accounts.manage")
+db = get_db()
+
+st.title("Accounts")
+notice = st.session_state.pop("acc_notice", None)
+if notice:
+    st.success(notice)
+secret = st.session_state.pop("acc_new_password", None)
+if secret:
+    st.warning(f"New password for {secret[0]!r}. It is shown only now: give it to the person in private.")
+    st.code(secret[1], language=None)
+
+accounts = list_accounts(db, user)
+now = datetime.now()
+view = accounts.assign(
+    status=[
+        "deactivated" if not a else (f"locked until {lu:%H:%M}" if pd.notna(lu) and lu > now else "active")
+        for a, lu in zip(accounts["active"], accounts["locked_until"], strict=True)
+    ]
+)
+st.dataframe(
+    view,
+    hide_index=True,
+    width="stretch",
+    column_order=("username", "display_name", "role", "status", "injector_name", "email", "last_login_at",
+                  "created_at", "created_by"),
+    column_config={
+        "username": st.column_config.TextColumn("Username"),
+        "display_name": st.column_config.TextColumn("Name"),
+        "role": st.column_config.TextColumn("Role"),
+        "status": st.column_config.TextColumn("Status"),
+        "injector_name": st.column_config.TextColumn("Injector name", help="Links a practitioner to their treatments"),
+        "email": st.column_config.TextColumn("Single sign-on e-mail"),
+        "last_login_at": st.column_config.DatetimeColumn("Last sign-in", format="DD/MM/YYYY HH:mm"),
+        "created_at": st.column_config.DatetimeColumn("Created", format="DD/MM/YYYY HH:mm"),
+        "created_by": st.column_config.TextColumn("Created by"),
+    },
+)
+with st.expander("What each role may do"):
+    for role in ROLES:
+        st.write(ROLE_TEXT[role])
+        st.caption("Permissions: " + ", ".join(sorted(p for p, roles in PERMISSIONS.items() if role in roles)))
+
+
+# ---------------------------------------------------------------------- add
+def _add() -> None:
+    ss = st.session_state
+    values = {k: str(ss.get(f"acc_add_{k}") or "") for k in
+              ("username", "display_name", "injector_name", "email", "password", "password_again")}
+    role = ss.get("acc_add_role", "practitioner")
+    problems = new_account_problems(username=values["username"], display_name=values["display_name"],
+                                    password=values["password"], password_again=values["password_again"], role=role,
+                                    injector_name=values["injector_name"] or None, email=values["email"] or None)
+    if not problems:
+        try:
+            add_account(db, user, username=values["username"], password=values["password"], role=role,
+                        display_name=values["display_name"], injector_name=values["injector_name"] or None,
+                        email=values["email"] or None)
+        except AccountError as exc:
+            problems = {exc.field: exc.message}
+        else:
+            for k in ("username", "display_name", "injector_name", "email", "password", "password_again"):
+                ss[f"acc_add_{k}"] = ""
+            ss["acc_notice"] = f"Account {values['username'].strip().lower()!r} created ({role})."
+    ss[ADD_ERRORS] = problems
+
+
+def _error(field: str) -> None:
+    msg = st.session_state.get(ADD_ERRORS, {}).get(field)
+    if msg:
+        st.error(msg)
+
+
+st.subheader("Add an account")
+with st.form("acc_add", enter_to_submit=False):
+    c1, c2 = st.columns(2)
+    with c1:
+        st.text_input("Username", key="acc_add_username", max_chars=64,
+                      help="Letters a-z, digits and . _ @ - (no spaces)")
+        _error("username")
+        st.selectbox("Role", ROLES, key="acc_add_role", format_func=str.capitalize)
+        _error("role")
+        st.text_input("Password", key="acc_add_password", type="password",
+                      help=f"At least {MIN_PASSWORD_LENGTH} characters")
+        st.text_input("Password again", key="acc_add_password_again", type="password")
+        _error("password")
+    with c2:
+        st.text_input("Display name", key="acc_add_display_name", max_chars=200)
+        _error("display_name")
+        st.text_input("Injector name (practitioners)", key="acc_add_injector_name", max_chars=200,
+                      help="The name on their treatment records; defaults to the display name")
+        _error("injector_name")
+        st.text_input("E-mail for single sign-on (optional)", key="acc_add_email", max_chars=254)
+        _error("email")
+    st.form_submit_button("Add account", type="primary", on_click=_add)
+
+
+# ---------------------------------------------------------------------- change
+st.subheader("Change an account")
+if accounts.empty:
+    st.stop()
+names = dict(zip(accounts["username"], accounts["display_name"], strict=True))
+target = st.selectbox("Account", list(names), key="acc_target", format_func=lambda u: f"{u} ({names[u]})")
+row = accounts[accounts["username"] == target].iloc[0]
+
+
+def _act(label, fn, target, *args):
+    try:
+        result = fn(db, user, target, *args)
+    except AccountError as exc:
+        st.session_state["acc_change_error"] = exc.message
+        return
+    st.session_state.pop("acc_change_error", None)
+    if fn is reset_password:
+        st.session_state["acc_new_password"] = (target, result)
+    st.session_state["acc_notice"] = f"{label}: {target!r}."
+
+
+c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
+new_role = c1.selectbox("New role", ROLES, index=ROLES.index(row["role"]), key="acc_new_role",
+                        format_func=str.capitalize)
+c1.button("Change role", key="acc_change_role", on_click=_act, args=("Role changed", change_role, target, new_role),
+          disabled=new_role == row["role"])
+c2.button("Reset password", key="acc_reset", on_click=_act, args=("Password reset", reset_password, target),
+          help="Creates a random password, shown once, and lifts any lock")
+c3.button("Unlock", key="acc_unlock", on_click=_act, args=("Unlocked", unlock, target),
+          disabled=not (pd.notna(row["locked_until"]) and row["locked_until"] > now) and not row["failed_logins"])
+if row["active"]:
+    c4.button("Deactivate", key="acc_deactivate", on_click=_act, args=("Deactivated", set_active, target, False),
+              help="Sign-in is refused from the next click on; the history stays")
+else:
+    c4.button("Reactivate", key="acc_reactivate", on_click=_act, args=("Reactivated", set_active, target, True))
+if err := st.session_state.get("acc_change_error"):
+    st.error(err)
+
+st.caption("Every change here is written to the audit trail.")
