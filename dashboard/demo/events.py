@@ -12,6 +12,7 @@ from dashboard.config import AREAS
 from dashboard.demo import catalog as cat
 from dashboard.demo import planted as pl
 from dashboard.demo import texts
+from dashboard.demo.arrays import lookup, strings
 from dashboard.reference import ReferenceTables
 
 SYSTEMIC = ("headache", "influenza_like_illness", "nausea", "hypersensitivity", "anaphylactic_reaction")
@@ -29,7 +30,7 @@ EXTRA_AREA = {"injection_site_pruritus": (0.004, (0, 0, 1, 2), (1, 2, 5))}
 INFECTION_ONSET = (10, 16, 30, 45)  # atypical mycobacteria after contaminated saline
 
 # Dose-response above 1.3x the usual dose (exponent) - excess effect in and around the target muscle.
-DOSE_OVER = {"eyelid_ptosis": 1.3, "brow_ptosis": 1.5, "eyelid_sensory_disorder": 0.8, "skin_tightness": 0.8,
+DOSE_OVER = {"eyelid_ptosis": 1.0, "brow_ptosis": 1.5, "eyelid_sensory_disorder": 0.8, "skin_tightness": 0.8,
              "masticatory_weakness": 0.7, "lip_incompetence_drooling": 1.5, "neck_muscle_weakness": 2.0,
              "dysphagia": 2.0, "dysphonia": 2.0, "lip_ptosis": 1.0, "dry_eye": 1.0, "diplopia": 1.0,
              "smile_asymmetry": 0.5, "dysarthria": 1.0}
@@ -184,10 +185,10 @@ def _draw(rng: np.random.Generator, s, a, ref: ReferenceTables) -> _Drawn:
     return drawn
 
 
-def _new_injector_lookalike(s, a, t: np.ndarray, term: np.ndarray, keep: np.ndarray) -> tuple[int, int] | None:
+def _new_injector_lookalike(s, a, t: np.ndarray, ptosis: np.ndarray, keep: np.ndarray) -> tuple[int, int] | None:
     """Remove the new injector's ptosis draws and return (treatment, area) for the single planted one."""
     new = cat.INJECTOR_INDEX["Dr Noah Brennan"]
-    keep &= ~((s.injector[t] == new) & (term == "eyelid_ptosis"))
+    keep &= ~((s.injector[t] == new) & ptosis)
     gl_rows = np.flatnonzero((s.injector[a.t] == new) & (a.area == AREAS.index("glabella")))
     if gl_rows.size == 0:
         return None
@@ -198,40 +199,42 @@ def _new_injector_lookalike(s, a, t: np.ndarray, term: np.ndarray, keep: np.ndar
 def draw_events(rng: np.random.Generator, s, a, ref: ReferenceTables, ids: pd.Series,
                 treated_at: pd.Series) -> pd.DataFrame:
     """Draw every adverse event of the demo chain and return the spec-shaped events frame."""
+    vocab = list(ref.terms["code"])
     d = _draw(rng, s, a, ref)
     t = np.concatenate(d.t).astype(np.int64)
     area = np.concatenate(d.area).astype(np.int64)
     ratio = np.concatenate(d.ratio)
-    term = np.repeat(np.array(d.term, dtype=object), d.count)
+    term = np.repeat(np.array([vocab.index(x) for x in d.term], dtype=np.int64), d.count)
     sevmin = np.repeat(np.array(d.sevmin), d.count)
     onset_p = np.repeat(np.array(d.onset), d.count, axis=0).reshape(-1, 4)
     dur_p = np.repeat(np.array(d.dur), d.count, axis=0).reshape(-1, 3)
 
+    ptosis = vocab.index("eyelid_ptosis")
     keep = np.ones(t.size, dtype=bool)
-    extra = _new_injector_lookalike(s, a, t, term, keep)
+    extra = _new_injector_lookalike(s, a, t, term == ptosis, keep)
+    forced = np.zeros(t.size, dtype=bool)
     if extra is not None:
         t = np.append(t, extra[0])
         area = np.append(area, extra[1])
         ratio = np.append(ratio, 1.0)
-        term = np.append(term, "eyelid_ptosis")
+        term = np.append(term, ptosis)
         sevmin = np.append(sevmin, 1)
         onset_p = np.vstack([onset_p, [1, 3, 7, 14]])
         dur_p = np.vstack([dur_p, [14, 42, 90]])
         keep = np.append(keep, True)
-    forced = np.zeros(t.size, dtype=bool)
-    if extra is not None:
-        forced[-1] = True
+        forced = np.append(forced, True)
 
     n = t.size
     # severity
-    cat_name = np.array([CATEGORY.get(x, "local") for x in term], dtype=object)
-    cat_name = np.where((cat_name == "weak") & (ratio > 1.8), "weak_high", cat_name)
-    probs = np.array([SEVERITY[c] for c in cat_name]).reshape(-1, 4)
+    cats = list(SEVERITY)
+    cat_of = np.array([cats.index(CATEGORY.get(v, "local")) for v in vocab])[term]
+    cat_of = np.where((cat_of == cats.index("weak")) & (ratio > 1.8), cats.index("weak_high"), cat_of)
+    probs = np.array([SEVERITY[c] for c in cats])[cat_of]
     sev = (rng.random(n)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1) + 1
     sev = np.minimum(np.maximum(sev, sevmin), 4)
     sev[forced] = 1
     # reporting
-    g1 = np.array([REPORT_G1.get(x, REPORT_G1_DEFAULT) for x in term])
+    g1 = lookup(vocab, REPORT_G1, REPORT_G1_DEFAULT)[term]
     culture = np.array([cat.CLINIC_REPORTING[c] for c in cat.CLINICS])[s.clinic[t]]
     p_rep = np.where(sev >= 3, 1.0, np.where(sev == 2, np.maximum(g1, 0.85), g1) * culture)
     keep &= (rng.random(n) < p_rep) | forced
@@ -247,20 +250,18 @@ def draw_events(rng: np.random.Generator, s, a, ref: ReferenceTables, ids: pd.Se
 
     idx = np.flatnonzero(keep)
     idx = idx[np.lexsort((t[idx], onset_at[idx]))]
-    t, area, ratio, term, sev = t[idx], area[idx], ratio[idx], term[idx], sev[idx]
-    onset_at, onset_days, dur_p = onset_at[idx], onset_days[idx], dur_p[idx]
-    n = idx.size
-    return _event_frame(rng, s, ids, t, area, term, sev, onset_at, onset_days, dur_p)
+    return _event_frame(rng, s, ids, vocab, t[idx], area[idx], term[idx], sev[idx], onset_at[idx],
+                        onset_days[idx], dur_p[idx])
 
 
-def _event_frame(rng: np.random.Generator, s, ids: pd.Series, t: np.ndarray, area: np.ndarray,
+def _event_frame(rng: np.random.Generator, s, ids: pd.Series, vocab: list[str], t: np.ndarray, area: np.ndarray,
                  term: np.ndarray, sev: np.ndarray, onset_at: np.ndarray, onset_days: np.ndarray,
                  dur_p: np.ndarray) -> pd.DataFrame:
     n = t.size
     as_of = cat.AS_OF.to_datetime64()
     # seriousness (rare)
-    bulbar = np.isin(term, ["dysphagia", "dyspnoea", "injection_site_infection", "anaphylactic_reaction",
-                            "distant_spread_botulism_like"])
+    bulbar = lookup(vocab, ("dysphagia", "dyspnoea", "injection_site_infection", "anaphylactic_reaction",
+                            "distant_spread_botulism_like"))[term]
     p_serious = np.where(sev >= 4, 1.0, np.where(sev == 3, np.where(bulbar, 0.6, 0.08), np.where(sev == 2, 0.003, 0.0)))
     serious = rng.random(n) < p_serious
     seriousness = np.where(sev >= 4, "life_threatening",
@@ -280,8 +281,8 @@ def _event_frame(rng: np.random.Generator, s, ids: pd.Series, t: np.ndarray, are
     resolved_at[~done | lost] = pd.NaT
     # side
     area_names = np.asarray(AREAS + ("",), dtype=object)[area]
-    lateral = np.isin(term, LATERAL)
-    marin = (s.injector[t] == cat.INJECTOR_INDEX["Dr Sofia Marin"]) & (term == "eyelid_ptosis") & (
+    lateral = lookup(vocab, LATERAL)[term]
+    marin = (s.injector[t] == cat.INJECTOR_INDEX["Dr Sofia Marin"]) & (term == vocab.index("eyelid_ptosis")) & (
         area_names == "glabella")
     u = rng.random(n)
     p_uni = np.where(marin, 0.93, 0.72)
@@ -306,11 +307,11 @@ def _event_frame(rng: np.random.Generator, s, ids: pd.Series, t: np.ndarray, are
     u = rng.random(n)
     reported_by = np.where(u < 0.55, names, np.where(u < 0.8, "Patient (phone)",
                                                      np.where(u < 0.9, "Reception", "Clinic nurse")))
-    narrative, action = texts.fill(rng, term, area_names, side, np.floor(onset_days).astype(int), sev)
+    narrative, action = texts.fill(rng, term, vocab, side, np.floor(onset_days).astype(int), sev)
     frame = pd.DataFrame({
         "event_id": "E-" + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(7),
         "treatment_id": ids.to_numpy()[t],
-        "term": pd.Series(term, dtype="str"),
+        "term": strings(term, vocab),
         "onset_at": pd.Series(onset_at),
         "severity": sev.astype(np.int64),
         "serious": pd.array(serious, dtype="boolean"),

@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
 from dashboard.demo import catalog as cat
 from dashboard.demo import planted as pl
+from dashboard.demo.arrays import strings
 from dashboard.reference import ReferenceTables, build_tables
 
 TREATMENT_COLUMNS = [
@@ -186,7 +187,9 @@ def _sessions(rng: np.random.Generator, n: int) -> Sessions:
         v = np.asarray(sizes)[_choose(rng, np.tile(probs, (int(m.sum()), 1)))]
         vial[m] = v
         if p in ("abo", "daxi"):
-            d = np.array([cat.LABEL_DILUENT[(p, s)] for s in v])
+            d = np.zeros(v.size)
+            for size in sizes:
+                d[v == size] = cat.LABEL_DILUENT[(p, size)]
             if p == "abo":
                 d = np.where((v == 300) & (rng.random(v.size) < 0.4), 1.5, d)
         else:
@@ -255,8 +258,10 @@ def _round_units(units: np.ndarray, product: np.ndarray, centre: np.ndarray) -> 
 def _areas(rng: np.random.Generator, s: Sessions, ref: ReferenceTables) -> Areas:
     profiles = list(cat.AREA_PROFILES)
     prof = np.array([profiles.index(inj.profile) for inj in cat.INJECTORS])[s.injector]
-    probs = np.array([[cat.AREA_PROFILES[p][a] for a in AREAS] for p in profiles])[prof]
-    pick = rng.random(probs.shape) < probs
+    table = np.array([[cat.AREA_PROFILES[p][a] for a in AREAS] for p in profiles])
+    pick = np.zeros((s.n, len(AREAS)), dtype=bool)
+    for k in range(len(AREAS)):
+        pick[:, k] = rng.random(s.n) < table[prof, k]
     gl, fh, ms = AREAS.index("glabella"), AREAS.index("forehead"), AREAS.index("masseter")
     pick[:, gl] |= pick[:, fh] & (rng.random(s.n) < 0.7)
     none = ~pick.any(axis=1)
@@ -264,6 +269,7 @@ def _areas(rng: np.random.Generator, s: Sessions, ref: ReferenceTables) -> Areas
     pick[none & ~lower, gl] = True
     pick[none & lower, ms] = True
     t, area = np.nonzero(pick)
+    t, area = t.astype(np.int32), area.astype(np.int8)
 
     centre, lo, hi = _dose_tables(ref)
     product = s.product[t]
@@ -302,8 +308,7 @@ def _fmt_ids(prefix: str, n: int) -> pd.Series:
     return prefix + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(7)
 
 
-def _cat(codes: np.ndarray, names: tuple[str, ...] | list[str] | np.ndarray) -> pd.Series:
-    return pd.Series(np.asarray(names, dtype=object)[codes], dtype="str")
+_cat = strings
 
 
 def _timestamps(day: np.ndarray, minutes: np.ndarray) -> pd.Series:
@@ -340,16 +345,18 @@ def _treatment_frame(s: Sessions, ids: pd.Series) -> pd.DataFrame:
 
 def _injection_frame(rng: np.random.Generator, s: Sessions, a: Areas, ids: pd.Series) -> pd.DataFrame:
     area_names = np.asarray(AREAS, dtype=object)
-    side = np.where(np.isin(area_names[a.area], list(_CENTRAL)), "C", "B").astype(object)
+    central = np.array([x in _CENTRAL for x in AREAS])
+    side = np.where(central[a.area], 3, 2)  # index into SIDES: L, R, B, C
     units, points, volume, t, area = a.units, a.points, a.volume, a.t, a.area
     split = np.zeros(t.size, dtype=bool)
     for clinic, split_areas in cat.PER_SIDE_CLINICS.items():
-        split |= (s.clinic[t] == cat.CLINICS.index(clinic)) & np.isin(area_names[area], list(split_areas))
+        in_split = np.array([x in split_areas for x in area_names])
+        split |= (s.clinic[t] == cat.CLINICS.index(clinic)) & in_split[area]
     rep = np.where(split, 2, 1)
     idx = np.repeat(np.arange(t.size), rep)
     first = np.concatenate([[True], idx[1:] != idx[:-1]])
     is_split = split[idx]
-    side_out = np.where(is_split, np.where(first, "L", "R"), side[idx])
+    side_out = np.where(is_split, np.where(first, 0, 1), side[idx])
     units_out = np.where(is_split, np.maximum(np.round(units[idx] / 2 * 2) / 2, 0.5), units[idx])
     points_out = np.where(is_split, np.maximum(points[idx] // 2, 1), points[idx])
     volume_out = np.where(is_split, np.maximum(np.round(volume[idx] / 2, 2), 0.01), volume[idx])
@@ -358,17 +365,18 @@ def _injection_frame(rng: np.random.Generator, s: Sessions, a: Areas, ids: pd.Se
     vol[rng.random(m) < 0.06] = np.nan
     pts = pd.array(points_out, dtype="Int64")
     pts[rng.random(m) < 0.04] = pd.NA
-    depth = pd.Series(np.asarray([_DEPTH[x] for x in AREAS], dtype=object)[area[idx]], dtype="str")
-    depth[rng.random(m) < 0.12] = pd.NA
+    depths = sorted(set(_DEPTH.values()))
+    depth_code = np.array([depths.index(_DEPTH[x]) for x in AREAS])[area[idx]]
+    depth_code[rng.random(m) < 0.12] = -1
     frame = pd.DataFrame({
-        "treatment_id": ids.to_numpy()[t[idx]],
+        "treatment_id": ids.iloc[t[idx]].reset_index(drop=True),
         "area": _cat(area[idx], AREAS),
-        "side": pd.Series(side_out, dtype="str"),
+        "side": _cat(side_out, ("L", "R", "B", "C")),
         "point": pd.Series(pd.NA, index=range(m), dtype="str"),
         "units": units_out.astype(float),
         "points": pts,
         "volume_ml": vol,
-        "depth": depth,
+        "depth": _cat(depth_code, depths),
     })
     return frame[INJECTION_COLUMNS]
 

@@ -80,7 +80,7 @@ PLANTED: list[dict[str, object]] = [
     _entry(
         id="patient-factor-anticoagulant-bruising", kind="patient_factor", term="injection_site_bruising",
         factor="anticoagulant", also_terms=["injection_site_haematoma"], strength=2.5,
-        description=("Patients on anticoagulants, antiplatelets or NSAIDs (about 7 % of sessions) bruise about 2.5 "
+        description=("Patients on anticoagulants, antiplatelets or NSAIDs (about 5 % of sessions, more among older patients) bruise about 2.5 "
                      "times as often and get haematomas about 3 times as often, with every injector and lot."),
     ),
 ]

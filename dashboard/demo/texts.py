@@ -71,27 +71,27 @@ SEVERITY_NOTE = {1: "Mild.", 2: "Moderate, affecting daily activities.", 3: "Sev
 SIDE_NOTE = {"L": " Left side.", "R": " Right side.", "B": " Both sides.", "C": ""}
 
 
-def _pick(rng: np.random.Generator, table: dict[str, tuple[str, ...]], term: np.ndarray,
+def _pick(rng: np.random.Generator, table: dict[str, tuple[str, ...]], term: np.ndarray, vocab: list[str],
           default: tuple[str, ...]) -> np.ndarray:
-    """Choose one phrase per event from the term's phrases (vectorised per term)."""
+    """Choose one phrase per event from its term's phrases (vectorised per term)."""
     out = np.empty(term.size, dtype=object)
     u = rng.random(term.size)
-    for name in np.unique(term):
-        phrases = np.asarray(table.get(str(name), default), dtype=object)
-        m = term == name
+    for code in np.unique(term):
+        phrases = np.asarray(table.get(vocab[code], default), dtype=object)
+        m = term == code
         out[m] = phrases[np.minimum((u[m] * phrases.size).astype(int), phrases.size - 1)]
     return out
 
 
-def fill(rng: np.random.Generator, term: np.ndarray, area: np.ndarray, side: np.ndarray, onset_day: np.ndarray,
+def fill(rng: np.random.Generator, term: np.ndarray, vocab: list[str], side: np.ndarray, onset_day: np.ndarray,
          severity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (narrative, action_taken) arrays for the events; some are left empty as in real reports."""
-    lead = pd.Series(_pick(rng, NARRATIVE, term, ("Adverse event reported",)))
+    """Return (narrative, action_taken) arrays for events given as term codes into vocab; some left empty."""
+    lead = pd.Series(_pick(rng, NARRATIVE, term, vocab, ("Adverse event reported",)))
     sides = pd.Series(side).map(SIDE_NOTE).fillna("")
     day = pd.Series(onset_day).astype(str)
     sev = pd.Series(severity).map(SEVERITY_NOTE)
     narrative = (lead + ", day " + day + " after treatment." + sides + " " + sev).to_numpy(dtype=object)
     narrative[rng.random(term.size) < 0.15] = None
-    action = _pick(rng, ACTION, term, ("Advice given",))
+    action = _pick(rng, ACTION, term, vocab, ("Advice given",))
     action[rng.random(term.size) < 0.4] = None
     return narrative, action
