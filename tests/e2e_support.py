@@ -119,8 +119,8 @@ def wait_for_app(page: Any, timeout: float = 60_000) -> None:
 
 def sign_in(page: Any, username: str, password: str) -> None:
     """Fill the sign-in form and wait for the app to load the first page."""
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_timeout(500)
     wait_for_app(page)
@@ -130,5 +130,20 @@ def screenshot(page: Any, name: str) -> Path:
     """Save a full-page screenshot to artifacts/<name>.png and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    # Streamlit scrolls inside its main container, so grow the viewport to the content's height first.
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => { const m = document.querySelector(\"[data-testid='stMain']\") ||"
+        " document.querySelector('section.main'); return m ? m.scrollHeight : document.body.scrollHeight; }")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 12000))})
+    page.wait_for_timeout(800)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
+
+
+def open_page(page: Any, title: str) -> None:
+    """Open a page through the sidebar menu (a reload would start a new, signed-out session)."""
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.wait_for_timeout(500)
+    wait_for_app(page)

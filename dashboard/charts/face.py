@@ -30,6 +30,8 @@ def area_positions() -> list[tuple[str, str, float, float]]:
 
 def _label_position(x: float) -> str:
     """Label right of right-side markers, below midline ones (mirrored markers stay unlabelled)."""
+    if x > 80:  # the underarm marker sits at the chart's edge: label above it
+        return "top center"
     return "middle right" if x > 0 else "bottom center"
 
 
