@@ -89,7 +89,7 @@ def test_quarter_boundaries_and_earlier_treatments(clinic, tmp_path):
     assert [t["treatment_id"] for t in treatments] == ["T-001", "0042", "T-003"]
     assert treatments[0]["treated_at"] == "2026-06-20T10:00:00"
     events = read_csv(result.folder / "events.csv")
-    # E-3 at 23:30 on 30 September is in; E-4 (00:10 on 1 October) and E-5 (23:59:59 on 30 June) are out.
+    # E-3 at 23:59:59 on 30 September is in; E-4 (00:10 on 1 October) and E-5 (23:59:59 on 30 June) are out.
     assert [(e["event_id"], e["treatment_id"]) for e in events] == [("E-1", "T-001"), ("E-2", "0042"),
                                                                      ("E-3", "T-003")]
     injections = read_csv(result.folder / "injections.csv")

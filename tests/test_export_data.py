@@ -2,7 +2,7 @@
 
 Quarter 2026Q3 holds: T-001 (a June treatment whose eyelid ptosis began on 2 July, two versions), 0042 (treated at
 exactly midnight on 1 July, two areas, a headache with no area stated) and T-003 (one second before the end of
-September, a bruise 29 minutes before midnight). Around it: T-004 (one second before Q3, its event too) and T-005
+September, a bruise noticed in that same last second). Around it: T-004 (one second before Q3, its event too) and T-005
 (exactly at the start of Q4) and an event of T-003 ten minutes into Q4. Ids that look like numbers (0042, 000123,
 lot 1E5) check that nothing turns them into numbers.
 """
@@ -85,7 +85,7 @@ def seed(db: Database) -> None:
              REPORTERS[0], NARRATIVES[1], "2026-07-16 11:00:00", CHANGE_NOTES[0]),
             (2, 1, "headache", "2026-07-05 14:00:00", 1, "recovered", None, None, None, REPORTERS[1], NARRATIVES[2],
              "2026-07-06 10:00:00", None),
-            (3, 1, "injection_site_bruising", "2026-09-30 23:30:00", 1, "unknown", "lateral_canthal", "L", None,
+            (3, 1, "injection_site_bruising", "2026-09-30 23:59:59", 1, "unknown", "lateral_canthal", "L", None,
              None, None, "2026-10-01 08:00:00", None),
             (4, 1, "headache", "2026-10-01 00:10:00", 1, "recovered", None, None, None, None, None,
              "2026-10-01 08:05:00", None),

@@ -74,7 +74,7 @@ def test_libreoffice_reads_the_csv_with_ids_as_text(bundle, tmp_path, lo_profile
 
     e = sheet(tmp_path / "xlsx" / "events.xlsx")
     assert [r[:2] for r in e[1:]] == [["E-1", "T-001"], ["E-2", "0042"], ["E-3", "T-003"]]
-    assert e[3][3] == datetime(2026, 9, 30, 23, 30)
+    assert e[3][3] == datetime(2026, 9, 30, 23, 59, 59)
     narrative = e[0].index("narrative")
     assert e[1][narrative] == "Jane Roe: lid a little better, drops help."
 
