@@ -81,7 +81,7 @@ class Injector:
 
 INJECTORS: tuple[Injector, ...] = (
     Injector("Dr Ada Park", "Northgate Clinic", 1.6, 12, dose_habit=1.0),
-    Injector("Dr Marcus Reid", "Northgate Clinic", 1.0, 6, second_clinic="Riverside Aesthetics",
+    Injector("Dr Marcus Reid", "Northgate Clinic", 1.2, 6, second_clinic="Riverside Aesthetics",
              product_bias={"abo": 3.0}, dose_habit=1.05),
     Injector("Dr Sofia Marin", "Riverside Aesthetics", 1.2, 4, profile="upper_face"),
     Injector("Dr Priya Shah", "Riverside Aesthetics", 0.9, 9, profile="lower_face"),

@@ -30,7 +30,7 @@ EXTRA_AREA = {"injection_site_pruritus": (0.004, (0, 0, 1, 2), (1, 2, 5))}
 INFECTION_ONSET = (10, 16, 30, 45)  # atypical mycobacteria after contaminated saline
 
 # Dose-response above 1.3x the usual dose (exponent) - excess effect in and around the target muscle.
-DOSE_OVER = {"eyelid_ptosis": 1.0, "brow_ptosis": 1.5, "eyelid_sensory_disorder": 0.8, "skin_tightness": 0.8,
+DOSE_OVER = {"eyelid_ptosis": 1.3, "brow_ptosis": 1.5, "eyelid_sensory_disorder": 0.8, "skin_tightness": 0.8,
              "masticatory_weakness": 0.7, "lip_incompetence_drooling": 1.5, "neck_muscle_weakness": 2.0,
              "dysphagia": 2.0, "dysphonia": 2.0, "lip_ptosis": 1.0, "dry_eye": 1.0, "diplopia": 1.0,
              "smile_asymmetry": 0.5, "dysarthria": 1.0}

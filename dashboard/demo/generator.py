@@ -154,7 +154,7 @@ def _sessions(rng: np.random.Generator, n: int) -> Sessions:
     patient, n_pat = _patients(rng, injector)
     p_age = np.clip(rng.normal(44, 11, n_pat), 19, 84)
     p_sex = _choose(rng, np.tile([0.86, 0.12, 0.005, 0.015], (n_pat, 1)))
-    p_anticoag = rng.random(n_pat) < 1 / (1 + np.exp(-(p_age - 68) / 7)) * 0.35 + 0.03
+    p_anticoag = rng.random(n_pat) < 1 / (1 + np.exp(-(p_age - 65) / 7)) * 0.35 + 0.06
     p_allergy = rng.random(n_pat) < 0.09
     p_neuro = rng.random(n_pat) < 0.0015
     p_interact = rng.random(n_pat) < 0.015

@@ -16,7 +16,7 @@ from dashboard.demo.catalog import day_index, lot_active_at
 SUBPOTENT_LOT = lot_active_at("ona", day_index(date(2026, 3, 2)))
 SUBPOTENT_POTENCY = 0.42  # the lot delivers ~42 % of its labelled units
 
-DOSING_WINDOW = (date(2025, 5, 5), date(2026, 1, 30))  # Dysport numbers on BOTOX
+DOSING_WINDOW = (date(2025, 4, 7), date(2026, 1, 30))  # Dysport numbers on BOTOX
 REVERSE_WINDOW = (date(2026, 2, 2), date(2026, 7, 31))  # BOTOX numbers on Dysport
 OUTBREAK_WINDOW = (date(2026, 4, 13), date(2026, 4, 30))  # contaminated saline at one clinic
 OUTBREAK_CLINIC = "Northgate Clinic"
@@ -45,7 +45,7 @@ PLANTED: list[dict[str, object]] = [
         also_terms=["brow_ptosis"], strength=2.4,
         description=("Dr Marcus Reid, trained on Dysport, kept using Dysport unit numbers when the clinic switched "
                      "him to BOTOX (about 2.5 times the usual BOTOX dose: glabella ~50 U, forehead ~35 U) from "
-                     "May 2025 to January 2026: more eyelid and brow ptosis, mostly on both sides, and doses "
+                     "April 2025 to January 2026: more eyelid and brow ptosis, mostly on both sides, and doses "
                      "above the usual BOTOX range."),
     ),
     _entry(
@@ -80,7 +80,7 @@ PLANTED: list[dict[str, object]] = [
     _entry(
         id="patient-factor-anticoagulant-bruising", kind="patient_factor", term="injection_site_bruising",
         factor="anticoagulant", also_terms=["injection_site_haematoma"], strength=2.5,
-        description=("Patients on anticoagulants, antiplatelets or NSAIDs (about 5 % of sessions, more among older patients) bruise about 2.5 "
+        description=("Patients on anticoagulants, antiplatelets or NSAIDs (about 10 % of sessions, more among older patients) bruise about 2.5 "
                      "times as often and get haematomas about 3 times as often, with every injector and lot."),
     ),
 ]
