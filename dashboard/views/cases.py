@@ -99,7 +99,7 @@ if opened is not None and int(opened) not in ids:
 if not ids:
     st.stop()
 st.selectbox("Open a case", ids, key="cs_case", format_func=labels.get, placeholder="Choose a case to open",
-             **({} if "cs_case" in ss else {"index": None}))
+             **({} if ss.get("cs_case") is not None else {"index": None}))
 event_id = ss.get("cs_case")
 if event_id is None:
     st.stop()
@@ -175,8 +175,14 @@ if ss.get("cs_fu_for") != int(event_id):
     ss["cs_fu_for"] = int(event_id)
     ss["cs_fu_token"] = repo.new_token()
     ss.pop("cs_fu_errors", None)
-ss.setdefault(f"cs_fu_outcome{suffix}", current["outcome"])
-ss.setdefault(f"cs_fu_causality{suffix}", current["causality"])
+
+
+def _start(key: str, options, value) -> dict:
+    """Start a follow-up picker at the case's current value, unless the user already changed it."""
+    if key in ss:
+        return {} if ss[key] is not None else {"index": None}
+    return {"index": list(options).index(value) if value in options else None}
+
 
 
 def _fu_draft() -> FollowUpDraft:
@@ -212,7 +218,8 @@ def _err(key: str) -> None:
 
 with st.form("cs_fu_form", border=True):
     f1, f2, f3 = st.columns(3)
-    f1.selectbox("Outcome", OUTCOMES, key=f"cs_fu_outcome{suffix}", format_func=OUTCOME_NAMES.get)
+    f1.selectbox("Outcome", OUTCOMES, key=f"cs_fu_outcome{suffix}", format_func=OUTCOME_NAMES.get,
+                 **_start(f"cs_fu_outcome{suffix}", OUTCOMES, current["outcome"]))
     with f1:
         _err("outcome")
     f2.date_input("Resolved on", key=f"cs_fu_date{suffix}", value=None, format="DD/MM/YYYY",
@@ -221,7 +228,7 @@ with st.form("cs_fu_form", border=True):
     with f2:
         _err("resolved_at")
     f3.selectbox("Causality", CAUSALITY, key=f"cs_fu_causality{suffix}", format_func=str.capitalize,
-                 placeholder="Not assessed")
+                 placeholder="Not assessed", **_start(f"cs_fu_causality{suffix}", CAUSALITY, current["causality"]))
     with f3:
         _err("causality")
     st.text_area("Note", key=f"cs_fu_note{suffix}", max_chars=1000,

@@ -112,7 +112,7 @@ def _on_save() -> None:
 
 def _unset(key: str) -> dict:
     """Start a picker empty unless session state already holds its value (avoids Streamlit's double-default warning)."""
-    return {} if key in ss else {"index": None}
+    return {} if ss.get(key) is not None else {"index": None}
 
 
 def _err(errors: dict[str, str], key: str) -> None:

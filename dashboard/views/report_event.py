@@ -40,7 +40,7 @@ area_names = dict(zip(areas_df["code"], areas_df["name"], strict=True))
 
 def _unset(key: str) -> dict:
     """Start a picker empty unless session state already holds its value."""
-    return {} if key in ss else {"index": None}
+    return {} if ss.get(key) is not None else {"index": None}
 
 
 def _treatment_info(treatment_id):
