@@ -76,12 +76,13 @@ if not user.can("export.identified"):
     right.caption("Identified exports need the manager role.")
 
 pv = _preview(version, label)
-st.subheader(f"What will be exported: {quarter.year} Q{quarter.number}")
+given = pv.treatments - pv.treatments_from_earlier_quarters
+mode_label = "Identified" if identified else "De-identified"
+st.subheader(f"What will be exported: {quarter.year} Q{quarter.number} ({quarter.describe()})")
 m1, m2, m3 = st.columns(3)
-m1.metric("Period", quarter.describe())
-m2.metric("Treatments", f"{pv.treatments:,}",
-          help="Includes earlier treatments that an event of this quarter follows.")
-m3.metric("Adverse events", f"{pv.events:,}")
+m1.metric("Treatments given in the quarter", f"{given:,}")
+m2.metric("Adverse events that began in it", f"{pv.events:,}")
+m3.metric("Patient data", mode_label)
 if identified:
     st.warning("Identified export: it contains patient refs, birth years, narratives, actions taken and reporter "
                "names. It is recorded in the audit trail under your name. Store and send it only as your "
@@ -97,15 +98,14 @@ if pv.empty:
 rows = pv.rows(identified)
 files = pd.DataFrame({
     "File": list(FILE_NOTES),
-    "Rows": [rows.get(f) for f in FILE_NOTES],
+    "Rows": [f"{rows[f]:,}" if f in rows else "–" for f in FILE_NOTES],
     "What it holds": list(FILE_NOTES.values()),
 })
-st.dataframe(files, hide_index=True, width="stretch",
-             column_config={"Rows": st.column_config.NumberColumn("Rows", format="%d",
-                                                                  help="Data rows, header excluded")})
+st.dataframe(files, hide_index=True, width="stretch")
 if pv.treatments_from_earlier_quarters:
-    st.caption(f"{pv.treatments_from_earlier_quarters:,} of the treatments were given before this quarter; they are "
-               "included because an event that began in this quarter follows them.")
+    earlier = pv.treatments_from_earlier_quarters
+    st.caption(f"treatments.csv also holds {_n(earlier, 'treatment')} given before this quarter, because an adverse "
+               "event that began in this quarter follows " + ("it." if earlier == 1 else "them."))
 
 wanted = (label, identified)
 ready = st.session_state.get("export_ready")
@@ -141,6 +141,6 @@ else:
         "occurred_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
         "actor": "Who", "quarter": "Quarter",
         "identified": st.column_config.CheckboxColumn("Identified"),
-        "treatments": st.column_config.NumberColumn("Treatments", format="%d"),
-        "events": st.column_config.NumberColumn("Events", format="%d"),
+        "treatments": st.column_config.NumberColumn("treatments.csv rows", format="%d"),
+        "events": st.column_config.NumberColumn("events.csv rows", format="%d"),
     })
