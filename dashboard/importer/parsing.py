@@ -35,7 +35,7 @@ DATETIME_RE = re.compile(
     r"(?:[T ]([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?(Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?)?"
 )
 
-MACROS = ("text", "bool", "int", "decimal", "date", "dt_parts", "dt_value", "code")
+MACROS = ("text", "bool", "int", "decimal", "date", "dt_parts", "dt_value", "datetime", "code")
 
 
 class ParseError(ValueError):

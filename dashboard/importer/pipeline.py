@@ -78,13 +78,16 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
         for file in FILES:
             progress.step(f"checking {file}.csv", file)
             _exec(cur, f"import_classify_{file}", {**params, "shift": staged[file].shift})
-            cur.execute(f"DROP TABLE iw_raw_{file}")
         progress.step("storing", "store")
         import_id = int(_exec(cur, "import_insert_import", params).fetchone()[0])
         params["import_id"] = import_id
         result.import_id = import_id
         for name in ("import_quarantine_rejects", "import_quarantine_treatments", "import_quarantine_injections",
-                     "import_quarantine_events", "import_insert_clinics", "import_insert_injectors",
+                     "import_quarantine_events"):
+            _exec(cur, name, params)
+        for file in FILES:
+            cur.execute(f"DROP TABLE iw_raw_{file}")
+        for name in ("import_insert_clinics", "import_insert_injectors",
                      "import_insert_patients", "import_insert_lots", "import_insert_treatments",
                      "import_insert_injections", "import_insert_events", "import_insert_event_versions",
                      "import_audit_followups"):

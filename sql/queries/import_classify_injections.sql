@@ -4,18 +4,27 @@
 -- Reads iw_raw_injections and iw_cls_treatments; writes iw_cls_injections.
 CREATE TEMP TABLE iw_cls_injections AS
 WITH r AS (
-    SELECT rowid + 2 + len(list_filter($shift, lambda t: t <= rowid)) AS line, *
+    SELECT CASE WHEN len($shift) = 0 THEN rowid + 2
+                ELSE rowid + 2 + len(list_filter($shift, lambda t: t <= rowid)) END AS line, rowid AS rid,
+        iw_text(treatment_id) AS t_treatment_id,
+        iw_text(area) AS t_area,
+        iw_text(side) AS t_side,
+        iw_text(point) AS t_point,
+        iw_text(units) AS t_units,
+        iw_text(points) AS t_points,
+        iw_text(volume_ml) AS t_volume_ml,
+        iw_text(depth) AS t_depth
     FROM iw_raw_injections
 ), v AS (
     SELECT r.*,
-        iw_text(treatment_id) AS v_ref,
-        iw_code(area, $area_l, $area) AS v_area,
-        coalesce(iw_code(side, $side_l, $side), CASE WHEN iw_text(side) IS NULL THEN 'B' END) AS v_side,
-        iw_text(point) AS v_point,
-        iw_decimal(units) AS v_units,
-        iw_int(points) AS v_points,
-        iw_decimal(volume_ml) AS v_volume_ml,
-        iw_code(depth, $depth_l, $depth) AS v_depth
+        t_treatment_id AS v_ref,
+        iw_code(t_area, $area_l, $area) AS v_area,
+        coalesce(iw_code(t_side, $side_l, $side), CASE WHEN t_side IS NULL THEN 'B' END) AS v_side,
+        t_point AS v_point,
+        iw_decimal(t_units) AS v_units,
+        iw_int(t_points) AS v_points,
+        iw_decimal(t_volume_ml) AS v_volume_ml,
+        iw_code(t_depth, $depth_l, $depth) AS v_depth
     FROM r
 ), file_parent AS (
     SELECT v_ref AS pref, bool_or(status <> 'quarantine') AS accepted, min(line) AS first_line,
@@ -27,41 +36,38 @@ WITH r AS (
     FROM treatments t JOIN clinics c ON c.clinic_id = t.clinic_id
     WHERE t.treatment_ref IN (SELECT v_ref FROM v) AND t.treatment_ref NOT IN (SELECT pref FROM file_parent)
     GROUP BY t.treatment_ref
-), chk AS (
-    SELECT v.*, fp.accepted AS parent_accepted, fp.first_line AS parent_line, dp.n AS db_matches,
+), chk AS MATERIALIZED (
+    SELECT COLUMNS(lambda c: starts_with(c, 'v_') OR c IN ('line', 'rid')), fp.accepted AS parent_accepted, fp.first_line AS parent_line, dp.n AS db_matches,
         CASE WHEN fp.pref IS NOT NULL THEN fp.clinic WHEN dp.n = 1 THEN dp.clinic END AS parent_clinic,
         CASE WHEN fp.pref IS NOT NULL THEN fp.db_treatment_id WHEN dp.n = 1 THEN dp.treatment_id END AS db_treatment_id,
-        list_filter([
-        CASE WHEN v_ref IS NULL THEN {'code': 'missing_required', 'msg': 'treatment_id is empty'} END,
-        CASE WHEN iw_text(area) IS NULL THEN {'code': 'missing_required', 'msg': 'area is empty'} END,
-        CASE WHEN iw_text(units) IS NULL THEN {'code': 'missing_required', 'msg': 'units is empty'} END,
-        CASE WHEN iw_text(units) IS NOT NULL AND v_units IS NULL THEN {'code': 'bad_type', 'msg':
-            'units ''' || iw_text(units) || ''' is not a number (use digits with ''.'' as decimal separator)'} END,
-        CASE WHEN iw_text(points) IS NOT NULL AND v_points IS NULL THEN {'code': 'bad_type', 'msg':
-            'points ''' || iw_text(points) || ''' is not a whole number'} END,
-        CASE WHEN iw_text(volume_ml) IS NOT NULL AND v_volume_ml IS NULL THEN {'code': 'bad_type', 'msg':
-            'volume_ml ''' || iw_text(volume_ml) || ''' is not a number (use digits with ''.'' as decimal separator)'} END,
-        CASE WHEN iw_text(area) IS NOT NULL AND v_area IS NULL THEN {'code': 'unknown_code', 'msg':
-            'area ''' || iw_text(area) || ''' is not a known area code (' || array_to_string($area, ', ') || ')'} END,
-        CASE WHEN iw_text(side) IS NOT NULL AND v_side IS NULL THEN {'code': 'unknown_code', 'msg':
-            'side ''' || iw_text(side) || ''' is not one of ' || array_to_string($side, ', ')} END,
-        CASE WHEN iw_text(depth) IS NOT NULL AND v_depth IS NULL THEN {'code': 'unknown_code', 'msg':
-            'depth ''' || iw_text(depth) || ''' is not one of ' || array_to_string($depth, ', ')} END,
-        CASE WHEN length(v_ref) > 200 THEN {'code': 'out_of_range', 'msg': 'treatment_id is longer than 200 characters'} END,
-        CASE WHEN length(v_point) > 200 THEN {'code': 'out_of_range', 'msg': 'point is longer than 200 characters'} END,
-        CASE WHEN v_units <= 0 OR v_units > 1000 THEN {'code': 'out_of_range', 'msg':
-            'units ' || iw_text(units) || ' is impossible in one row (must be more than 0 and at most 1000)'} END,
-        CASE WHEN v_points NOT BETWEEN 1 AND 200 THEN {'code': 'out_of_range', 'msg':
-            'points ' || v_points || ' is outside 1..200'} END,
-        CASE WHEN v_volume_ml <= 0 OR v_volume_ml > 50 THEN {'code': 'out_of_range', 'msg':
-            'volume_ml ' || iw_text(volume_ml) || ' must be more than 0 and at most 50 mL'} END,
-        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NOT NULL AND NOT fp.accepted THEN {'code': 'unknown_treatment',
-            'msg': 'treatment ' || v_ref || ' was quarantined (treatments.csv line ' || fp.first_line || ')'} END,
-        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n IS NULL THEN {'code': 'unknown_treatment',
-            'msg': 'treatment ' || v_ref || ' is neither in treatments.csv nor stored'} END,
-        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n > 1 THEN {'code': 'unknown_treatment',
-            'msg': 'treatment ' || v_ref || ' is stored for ' || dp.n || ' clinics; send it with its treatments.csv row'} END
-    ], lambda x: x IS NOT NULL) AS problems
+        concat_ws(chr(30),
+        CASE WHEN v_ref IS NULL THEN 'missing_required' || chr(31) || ( 'treatment_id is empty') END,
+        CASE WHEN t_area IS NULL THEN 'missing_required' || chr(31) || ( 'area is empty') END,
+        CASE WHEN t_units IS NULL THEN 'missing_required' || chr(31) || ( 'units is empty') END,
+        CASE WHEN t_units IS NOT NULL AND v_units IS NULL THEN 'bad_type' || chr(31) || (
+            'units ''' || t_units || ''' is not a number (use digits with ''.'' as decimal separator)') END,
+        CASE WHEN t_points IS NOT NULL AND v_points IS NULL THEN 'bad_type' || chr(31) || (
+            'points ''' || t_points || ''' is not a whole number') END,
+        CASE WHEN t_volume_ml IS NOT NULL AND v_volume_ml IS NULL THEN 'bad_type' || chr(31) || (
+            'volume_ml ''' || t_volume_ml || ''' is not a number (use digits with ''.'' as decimal separator)') END,
+        CASE WHEN t_area IS NOT NULL AND v_area IS NULL THEN 'unknown_code' || chr(31) || (
+            'area ''' || t_area || ''' is not a known area code (' || array_to_string($area, ', ') || ')') END,
+        CASE WHEN t_side IS NOT NULL AND v_side IS NULL THEN 'unknown_code' || chr(31) || (
+            'side ''' || t_side || ''' is not one of ' || array_to_string($side, ', ')) END,
+        CASE WHEN t_depth IS NOT NULL AND v_depth IS NULL THEN 'unknown_code' || chr(31) || (
+            'depth ''' || t_depth || ''' is not one of ' || array_to_string($depth, ', ')) END,
+        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is longer than 200 characters') END,
+        CASE WHEN length(v_point) > 200 THEN 'out_of_range' || chr(31) || ( 'point is longer than 200 characters') END,
+        CASE WHEN v_units <= 0 OR v_units > 1000 THEN 'out_of_range' || chr(31) || (
+            'units ' || t_units || ' is impossible in one row (must be more than 0 and at most 1000)') END,
+        CASE WHEN v_points NOT BETWEEN 1 AND 200 THEN 'out_of_range' || chr(31) || (
+            'points ' || v_points || ' is outside 1..200') END,
+        CASE WHEN v_volume_ml <= 0 OR v_volume_ml > 50 THEN 'out_of_range' || chr(31) || (
+            'volume_ml ' || t_volume_ml || ' must be more than 0 and at most 50 mL') END,
+        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NOT NULL AND NOT fp.accepted THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || v_ref || ' was quarantined (treatments.csv line ' || fp.first_line || ')') END,
+        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n IS NULL THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || v_ref || ' is neither in treatments.csv nor stored') END,
+        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n > 1 THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || v_ref || ' is stored for ' || dp.n || ' clinics; send it with its treatments.csv row') END
+    ) AS problems
     FROM v
     LEFT JOIN file_parent fp ON fp.pref = v.v_ref
     LEFT JOIN db_parent dp ON dp.treatment_ref = v.v_ref
@@ -79,12 +85,12 @@ WITH r AS (
     SELECT chk.*, d.first_line AS dup_first, d.variants AS dup_variants,
         s.treatment_id IS NOT NULL AS key_stored,
         sa.treatment_id IS NOT NULL AS parent_has_rows,
-        list_filter([
+        concat_ws(', ',
             CASE WHEN s.units IS DISTINCT FROM TRY_CAST(v_units AS DECIMAL(8, 2)) THEN 'units' END,
             CASE WHEN s.points IS DISTINCT FROM v_points THEN 'points' END,
             CASE WHEN s.volume_ml IS DISTINCT FROM TRY_CAST(v_volume_ml AS DECIMAL(7, 3)) THEN 'volume_ml' END,
             CASE WHEN s.depth IS DISTINCT FROM v_depth THEN 'depth' END
-        ], lambda x: x IS NOT NULL) AS differs
+        ) AS differs
     FROM chk
     LEFT JOIN dup d ON d.v_ref = chk.v_ref AND d.v_area = chk.v_area AND d.v_side = chk.v_side
                    AND d.v_point IS NOT DISTINCT FROM chk.v_point
@@ -92,27 +98,24 @@ WITH r AS (
                       AND s.point IS NOT DISTINCT FROM chk.v_point
     LEFT JOIN stored_any sa ON sa.treatment_id = chk.db_treatment_id
 ), fin AS (
-    SELECT cmp.* EXCLUDE (problems), list_concat(problems, list_filter([
-        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN {'code': 'duplicate_in_file',
-            'msg': 'the same row for treatment ' || v_ref || ', ' || v_area || ', side ' || v_side
-                   || coalesce(', point ' || v_point, '') || ' is on line ' || dup_first} END,
-        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN {'code': 'duplicate_in_file',
-            'msg': 'treatment ' || v_ref || ', ' || v_area || ', side ' || v_side || coalesce(', point ' || v_point, '')
-                   || ' appears on several lines with different values (first on line ' || dup_first || ')'} END,
-        CASE WHEN key_stored AND len(differs) > 0 THEN {'code': 'conflicts_with_existing', 'msg': 'treatment '
+    SELECT cmp.* EXCLUDE (problems), concat_ws(chr(30), nullif(problems, ''),
+        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN 'duplicate_in_file' || chr(31) || ( 'the same row for treatment ' || v_ref || ', ' || v_area || ', side ' || v_side
+                   || coalesce(', point ' || v_point, '') || ' is on line ' || dup_first) END,
+        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN 'duplicate_in_file' || chr(31) || ( 'treatment ' || v_ref || ', ' || v_area || ', side ' || v_side || coalesce(', point ' || v_point, '')
+                   || ' appears on several lines with different values (first on line ' || dup_first || ')') END,
+        CASE WHEN key_stored AND len(differs) > 0 THEN 'conflicts_with_existing' || chr(31) || ( 'treatment '
             || v_ref || ', ' || v_area || ', side ' || v_side || ' is already stored with a different '
-            || array_to_string(differs, ', ')} END,
-        CASE WHEN NOT key_stored AND parent_has_rows THEN {'code': 'conflicts_with_existing', 'msg': 'treatment '
+            || differs) END,
+        CASE WHEN NOT key_stored AND parent_has_rows THEN 'conflicts_with_existing' || chr(31) || ( 'treatment '
             || v_ref || ' is already stored with other injection rows (no ' || v_area || ', side ' || v_side
-            || coalesce(', point ' || v_point, '') || ')'} END
-    ], lambda x: x IS NOT NULL)) AS problems
+            || coalesce(', point ' || v_point, '') || ')') END
+    ) AS problems
     FROM cmp
 )
 SELECT fin.*,
-    CASE WHEN len(problems) > 0 THEN CAST(to_json({'treatment_id': treatment_id, 'area': area, 'side': side, 'point': point, 'units': units, 'points': points, 'volume_ml': volume_ml, 'depth': depth}) AS VARCHAR) END AS q_raw,
-    CASE WHEN len(problems) > 0 THEN array_to_string(list_sort(list_distinct(list_transform(problems, lambda x: x.code))), ',') END AS q_reasons,
-    CASE WHEN len(problems) > 0 THEN array_to_string(list_transform(problems, lambda x: x.msg), '; ') END AS q_messages,
-    CASE WHEN len(problems) > 0 THEN 'quarantine'
+    CASE WHEN problems <> '' THEN array_to_string(list_sort(list_distinct(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 1)))), ',') END AS q_reasons,
+    CASE WHEN problems <> '' THEN array_to_string(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 2)), '; ') END AS q_messages,
+    CASE WHEN problems <> '' THEN 'quarantine'
          WHEN key_stored THEN 'unchanged'
          ELSE 'new' END AS status
 FROM fin

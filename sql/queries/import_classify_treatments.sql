@@ -3,92 +3,114 @@
 -- thresholds for rows the CSV reader rejected), $sex/$sex_l and $product/$product_l (canonical/lower-case codes).
 CREATE TEMP TABLE iw_cls_treatments AS
 WITH r AS (
-    SELECT rowid + 2 + len(list_filter($shift, lambda t: t <= rowid)) AS line, *
+    SELECT CASE WHEN len($shift) = 0 THEN rowid + 2
+                ELSE rowid + 2 + len(list_filter($shift, lambda t: t <= rowid)) END AS line, rowid AS rid,
+        iw_text(treatment_id) AS t_treatment_id,
+        iw_text(clinic) AS t_clinic,
+        iw_text(treated_at) AS t_treated_at,
+        iw_text(patient_ref) AS t_patient_ref,
+        iw_text(patient_birth_year) AS t_patient_birth_year,
+        iw_text(patient_sex) AS t_patient_sex,
+        iw_text(injector) AS t_injector,
+        iw_text(product) AS t_product,
+        iw_text(lot) AS t_lot,
+        iw_text(vial_units) AS t_vial_units,
+        iw_text(diluent_ml) AS t_diluent_ml,
+        iw_text(reconstituted_at) AS t_reconstituted_at,
+        iw_text(alcohol_48h) AS t_alcohol_48h,
+        iw_text(anticoagulant) AS t_anticoagulant,
+        iw_text(interacting_medication) AS t_interacting_medication,
+        iw_text(prior_toxin_90d) AS t_prior_toxin_90d,
+        iw_text(allergy_history) AS t_allergy_history,
+        iw_text(allergy_test_done) AS t_allergy_test_done,
+        iw_text(neuromuscular_disorder) AS t_neuromuscular_disorder,
+        iw_text(pregnant_or_breastfeeding) AS t_pregnant_or_breastfeeding,
+        iw_text(skin_infection_at_site) AS t_skin_infection_at_site,
+        iw_text(aftercare_lay_down_4h) AS t_aftercare_lay_down_4h,
+        iw_text(aftercare_heat_or_exercise) AS t_aftercare_heat_or_exercise
     FROM iw_raw_treatments
 ), p AS (
     SELECT r.*,
-        iw_text(treatment_id) AS v_ref,
-        iw_text(clinic) AS v_clinic,
-        iw_dt_parts(treated_at) AS p_treated_at,
-        iw_text(patient_ref) AS v_patient_ref,
-        iw_int(patient_birth_year) AS v_birth_year,
-        iw_code(patient_sex, $sex_l, $sex) AS v_sex,
-        iw_text(injector) AS v_injector,
-        iw_code(product, $product_l, $product) AS v_product,
-        iw_text(lot) AS v_lot,
-        iw_int(vial_units) AS v_vial_units,
-        iw_decimal(diluent_ml) AS v_diluent_ml,
-        iw_dt_parts(reconstituted_at) AS p_reconstituted_at,
-        iw_bool(alcohol_48h) AS v_alcohol_48h,
-        iw_bool(anticoagulant) AS v_anticoagulant,
-        iw_bool(interacting_medication) AS v_interacting_medication,
-        iw_bool(prior_toxin_90d) AS v_prior_toxin_90d,
-        iw_bool(allergy_history) AS v_allergy_history,
-        iw_bool(allergy_test_done) AS v_allergy_test_done,
-        iw_bool(neuromuscular_disorder) AS v_neuromuscular_disorder,
-        iw_bool(pregnant_or_breastfeeding) AS v_pregnant_or_breastfeeding,
-        iw_bool(skin_infection_at_site) AS v_skin_infection_at_site,
-        iw_bool(aftercare_lay_down_4h) AS v_aftercare_lay_down_4h,
-        iw_bool(aftercare_heat_or_exercise) AS v_aftercare_heat_or_exercise
+        t_treatment_id AS v_ref,
+        t_clinic AS v_clinic,
+        iw_datetime(t_treated_at, $tz) AS v_treated_at,
+        t_patient_ref AS v_patient_ref,
+        iw_int(t_patient_birth_year) AS v_birth_year,
+        iw_code(t_patient_sex, $sex_l, $sex) AS v_sex,
+        t_injector AS v_injector,
+        iw_code(t_product, $product_l, $product) AS v_product,
+        t_lot AS v_lot,
+        iw_int(t_vial_units) AS v_vial_units,
+        iw_decimal(t_diluent_ml) AS v_diluent_ml,
+        iw_datetime(t_reconstituted_at, $tz) AS v_reconstituted_at,
+        iw_bool(t_alcohol_48h) AS v_alcohol_48h,
+        iw_bool(t_anticoagulant) AS v_anticoagulant,
+        iw_bool(t_interacting_medication) AS v_interacting_medication,
+        iw_bool(t_prior_toxin_90d) AS v_prior_toxin_90d,
+        iw_bool(t_allergy_history) AS v_allergy_history,
+        iw_bool(t_allergy_test_done) AS v_allergy_test_done,
+        iw_bool(t_neuromuscular_disorder) AS v_neuromuscular_disorder,
+        iw_bool(t_pregnant_or_breastfeeding) AS v_pregnant_or_breastfeeding,
+        iw_bool(t_skin_infection_at_site) AS v_skin_infection_at_site,
+        iw_bool(t_aftercare_lay_down_4h) AS v_aftercare_lay_down_4h,
+        iw_bool(t_aftercare_heat_or_exercise) AS v_aftercare_heat_or_exercise
     FROM r
 ), v AS (
-    SELECT p.* EXCLUDE (p_treated_at, p_reconstituted_at),
-        iw_dt_value(p_treated_at, $tz) AS v_treated_at,
-        iw_dt_value(p_reconstituted_at, $tz) AS v_reconstituted_at
+    SELECT p.*
     FROM p
-), chk AS (
-    SELECT v.*, list_filter([
-        CASE WHEN v_ref IS NULL THEN {'code': 'missing_required', 'msg': 'treatment_id is empty'} END,
-        CASE WHEN v_clinic IS NULL THEN {'code': 'missing_required', 'msg': 'clinic is empty'} END,
-        CASE WHEN iw_text(treated_at) IS NULL THEN {'code': 'missing_required', 'msg': 'treated_at is empty'} END,
-        CASE WHEN v_patient_ref IS NULL THEN {'code': 'missing_required', 'msg': 'patient_ref is empty'} END,
-        CASE WHEN v_injector IS NULL THEN {'code': 'missing_required', 'msg': 'injector is empty'} END,
-        CASE WHEN iw_text(product) IS NULL THEN {'code': 'missing_required', 'msg': 'product is empty'} END,
-        CASE WHEN iw_text(treated_at) IS NOT NULL AND v_treated_at IS NULL THEN {'code': 'bad_type', 'msg':
-            'treated_at ''' || iw_text(treated_at) || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)'} END,
-        CASE WHEN iw_text(reconstituted_at) IS NOT NULL AND v_reconstituted_at IS NULL THEN {'code': 'bad_type', 'msg':
-            'reconstituted_at ''' || iw_text(reconstituted_at) || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)'} END,
-        CASE WHEN iw_text(patient_birth_year) IS NOT NULL AND v_birth_year IS NULL THEN {'code': 'bad_type', 'msg':
-            'patient_birth_year ''' || iw_text(patient_birth_year) || ''' is not a whole number'} END,
-        CASE WHEN iw_text(vial_units) IS NOT NULL AND v_vial_units IS NULL THEN {'code': 'bad_type', 'msg':
-            'vial_units ''' || iw_text(vial_units) || ''' is not a whole number'} END,
-        CASE WHEN iw_text(diluent_ml) IS NOT NULL AND v_diluent_ml IS NULL THEN {'code': 'bad_type', 'msg':
-            'diluent_ml ''' || iw_text(diluent_ml) || ''' is not a number (use digits with ''.'' as decimal separator)'} END,
-        CASE WHEN iw_text(alcohol_48h) IS NOT NULL AND v_alcohol_48h IS NULL THEN {'code': 'bad_type', 'msg': 'alcohol_48h ''' || iw_text(alcohol_48h) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(anticoagulant) IS NOT NULL AND v_anticoagulant IS NULL THEN {'code': 'bad_type', 'msg': 'anticoagulant ''' || iw_text(anticoagulant) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(interacting_medication) IS NOT NULL AND v_interacting_medication IS NULL THEN {'code': 'bad_type', 'msg': 'interacting_medication ''' || iw_text(interacting_medication) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(prior_toxin_90d) IS NOT NULL AND v_prior_toxin_90d IS NULL THEN {'code': 'bad_type', 'msg': 'prior_toxin_90d ''' || iw_text(prior_toxin_90d) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(allergy_history) IS NOT NULL AND v_allergy_history IS NULL THEN {'code': 'bad_type', 'msg': 'allergy_history ''' || iw_text(allergy_history) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(allergy_test_done) IS NOT NULL AND v_allergy_test_done IS NULL THEN {'code': 'bad_type', 'msg': 'allergy_test_done ''' || iw_text(allergy_test_done) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(neuromuscular_disorder) IS NOT NULL AND v_neuromuscular_disorder IS NULL THEN {'code': 'bad_type', 'msg': 'neuromuscular_disorder ''' || iw_text(neuromuscular_disorder) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(pregnant_or_breastfeeding) IS NOT NULL AND v_pregnant_or_breastfeeding IS NULL THEN {'code': 'bad_type', 'msg': 'pregnant_or_breastfeeding ''' || iw_text(pregnant_or_breastfeeding) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(skin_infection_at_site) IS NOT NULL AND v_skin_infection_at_site IS NULL THEN {'code': 'bad_type', 'msg': 'skin_infection_at_site ''' || iw_text(skin_infection_at_site) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(aftercare_lay_down_4h) IS NOT NULL AND v_aftercare_lay_down_4h IS NULL THEN {'code': 'bad_type', 'msg': 'aftercare_lay_down_4h ''' || iw_text(aftercare_lay_down_4h) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(aftercare_heat_or_exercise) IS NOT NULL AND v_aftercare_heat_or_exercise IS NULL THEN {'code': 'bad_type', 'msg': 'aftercare_heat_or_exercise ''' || iw_text(aftercare_heat_or_exercise) || ''' is not a yes/no value'} END,
-        CASE WHEN iw_text(product) IS NOT NULL AND v_product IS NULL THEN {'code': 'unknown_code', 'msg':
-            'product ''' || iw_text(product) || ''' is not a known product code (' || array_to_string($product, ', ') || ')'} END,
-        CASE WHEN iw_text(patient_sex) IS NOT NULL AND v_sex IS NULL THEN {'code': 'unknown_code', 'msg':
-            'patient_sex ''' || iw_text(patient_sex) || ''' is not one of ' || array_to_string($sex, ', ')} END,
-        CASE WHEN length(v_ref) > 200 THEN {'code': 'out_of_range', 'msg': 'treatment_id is longer than 200 characters'} END,
-        CASE WHEN length(v_clinic) > 200 THEN {'code': 'out_of_range', 'msg': 'clinic is longer than 200 characters'} END,
-        CASE WHEN length(v_patient_ref) > 200 THEN {'code': 'out_of_range', 'msg': 'patient_ref is longer than 200 characters'} END,
-        CASE WHEN length(v_injector) > 200 THEN {'code': 'out_of_range', 'msg': 'injector is longer than 200 characters'} END,
-        CASE WHEN length(v_lot) > 200 THEN {'code': 'out_of_range', 'msg': 'lot is longer than 200 characters'} END,
-        CASE WHEN v_birth_year NOT BETWEEN 1900 AND year(CAST($now AS TIMESTAMP)) THEN {'code': 'out_of_range', 'msg':
-            'patient_birth_year ' || v_birth_year || ' is outside 1900..' || year(CAST($now AS TIMESTAMP))} END,
-        CASE WHEN v_vial_units NOT BETWEEN 1 AND 1000 THEN {'code': 'out_of_range', 'msg':
-            'vial_units ' || v_vial_units || ' is outside 1..1000'} END,
-        CASE WHEN v_diluent_ml <= 0 OR v_diluent_ml > 20 THEN {'code': 'out_of_range', 'msg':
-            'diluent_ml ' || iw_text(diluent_ml) || ' must be more than 0 and at most 20 mL'} END,
-        CASE WHEN v_treated_at < TIMESTAMP '1900-01-01' THEN {'code': 'out_of_range', 'msg':
-            'treated_at ' || iw_text(treated_at) || ' is before 1900'} END,
-        CASE WHEN v_reconstituted_at < TIMESTAMP '1900-01-01' THEN {'code': 'out_of_range', 'msg':
-            'reconstituted_at ' || iw_text(reconstituted_at) || ' is before 1900'} END,
-        CASE WHEN v_treated_at > CAST($now AS TIMESTAMP) THEN {'code': 'future_date', 'msg':
-            'treated_at ' || iw_text(treated_at) || ' is in the future'} END,
-        CASE WHEN v_reconstituted_at > CAST($now AS TIMESTAMP) THEN {'code': 'future_date', 'msg':
-            'reconstituted_at ' || iw_text(reconstituted_at) || ' is in the future'} END
-    ], lambda x: x IS NOT NULL) AS problems
+), chk AS MATERIALIZED (
+    SELECT COLUMNS(lambda c: NOT starts_with(c, 't_')), concat_ws(chr(30),
+        CASE WHEN v_ref IS NULL THEN 'missing_required' || chr(31) || ( 'treatment_id is empty') END,
+        CASE WHEN v_clinic IS NULL THEN 'missing_required' || chr(31) || ( 'clinic is empty') END,
+        CASE WHEN t_treated_at IS NULL THEN 'missing_required' || chr(31) || ( 'treated_at is empty') END,
+        CASE WHEN v_patient_ref IS NULL THEN 'missing_required' || chr(31) || ( 'patient_ref is empty') END,
+        CASE WHEN v_injector IS NULL THEN 'missing_required' || chr(31) || ( 'injector is empty') END,
+        CASE WHEN t_product IS NULL THEN 'missing_required' || chr(31) || ( 'product is empty') END,
+        CASE WHEN t_treated_at IS NOT NULL AND v_treated_at IS NULL THEN 'bad_type' || chr(31) || (
+            'treated_at ''' || t_treated_at || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)') END,
+        CASE WHEN t_reconstituted_at IS NOT NULL AND v_reconstituted_at IS NULL THEN 'bad_type' || chr(31) || (
+            'reconstituted_at ''' || t_reconstituted_at || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)') END,
+        CASE WHEN t_patient_birth_year IS NOT NULL AND v_birth_year IS NULL THEN 'bad_type' || chr(31) || (
+            'patient_birth_year ''' || t_patient_birth_year || ''' is not a whole number') END,
+        CASE WHEN t_vial_units IS NOT NULL AND v_vial_units IS NULL THEN 'bad_type' || chr(31) || (
+            'vial_units ''' || t_vial_units || ''' is not a whole number') END,
+        CASE WHEN t_diluent_ml IS NOT NULL AND v_diluent_ml IS NULL THEN 'bad_type' || chr(31) || (
+            'diluent_ml ''' || t_diluent_ml || ''' is not a number (use digits with ''.'' as decimal separator)') END,
+        CASE WHEN t_alcohol_48h IS NOT NULL AND v_alcohol_48h IS NULL THEN 'bad_type' || chr(31) || ( 'alcohol_48h ''' || t_alcohol_48h || ''' is not a yes/no value') END,
+        CASE WHEN t_anticoagulant IS NOT NULL AND v_anticoagulant IS NULL THEN 'bad_type' || chr(31) || ( 'anticoagulant ''' || t_anticoagulant || ''' is not a yes/no value') END,
+        CASE WHEN t_interacting_medication IS NOT NULL AND v_interacting_medication IS NULL THEN 'bad_type' || chr(31) || ( 'interacting_medication ''' || t_interacting_medication || ''' is not a yes/no value') END,
+        CASE WHEN t_prior_toxin_90d IS NOT NULL AND v_prior_toxin_90d IS NULL THEN 'bad_type' || chr(31) || ( 'prior_toxin_90d ''' || t_prior_toxin_90d || ''' is not a yes/no value') END,
+        CASE WHEN t_allergy_history IS NOT NULL AND v_allergy_history IS NULL THEN 'bad_type' || chr(31) || ( 'allergy_history ''' || t_allergy_history || ''' is not a yes/no value') END,
+        CASE WHEN t_allergy_test_done IS NOT NULL AND v_allergy_test_done IS NULL THEN 'bad_type' || chr(31) || ( 'allergy_test_done ''' || t_allergy_test_done || ''' is not a yes/no value') END,
+        CASE WHEN t_neuromuscular_disorder IS NOT NULL AND v_neuromuscular_disorder IS NULL THEN 'bad_type' || chr(31) || ( 'neuromuscular_disorder ''' || t_neuromuscular_disorder || ''' is not a yes/no value') END,
+        CASE WHEN t_pregnant_or_breastfeeding IS NOT NULL AND v_pregnant_or_breastfeeding IS NULL THEN 'bad_type' || chr(31) || ( 'pregnant_or_breastfeeding ''' || t_pregnant_or_breastfeeding || ''' is not a yes/no value') END,
+        CASE WHEN t_skin_infection_at_site IS NOT NULL AND v_skin_infection_at_site IS NULL THEN 'bad_type' || chr(31) || ( 'skin_infection_at_site ''' || t_skin_infection_at_site || ''' is not a yes/no value') END,
+        CASE WHEN t_aftercare_lay_down_4h IS NOT NULL AND v_aftercare_lay_down_4h IS NULL THEN 'bad_type' || chr(31) || ( 'aftercare_lay_down_4h ''' || t_aftercare_lay_down_4h || ''' is not a yes/no value') END,
+        CASE WHEN t_aftercare_heat_or_exercise IS NOT NULL AND v_aftercare_heat_or_exercise IS NULL THEN 'bad_type' || chr(31) || ( 'aftercare_heat_or_exercise ''' || t_aftercare_heat_or_exercise || ''' is not a yes/no value') END,
+        CASE WHEN t_product IS NOT NULL AND v_product IS NULL THEN 'unknown_code' || chr(31) || (
+            'product ''' || t_product || ''' is not a known product code (' || array_to_string($product, ', ') || ')') END,
+        CASE WHEN t_patient_sex IS NOT NULL AND v_sex IS NULL THEN 'unknown_code' || chr(31) || (
+            'patient_sex ''' || t_patient_sex || ''' is not one of ' || array_to_string($sex, ', ')) END,
+        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is longer than 200 characters') END,
+        CASE WHEN length(v_clinic) > 200 THEN 'out_of_range' || chr(31) || ( 'clinic is longer than 200 characters') END,
+        CASE WHEN length(v_patient_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'patient_ref is longer than 200 characters') END,
+        CASE WHEN length(v_injector) > 200 THEN 'out_of_range' || chr(31) || ( 'injector is longer than 200 characters') END,
+        CASE WHEN length(v_lot) > 200 THEN 'out_of_range' || chr(31) || ( 'lot is longer than 200 characters') END,
+        CASE WHEN v_birth_year NOT BETWEEN 1900 AND year(CAST($now AS TIMESTAMP)) THEN 'out_of_range' || chr(31) || (
+            'patient_birth_year ' || v_birth_year || ' is outside 1900..' || year(CAST($now AS TIMESTAMP))) END,
+        CASE WHEN v_vial_units NOT BETWEEN 1 AND 1000 THEN 'out_of_range' || chr(31) || (
+            'vial_units ' || v_vial_units || ' is outside 1..1000') END,
+        CASE WHEN v_diluent_ml <= 0 OR v_diluent_ml > 20 THEN 'out_of_range' || chr(31) || (
+            'diluent_ml ' || t_diluent_ml || ' must be more than 0 and at most 20 mL') END,
+        CASE WHEN v_treated_at < TIMESTAMP '1900-01-01' THEN 'out_of_range' || chr(31) || (
+            'treated_at ' || t_treated_at || ' is before 1900') END,
+        CASE WHEN v_reconstituted_at < TIMESTAMP '1900-01-01' THEN 'out_of_range' || chr(31) || (
+            'reconstituted_at ' || t_reconstituted_at || ' is before 1900') END,
+        CASE WHEN v_treated_at > CAST($now AS TIMESTAMP) THEN 'future_date' || chr(31) || (
+            'treated_at ' || t_treated_at || ' is in the future') END,
+        CASE WHEN v_reconstituted_at > CAST($now AS TIMESTAMP) THEN 'future_date' || chr(31) || (
+            'reconstituted_at ' || t_reconstituted_at || ' is in the future') END
+    ) AS problems
     FROM v
 ), dup AS (
     -- every treatment_id that occurs on more than one line of the file
@@ -119,7 +141,7 @@ WITH r AS (
     FROM chk WHERE len(problems) = 0 GROUP BY v_patient_ref
 ), cmp AS (
     SELECT chk.*, d.first_line AS dup_first, d.variants AS dup_variants, s.treatment_id AS db_treatment_id,
-        CASE WHEN s.treatment_id IS NULL THEN [] ELSE list_filter([
+        CASE WHEN s.treatment_id IS NULL THEN '' ELSE concat_ws(', ',
             CASE WHEN s.treated_at IS DISTINCT FROM v_treated_at THEN 'treated_at' END,
             CASE WHEN s.patient_ref IS DISTINCT FROM v_patient_ref THEN 'patient_ref' END,
             CASE WHEN s.injector IS DISTINCT FROM v_injector THEN 'injector' END,
@@ -139,7 +161,7 @@ WITH r AS (
             CASE WHEN s.skin_infection_at_site IS DISTINCT FROM v_skin_infection_at_site THEN 'skin_infection_at_site' END,
             CASE WHEN s.aftercare_lay_down_4h IS DISTINCT FROM v_aftercare_lay_down_4h THEN 'aftercare_lay_down_4h' END,
             CASE WHEN s.aftercare_heat_or_exercise IS DISTINCT FROM v_aftercare_heat_or_exercise THEN 'aftercare_heat_or_exercise' END
-        ], lambda x: x IS NOT NULL) END AS differs,
+        ) END AS differs,
         coalesce(pa.birth_year, fp.birth_year) AS known_birth_year,
         coalesce(pa.sex, fp.sex) AS known_sex
     FROM chk
@@ -148,25 +170,22 @@ WITH r AS (
     LEFT JOIN patients pa ON pa.patient_ref = chk.v_patient_ref
     LEFT JOIN firstpat fp ON fp.pref = chk.v_patient_ref
 ), fin AS (
-    SELECT cmp.* EXCLUDE (problems), list_concat(problems, list_filter([
-        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN {'code': 'duplicate_in_file',
-            'msg': 'treatment_id ' || v_ref || ' repeats line ' || dup_first} END,
-        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN {'code': 'duplicate_in_file',
-            'msg': 'treatment_id ' || v_ref || ' appears on several lines with different values (first on line ' || dup_first || ')'} END,
-        CASE WHEN len(differs) > 0 THEN {'code': 'conflicts_with_existing', 'msg': 'treatment ' || v_ref
-            || ' of ' || v_clinic || ' is already stored with a different ' || array_to_string(differs, ', ')} END,
-        CASE WHEN v_birth_year <> known_birth_year THEN {'code': 'conflicts_with_existing', 'msg': 'patient '
-            || v_patient_ref || ' is recorded with birth year ' || known_birth_year || ', not ' || v_birth_year} END,
-        CASE WHEN v_sex <> known_sex THEN {'code': 'conflicts_with_existing', 'msg': 'patient '
-            || v_patient_ref || ' is recorded with sex ' || known_sex || ', not ' || v_sex} END
-    ], lambda x: x IS NOT NULL)) AS problems
+    SELECT cmp.* EXCLUDE (problems), concat_ws(chr(30), nullif(problems, ''),
+        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN 'duplicate_in_file' || chr(31) || ( 'treatment_id ' || v_ref || ' repeats line ' || dup_first) END,
+        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN 'duplicate_in_file' || chr(31) || ( 'treatment_id ' || v_ref || ' appears on several lines with different values (first on line ' || dup_first || ')') END,
+        CASE WHEN len(differs) > 0 THEN 'conflicts_with_existing' || chr(31) || ( 'treatment ' || v_ref
+            || ' of ' || v_clinic || ' is already stored with a different ' || differs) END,
+        CASE WHEN v_birth_year <> known_birth_year THEN 'conflicts_with_existing' || chr(31) || ( 'patient '
+            || v_patient_ref || ' is recorded with birth year ' || known_birth_year || ', not ' || v_birth_year) END,
+        CASE WHEN v_sex <> known_sex THEN 'conflicts_with_existing' || chr(31) || ( 'patient '
+            || v_patient_ref || ' is recorded with sex ' || known_sex || ', not ' || v_sex) END
+    ) AS problems
     FROM cmp
 )
 SELECT fin.*,
-    CASE WHEN len(problems) > 0 THEN CAST(to_json({'treatment_id': treatment_id, 'clinic': clinic, 'treated_at': treated_at, 'patient_ref': patient_ref, 'patient_birth_year': patient_birth_year, 'patient_sex': patient_sex, 'injector': injector, 'product': product, 'lot': lot, 'vial_units': vial_units, 'diluent_ml': diluent_ml, 'reconstituted_at': reconstituted_at, 'alcohol_48h': alcohol_48h, 'anticoagulant': anticoagulant, 'interacting_medication': interacting_medication, 'prior_toxin_90d': prior_toxin_90d, 'allergy_history': allergy_history, 'allergy_test_done': allergy_test_done, 'neuromuscular_disorder': neuromuscular_disorder, 'pregnant_or_breastfeeding': pregnant_or_breastfeeding, 'skin_infection_at_site': skin_infection_at_site, 'aftercare_lay_down_4h': aftercare_lay_down_4h, 'aftercare_heat_or_exercise': aftercare_heat_or_exercise}) AS VARCHAR) END AS q_raw,
-    CASE WHEN len(problems) > 0 THEN array_to_string(list_sort(list_distinct(list_transform(problems, lambda x: x.code))), ',') END AS q_reasons,
-    CASE WHEN len(problems) > 0 THEN array_to_string(list_transform(problems, lambda x: x.msg), '; ') END AS q_messages,
-    CASE WHEN len(problems) > 0 THEN 'quarantine'
+    CASE WHEN problems <> '' THEN array_to_string(list_sort(list_distinct(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 1)))), ',') END AS q_reasons,
+    CASE WHEN problems <> '' THEN array_to_string(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 2)), '; ') END AS q_messages,
+    CASE WHEN problems <> '' THEN 'quarantine'
          WHEN db_treatment_id IS NOT NULL THEN 'unchanged'
          ELSE 'new' END AS status
 FROM fin

@@ -8,7 +8,7 @@ SELECT e.event_id, coalesce(n.db_version, 0) + 1, n.v_term, n.v_onset_at, n.v_se
     n.v_reported_by, coalesce(n.v_reported_at, n.db_reported_at, CAST($now AS TIMESTAMP)), n.v_narrative,
     $created_at, $actor,
     CASE WHEN n.status = 'followup' THEN 'follow-up from import ' || $import_id || ': '
-         || array_to_string(n.differs, ', ') || ' changed' END,
+         || n.differs || ' changed' END,
     $import_id
 FROM iw_cls_events n
 JOIN clinics c ON c.name = n.parent_clinic
