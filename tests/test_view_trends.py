@@ -1,0 +1,102 @@
+"""AppTest for the Trends page: renders with data, filters round-trip through the URL, empty states, roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.authz import User
+from dashboard.db import Database
+from tests.test_trends_fixture import build_clinic
+
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "trends.py")
+MANAGER = User(username="mgr", role="manager", display_name="Morgan Manager")
+JAN = {"start": "2026-01-01", "end": "2026-01-31"}
+
+
+def _app(user: User = MANAGER, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["user"] = user
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+@pytest.fixture
+def filled(db: Database) -> Database:
+    build_clinic(db)  # the page refreshes the cells itself
+    return db
+
+
+def test_page_renders_kpis_charts_and_cases(filled: Database) -> None:
+    at = _app(params=JAN)
+    assert not at.exception
+    m = _metrics(at)
+    assert m["Treatments"] == ("40", "+20 vs previous period")
+    assert m["Adverse events"] == ("4", "+3 vs previous period")
+    assert m["Events per 1,000 treatments"] == ("100.0", "+50.0 vs previous period")
+    assert m["Serious events"][0] == "1" and m["Open cases"][0] == "2"
+    listing = at.dataframe[0].value
+    assert set(listing["event_ref"]) == {"E1", "E2", "E3", "E5"}
+    plain = {r[0] for r in filled.rows("SELECT plain_name FROM ref_terms WHERE code IN "
+                                       "('eyelid_ptosis', 'injection_site_bruising', 'headache', 'brow_ptosis')")}
+    assert set(listing["event"]) == plain  # plain names, not codes
+    assert len(at.get("plotly_chart")) >= 5
+
+
+def test_link_filters_are_applied_and_widget_changes_update_the_link(filled: Database) -> None:
+    at = _app(params={**JAN, "area": "forehead"})
+    assert at.selectbox(key="f_area").value == "forehead"
+    assert _metrics(at)["Treatments"][0] == "10"
+    at.selectbox(key="f_injector").select(2).run()
+    assert at.query_params["injector"] == ["2"] or at.query_params["injector"] == "2"
+    assert _metrics(at)["Treatments"][0] == "10"
+    at.toggle(key="f_serious").set_value(True).run()
+    assert _metrics(at)["Adverse events"][0] == "1"
+    qp = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert qp == {**JAN, "area": "forehead", "injector": "2", "serious_only": "1"}
+
+
+def test_reset_and_defaults_keep_the_link_clean(filled: Database) -> None:
+    at = _app(params={**JAN, "product": "abo"})
+    at.button[0].click().run()
+    assert not at.exception
+    assert dict(at.query_params) == {}
+
+
+def test_bad_link_value_is_explained(filled: Database) -> None:
+    at = _app(params={**JAN, "clinic": "north"})
+    assert any("clinic value 'north'" in w.value for w in at.warning)
+    assert _metrics(at)["Treatments"][0] == "40"
+
+
+def test_filter_with_no_rows_says_so(filled: Database) -> None:
+    at = _app(params={"start": "2030-01-01", "end": "2030-01-31"})
+    assert not at.exception
+    assert any("No treatments match these filters" in i.value for i in at.info)
+
+
+def test_no_data_says_so(db: Database) -> None:
+    at = _app()
+    assert not at.exception
+    assert any("No treatments recorded yet" in i.value for i in at.info)
+
+
+def test_start_after_end_is_refused_next_to_the_dates(filled: Database) -> None:
+    at = _app(params=JAN)
+    from datetime import date
+
+    at.date_input(key="f_start").set_value(date(2026, 2, 15)).run()
+    assert any("start date is after the end date" in e.value for e in at.error)
+
+
+def test_practitioner_cannot_open_the_page(filled: Database) -> None:
+    at = _app(User(username="ada", role="practitioner", display_name="Ada", injector_name="Dr A"))
+    assert any("cannot open this page" in e.value for e in at.error)
+    assert not at.metric
