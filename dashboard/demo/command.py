@@ -6,24 +6,49 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from dashboard.db import open_database
 from dashboard.demo.catalog import INJECTORS
+from dashboard.demo.followups import split_follow_ups
 from dashboard.demo.generator import generate
+from dashboard.importer import ImportResult, import_frames
 
 EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE = 0, 2, 3
 MAX_TREATMENTS = 5_000_000
 
 
-def load_demo(db_path: str | Path | None, treatments: int, seed: int) -> Any:
-    """Generate the demo chain and write it through the importer's bulk path; returns the ImportResult."""
-    from dashboard.importer import import_frames
-
+def load_demo_imports(db_path: str | Path | None, treatments: int, seed: int) -> tuple[ImportResult, ImportResult | None]:
+    """Generate the demo chain and import it in two steps: the data set (some events still open), then the
+    follow-up reports that close them. Returns (main ImportResult, follow-up ImportResult or None)."""
     frames = generate(treatments, seed)
+    first, final = split_follow_ups(frames["events"], seed)
     db = open_database(db_path)
     try:
-        return import_frames(db, frames, source=f"demo seed {seed}", actor="demo")
+        if db.query_rows("demo_existing_data", {"source": f"demo seed {seed}"})[0][1]:
+            # Loaded before: import the final state, which changes nothing when it is the same demo.
+            return import_frames(db, frames, source=f"demo seed {seed}", actor="demo"), None
+        main = import_frames(db, {**frames, "events": first}, source=f"demo seed {seed}", actor="demo")
+        follow = None
+        if len(final):
+            parents = frames["treatments"][frames["treatments"]["treatment_id"].isin(set(final["treatment_id"]))]
+            follow = import_frames(db, {"treatments": parents, "events": final},
+                                   source=f"demo seed {seed} follow-ups", actor="demo")
+        return main, follow
+    finally:
+        db.close()
+
+
+def load_demo(db_path: str | Path | None, treatments: int, seed: int) -> ImportResult:
+    """Generate the demo chain and write it through the importer's bulk path; returns the main ImportResult."""
+    return load_demo_imports(db_path, treatments, seed)[0]
+
+
+def existing_data(db_path: str | Path | None, seed: int) -> tuple[int, int]:
+    """Return (treatments stored, imports already made from this demo seed)."""
+    db = open_database(db_path)
+    try:
+        row = db.query_rows("demo_existing_data", {"source": f"demo seed {seed}"})[0]
+        return int(row[0]), int(row[1])
     finally:
         db.close()
 
@@ -39,28 +64,31 @@ def _create_accounts(db_path: str | Path | None) -> list[tuple[str, str, str]]:
         db.close()
 
 
-def _count(result: Any, name: str) -> int:
-    value = getattr(result, name, None)
-    if value is None and isinstance(result, dict):
-        value = result.get(name)
-    return int(value or 0)
-
-
 def run(args: argparse.Namespace) -> int:
     """Generate and load the demo chain, create the demo accounts and print them to stderr."""
     n, seed = int(args.treatments), int(args.seed)
     if not 1 <= n <= MAX_TREATMENTS:
         print(f"error: --treatments must be between 1 and {MAX_TREATMENTS:,} (got {n})", file=sys.stderr)
         return EXIT_USAGE
+    stored, same = existing_data(args.db, seed)
+    if stored and not same:
+        print(f"error: the database already holds {stored:,} treatments that are not this demo (seed {seed}); "
+              "the demo is meant for an empty database. Use another --db file, or the same --seed to reload it.",
+              file=sys.stderr)
+        return EXIT_USAGE
     start = time.perf_counter()
     print(f"demo: generating {n:,} treatments (seed {seed}) ...", file=sys.stderr)
-    result = load_demo(args.db, n, seed)
-    took = time.perf_counter() - start
-    quarantined = _count(result, "quarantined")
-    print(f"demo: loaded in {took:.1f} s: {result}", file=sys.stderr)
+    result, follow = load_demo_imports(args.db, n, seed)
+    print(f"demo: {result.summary()}", file=sys.stderr)
+    if follow is not None:
+        added = follow.files["events"].new_versions
+        print(f"demo: {added:,} follow-up reports added to stored events" if added else
+              "demo: follow-up reports were already stored", file=sys.stderr)
+    quarantined = result.quarantined + (follow.quarantined if follow is not None else 0)
+    print(f"demo: done in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     accounts = _create_accounts(args.db)
     print("demo accounts (username / password / role) - write these down, they are shown only once:",
           file=sys.stderr)
     for username, password, role in accounts:
-        print(f"  {username:<16} {password:<24} {role}", file=sys.stderr)
+        print(f"  {username:<20} {password:<20} {role}", file=sys.stderr)
     return EXIT_QUARANTINE if quarantined else EXIT_OK
