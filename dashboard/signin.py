@@ -153,10 +153,10 @@ def _setup_screen() -> None:
              "colleagues on the Accounts page.")
     errors = st.session_state.get(SETUP_ERRORS_KEY, {})
     with st.form("setup", enter_to_submit=False):
-        st.text_input("Username", key="setup_username", max_chars=64,
+        st.text_input("Username", key="setup_username",
                       help="Letters, digits and . _ @ -, e.g. morgan or morgan@clinic.example")
         _field_error(errors, "username")
-        st.text_input("Display name", key="setup_display_name", max_chars=200, help="Shown to colleagues")
+        st.text_input("Display name", key="setup_display_name", help="Shown to colleagues")
         _field_error(errors, "display_name")
         st.text_input("Password", key="setup_password", type="password",
                       help=f"At least {MIN_PASSWORD_LENGTH} characters")
@@ -200,7 +200,7 @@ def _login_form() -> None:
     _sso_button()
     errors = st.session_state.get(ERRORS_KEY, {})
     with st.form("sign_in", enter_to_submit=True):
-        st.text_input("Username", key="signin_username", max_chars=254, autocomplete="username")
+        st.text_input("Username", key="signin_username", autocomplete="username")
         _field_error(errors, "username")
         st.text_input("Password", key="signin_password", type="password", autocomplete="current-password")
         _field_error(errors, "password")

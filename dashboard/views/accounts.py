@@ -105,8 +105,7 @@ st.subheader("Add an account")
 with st.form("acc_add", enter_to_submit=False):
     c1, c2 = st.columns(2)
     with c1:
-        st.text_input("Username", key="acc_add_username", max_chars=64,
-                      help="Letters a-z, digits and . _ @ - (no spaces)")
+        st.text_input("Username", key="acc_add_username", help="Letters a-z, digits and . _ @ - (no spaces)")
         _error("username")
         st.selectbox("Role", ROLES, key="acc_add_role", format_func=str.capitalize)
         _error("role")
@@ -115,12 +114,12 @@ with st.form("acc_add", enter_to_submit=False):
         st.text_input("Password again", key="acc_add_password_again", type="password")
         _error("password")
     with c2:
-        st.text_input("Display name", key="acc_add_display_name", max_chars=200)
+        st.text_input("Display name", key="acc_add_display_name")
         _error("display_name")
-        st.text_input("Injector name (practitioners)", key="acc_add_injector_name", max_chars=200,
+        st.text_input("Injector name (practitioners)", key="acc_add_injector_name",
                       help="The name on their treatment records; defaults to the display name")
         _error("injector_name")
-        st.text_input("E-mail for single sign-on (optional)", key="acc_add_email", max_chars=254)
+        st.text_input("E-mail for single sign-on (optional)", key="acc_add_email")
         _error("email")
     st.form_submit_button("Add account", type="primary", on_click=_add)
 
