@@ -99,7 +99,7 @@ def test_low_glabellar_placement(frames: dict[str, pd.DataFrame]) -> None:
     group = gl & (t["injector"] == p["injector"])
     _assert_signal(*_compare(frames, "eyelid_ptosis", group, gl & (t["injector"] != p["injector"]), "glabella"))
     ids = set(t.loc[group, "treatment_id"])
-    sides = e[(e["term"] == "eyelid_ptosis") & e["treatment_id"].isin(ids)]["side"]
+    sides = e[(e["term"] == "eyelid_ptosis") & (e["area"] == "glabella") & e["treatment_id"].isin(ids)]["side"]
     assert sides.isin(["L", "R"]).mean() > 0.8  # one-sided, as a placement error is
 
 

@@ -230,21 +230,18 @@ def _sessions(rng: np.random.Generator, n: int) -> Sessions:
 
 
 def _dose_tables(ref: ReferenceTables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Usual centre, low and high total units per (area, product) for drawing doses."""
+    """Usual centre, low and high total units per (area, product), from the product's own usual range."""
     doses = ref.area_doses.set_index(["area", "product"])
-    factor = ref.products.set_index("code")["factor_vs_ona"]
     centre = np.zeros((len(AREAS), len(PRODUCTS)))
     lo = np.zeros_like(centre)
     hi = np.zeros_like(centre)
     for a, area in enumerate(AREAS):
-        base = doses.loc[(area, "ona")]
         for p, prod in enumerate(PRODUCTS):
             row = doses.loc[(area, prod)]
-            f = float(factor[prod])
-            lo[a, p] = min(row["usual_lo"], base["usual_lo"] * f)
-            hi[a, p] = max(row["usual_hi"], base["usual_hi"] * f)
+            lo[a, p], hi[a, p] = float(row["usual_lo"]), float(row["usual_hi"])
             label = row["label_total"]
-            centre[a, p] = label if pd.notna(label) else lo[a, p] + 0.45 * (hi[a, p] - lo[a, p])
+            inside = pd.notna(label) and lo[a, p] < float(label) < hi[a, p]
+            centre[a, p] = float(label) if inside else lo[a, p] + 0.55 * (hi[a, p] - lo[a, p])
     return centre, lo, hi
 
 
@@ -285,10 +282,11 @@ def _areas(rng: np.random.Generator, s: Sessions, ref: ReferenceTables) -> Areas
     habit = np.array([inj.dose_habit for inj in cat.INJECTORS])[s.injector[t]]
     c = centre[area, dose_product]
     a_lo, a_hi = lo[area, dose_product], hi[area, dose_product]
-    fixed = a_hi <= a_lo * 1.01
-    sigma = np.where(fixed, 0.07, 0.2)
-    units = c * habit * sex_scale * np.exp(rng.normal(0.0, 1.0, t.size) * sigma)
-    units = np.clip(units, np.where(fixed, a_lo * 0.75, a_lo), np.where(fixed, a_hi * 1.15, a_hi * sex_scale))
+    fixed = a_hi <= a_lo * 1.01  # a single labelled dose: most injectors give exactly that
+    varied = c * habit * sex_scale * np.exp(rng.normal(0.0, 0.2, t.size))
+    varied = np.clip(varied, a_lo, a_hi * sex_scale)
+    label = c * sex_scale * np.where(rng.random(t.size) < 0.8, 1.0, rng.uniform(0.85, 1.2, t.size))
+    units = np.where(fixed, label, varied)
     generous = rng.random(t.size) < 0.025
     units = np.where(generous, units * rng.uniform(1.05, 1.35, t.size), units)
     units = np.minimum(_round_units(units, dose_product, c), 900.0)
