@@ -48,7 +48,12 @@ def _estimable_levels(cells: pd.DataFrame, cov: str, rate: float, min_expected: 
 
 
 def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: float = 2.0) -> CaseMixModel:
-    """Fit the binomial GLM of `events` out of `n` on the covariates over aggregated cells."""
+    """Fit the binomial GLM of `events` out of `n` on the covariates over aggregated cells.
+
+    Cells are first collapsed to the distinct covariate patterns, so the fit costs the same at any size.
+    """
+    cells = cells.groupby(list(covariates), sort=True, observed=True)[["n", "events"]].sum().reset_index() \
+        if covariates else cells
     n = cells["n"].to_numpy(dtype=float)
     y = cells["events"].to_numpy(dtype=float)
     rate = float(y.sum() / n.sum()) if n.sum() > 0 else 0.0

@@ -45,8 +45,8 @@ def fit_mle(x: np.ndarray, n: np.ndarray) -> BetaPrior:
         a, b = np.exp(theta)
         return -float(np.sum(betaln(x + a, n - x + b) - betaln(a, b)))
 
-    res = minimize(nll, np.log([start.alpha, start.beta]), method="Nelder-Mead",
-                   options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
+    res = minimize(nll, np.log([start.alpha, start.beta]), method="L-BFGS-B",
+                   options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 500})
     a, b = np.exp(res.x)
     if not np.isfinite(a) or not np.isfinite(b) or a > 1e7 or b > 1e9:
         return start

@@ -53,6 +53,35 @@ def _window_sums(values: np.ndarray, lengths: tuple[int, ...]) -> dict[int, np.n
     return {w: cum[..., w:] - cum[..., :-w] for w in lengths if w <= t}
 
 
+def sequential_null_max(simulate, observed_max: float, n_sim: int, seed: int, batch: int = 99,
+                        enough: int = 10, max_sim: int | None = None) -> np.ndarray:
+    """Simulate the null maximum LLR in batches (deterministic for a given seed).
+
+    Stops early (Besag-Clifford) once `enough` simulated maxima reach the observed one: the p-value is then
+    clearly large. When none of the n_sim reach it, continues up to max_sim (default 10 x n_sim + 9) so that
+    an extreme cluster gets a p-value small enough to survive the false-discovery correction.
+    """
+    limit = max_sim if max_sim is not None else 10 * n_sim + 9
+    rng = np.random.default_rng(seed)
+    parts: list[np.ndarray] = []
+    done, hits = 0, 0
+    while done < limit:
+        k = min(batch if done < n_sim else 10 * batch + 9, limit - done)
+        m = simulate(rng, k)
+        parts.append(m)
+        done += k
+        hits += int(np.sum(m >= observed_max - 1e-9))
+        if hits >= enough or (done >= n_sim and hits > 0):
+            break
+    return np.concatenate(parts)
+
+
+def mc_p(llr: np.ndarray | float, null_max: np.ndarray) -> np.ndarray:
+    """Monte-Carlo p-value of each LLR against simulated null maxima: (1 + #{max >= llr}) / (R + 1)."""
+    llr = np.atleast_1d(np.asarray(llr, dtype=float))
+    return (1 + np.sum(null_max[None, :] >= llr[:, None] - 1e-9, axis=1)) / (null_max.size + 1)
+
+
 @dataclass(frozen=True)
 class Cluster:
     """A most-likely cluster: the window [start, end] (positions), its counts, LLR and Monte-Carlo p."""
@@ -101,15 +130,17 @@ def temporal_scan_poisson(
             chosen.append(c)
         if len(chosen) == top:
             break
-    rng = np.random.default_rng(seed)
-    sims = rng.multinomial(int(round(total)), e / e.sum(), size=n_sim).astype(float)
-    sim_max = np.zeros(n_sim)
-    for w, cs in _window_sums(sims, lengths).items():
-        sim_max = np.maximum(sim_max, poisson_llr(cs, exp_sums[w][None, :], total).max(axis=1))
-    return [
-        Cluster(s, end, c, ex, llr, float((1 + np.sum(sim_max >= llr - 1e-9)) / (n_sim + 1)))
-        for llr, s, end, c, ex in chosen
-    ]
+    probs = e / e.sum()
+
+    def simulate(rng: np.random.Generator, k: int) -> np.ndarray:
+        sims = rng.multinomial(int(round(total)), probs, size=k).astype(float)
+        out = np.zeros(k)
+        for w, cs in _window_sums(sims, lengths).items():
+            out = np.maximum(out, poisson_llr(cs, exp_sums[w][None, :], total).max(axis=1))
+        return out
+
+    null_max = sequential_null_max(simulate, chosen[0][0], n_sim, seed)
+    return [Cluster(s, end, c, ex, llr, float(mc_p(llr, null_max)[0])) for llr, s, end, c, ex in chosen]
 
 
 def location_scan_poisson(
@@ -126,11 +157,14 @@ def location_scan_poisson(
         return np.zeros(o.size), np.ones(o.size)
     e = e * (total / e.sum())
     llr = poisson_llr(o, e, total)
-    rng = np.random.default_rng(seed)
-    sims = rng.multinomial(int(round(total)), e / e.sum(), size=n_sim).astype(float)
-    sim_max = poisson_llr(sims, e[None, :], total).max(axis=1)
-    p = (1 + np.sum(sim_max[None, :] >= llr[:, None] - 1e-9, axis=1)) / (n_sim + 1)
-    return llr, np.where(llr > 0, p, 1.0)
+    probs = e / e.sum()
+
+    def simulate(rng: np.random.Generator, k: int) -> np.ndarray:
+        sims = rng.multinomial(int(round(total)), probs, size=k).astype(float)
+        return poisson_llr(sims, e[None, :], total).max(axis=1)
+
+    null_max = sequential_null_max(simulate, float(llr.max()), n_sim, seed)
+    return llr, np.where(llr > 0, mc_p(llr, null_max), 1.0)
 
 
 def location_scan_bernoulli(
@@ -143,8 +177,10 @@ def location_scan_bernoulli(
     if total_c <= 0 or total_c >= total_n:
         return np.zeros(c.size), np.ones(c.size)
     llr = bernoulli_llr(c, n, total_c, total_n)
-    rng = np.random.default_rng(seed)
-    sims = rng.multivariate_hypergeometric(n.astype(np.int64), int(total_c), size=n_sim).astype(float)
-    sim_max = bernoulli_llr(sims, n[None, :], total_c, total_n).max(axis=1)
-    p = (1 + np.sum(sim_max[None, :] >= llr[:, None] - 1e-9, axis=1)) / (n_sim + 1)
-    return llr, np.where(llr > 0, p, 1.0)
+
+    def simulate(rng: np.random.Generator, k: int) -> np.ndarray:
+        sims = rng.multivariate_hypergeometric(n.astype(np.int64), int(total_c), size=k).astype(float)
+        return bernoulli_llr(sims, n[None, :], total_c, total_n).max(axis=1)
+
+    null_max = sequential_null_max(simulate, float(llr.max()), n_sim, seed)
+    return llr, np.where(llr > 0, mc_p(llr, null_max), 1.0)

@@ -1,0 +1,1 @@
+"""Signal detection: DuckDB aggregates, detection per family, classification, reviews and the command."""

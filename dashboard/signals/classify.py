@@ -1,0 +1,315 @@
+"""Suspected cause (domain.md §7.1), merging of overlapping findings into one signal, ids and summaries."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard.signals.findings import Finding
+
+LEVEL_RANK = {"act": 0, "watch": 1}
+OUT_OF_RANGE_SHARE = 0.25  # an injector whose doses are outside the usual range this often "doses differently"
+DOSE_EXCESS_SHARE = 0.5  # ... and at least this share of the excess sits on those doses -> dosing
+DOMINANT_SHARE = 0.6  # one lot / injector holding this share of a cluster's events explains it
+
+
+@dataclass
+class Context:
+    """Lookups the classification needs: display names, dose profiles and event breakdowns."""
+
+    names: dict[str, dict[str, str]]
+    injector_products: pd.DataFrame
+    breakdown: Callable[..., pd.DataFrame]
+    dose_breakdown: Callable[..., pd.DataFrame]
+
+    def name(self, kind: str, code: object) -> str:
+        """Return the display name of a code (the code itself when unknown)."""
+        return self.names.get(kind, {}).get(str(code), str(code))
+
+
+def _strength(f: Finding) -> tuple:
+    return (LEVEL_RANK.get(f.level or "", 2), f.p_value if f.p_value is not None else 1.0, -f.observed)
+
+
+def _absorb(target: Finding, other: Finding) -> None:
+    target.merged.append(other)
+    target.merged.extend(other.merged)
+    other.merged = []
+    if LEVEL_RANK.get(other.level or "", 2) < LEVEL_RANK.get(target.level or "", 2):
+        target.level = other.level
+
+
+# ------------------------------------------------------------------------------------------- injectors
+def classify_injector(f: Finding, ctx: Context) -> None:
+    """Dosing when the excess sits on out-of-range doses the injector often gives, else placement."""
+    prof = ctx.injector_products
+    mine = prof[(prof["injector_id"] == f.injector_id) & (prof["area"] == f.area)]
+    treated = int(mine["treatments"].sum())
+    below, above = int(mine["below"].sum()), int(mine["above"].sum())
+    excess = f.observed - f.expected
+    excess_out = f.details.get("observed_out", 0) - f.details.get("expected_out", 0.0)
+    share_out = (below + above) / treated if treated else 0.0
+    if treated and share_out >= OUT_OF_RANGE_SHARE and excess > 0 and excess_out >= DOSE_EXCESS_SHARE * excess:
+        f.kind = "dosing"
+        f.details["direction"] = "below" if below > above else "above"
+        f.details["share_out"] = share_out
+        col = "below" if below > above else "above"
+        f.product = str(mine.sort_values([col, "product"], ascending=[False, True]).iloc[0]["product"])
+    else:
+        f.kind = "placement"
+        if not mine.empty and len(mine) == 1:
+            f.product = str(mine.iloc[0]["product"])
+
+
+def _share_top(df: pd.DataFrame, col: str) -> tuple[Any, float]:
+    df = df[df[col].notna()]
+    if df.empty or df["observed"].sum() == 0:
+        return None, 0.0
+    g = df.groupby(col)["observed"].sum().sort_values(ascending=False, kind="stable")
+    return g.index[0], float(g.iloc[0] / df["observed"].sum())
+
+
+def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Finding]:
+    """Give each finding its suspected cause and fold overlapping findings into one signal each."""
+    inj = sorted(found.get("injector", []), key=_strength)
+    for f in inj:
+        classify_injector(f, ctx)
+    inj_by_key = {(f.injector_id, f.term): f for f in reversed(inj)}
+    lots: list[Finding] = []
+    for f in sorted(found.get("lot", []), key=_strength):
+        f.kind = "product_lot"
+        b = ctx.breakdown(f.term)
+        top_inj, share = _share_top(b[b["lot_id"] == f.lot_id], "injector_id")
+        owner = inj_by_key.get((top_inj, f.term))
+        if share >= DOMINANT_SHARE and owner is not None:
+            _absorb(owner, f)
+        else:
+            lots.append(f)
+    lot_by_key = {(f.lot_id, f.term): f for f in lots}
+    times: list[Finding] = []
+    for f in sorted(found.get("time", []), key=_strength):
+        b = ctx.breakdown(f.term, None, f.clinic_id, f.window_start, f.window_end)
+        top_lot, lot_share = _share_top(b, "lot_id")
+        top_inj, inj_share = _share_top(b, "injector_id")
+        f.details.update({"lots_with_events": int(b.loc[b["observed"] > 0, "lot_id"].nunique()),
+                          "injectors_with_events": int(b.loc[b["observed"] > 0, "injector_id"].nunique())})
+        if lot_share >= DOMINANT_SHARE and (top_lot, f.term) in lot_by_key:
+            _absorb(lot_by_key[(top_lot, f.term)], f)
+        elif inj_share >= DOMINANT_SHARE and (top_inj, f.term) in inj_by_key:
+            _absorb(inj_by_key[(top_inj, f.term)], f)
+        else:
+            f.kind = "time_cluster"
+            same = [t for t in times if t.term == f.term and not (
+                f.window_end < t.window_start or f.window_start > t.window_end)]
+            if same:
+                _absorb(same[0], f)
+            else:
+                times.append(f)
+    # Findings explained by a lot or a time cluster are folded into it.
+    keep_inj = []
+    for f in inj:
+        if f in _all_merged(lots + times):
+            continue
+        b = ctx.breakdown(f.term, f.area)
+        mine = b[b["injector_id"] == f.injector_id]
+        total = mine["observed"].sum()
+        host = None
+        for lot in lots:
+            if lot.term == f.term and total and mine.loc[mine["lot_id"] == lot.lot_id, "observed"].sum() >= 0.5 * total:
+                host = lot
+                break
+        if host is None:
+            for t in times:
+                if t.term != f.term or not total:
+                    continue
+                w = ctx.breakdown(f.term, f.area, t.clinic_id, t.window_start, t.window_end)
+                if w.loc[w["injector_id"] == f.injector_id, "observed"].sum() >= 0.5 * total:
+                    host = t
+                    break
+        if host is not None:
+            _absorb(host, f)
+        else:
+            keep_inj.append(f)
+    for lot in list(lots):
+        for t in times:
+            if lot.term != t.term:
+                continue
+            w = ctx.breakdown(t.term, None, t.clinic_id, t.window_start, t.window_end)
+            if w.loc[w["lot_id"] == lot.lot_id, "observed"].sum() >= 0.5 * lot.observed and \
+                    t.details.get("lots_with_events", 0) >= 3:
+                _absorb(t, lot)
+                lots.remove(lot)
+                break
+    doses = []
+    for f in sorted(found.get("dose", []), key=_strength):
+        f.kind = "dosing"
+        b = ctx.dose_breakdown(f.area, f.product, f.term, f.details.get("direction") == "below")
+        if not b.empty and b["observed"].sum() > 0:
+            top = b.iloc[0]
+            if top["observed"] >= DOMINANT_SHARE * b["observed"].sum():
+                f.injector_id = int(top["injector_id"])
+                f.details["injector_share"] = float(top["observed"] / b["observed"].sum())
+        owner = next((i for i in keep_inj if i.kind == "dosing" and i.term == f.term and i.area == f.area
+                      and i.product == f.product), None)
+        if owner is None and f.injector_id is not None:
+            owner = next((i for i in keep_inj if i.injector_id == f.injector_id and i.term == f.term
+                          and i.area == f.area), None)
+            if owner is not None:
+                owner.kind, owner.product = "dosing", f.product
+                owner.details["direction"] = f.details.get("direction")
+        if owner is not None:
+            _absorb(owner, f)
+        else:
+            doses.append(f)
+    factors = []
+    for f in sorted(found.get("factor", []), key=_strength):
+        f.kind = "patient_factor"
+        factors.append(f)
+    return _merge_same_problem(keep_inj + doses + lots + times + factors)
+
+
+def _all_merged(findings: list[Finding]) -> list[Finding]:
+    out = []
+    for f in findings:
+        out.extend(f.merged)
+    return out
+
+
+def _problem_key(f: Finding) -> tuple:
+    """Findings with the same key are one problem (e.g. one injector's systematic overdosing)."""
+    if f.kind == "dosing":
+        return ("dosing", f.injector_id) if f.injector_id is not None else ("dosing", f.area, f.product, f.term)
+    if f.kind == "placement":
+        return ("placement", f.injector_id, f.area)
+    if f.kind == "product_lot":
+        return ("product_lot", f.lot_id)
+    if f.kind == "patient_factor":
+        return ("patient_factor", f.factor)
+    return ("time_cluster", f.term, f.clinic_id, f.window_start)
+
+
+def _merge_same_problem(findings: list[Finding]) -> list[Finding]:
+    groups: dict[tuple, list[Finding]] = {}
+    for f in sorted(findings, key=_strength):
+        groups.setdefault(_problem_key(f), []).append(f)
+    out = []
+    for members in groups.values():
+        head = members[0]
+        for other in members[1:]:
+            _absorb(head, other)
+        out.append(head)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- output
+def signal_id(f: Finding) -> str:
+    """Stable id: a hash of the kind, the defining dimensions and the term."""
+    parts = [f.kind, f.term, f.injector_id, f.area if f.kind != "dosing" or f.injector_id is None else None,
+             f.product if f.kind == "dosing" and f.injector_id is None else None, f.lot_id, f.factor,
+             f.clinic_id if f.kind == "time_cluster" else None,
+             f.window_start if f.kind == "time_cluster" else None]
+    digest = hashlib.sha256("|".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
+    return f"sig-{digest[:12]}"
+
+
+def _num(x: float | None, digits: int = 4) -> float | None:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return None
+    return float(f"{x:.{digits}g}") if x != 0 else 0.0
+
+
+def also_terms(f: Finding) -> list[str]:
+    """Other terms folded into this signal, in a stable order."""
+    return sorted({m.term for m in f.merged if m.term != f.term})
+
+
+def to_signal(f: Finding, ctx: Context) -> dict[str, Any]:
+    """Return the spec §6 object for a merged finding."""
+    return {
+        "id": signal_id(f),
+        "kind": f.kind,
+        "level": f.level,
+        "term": f.term,
+        "injector": None if f.injector_id is None else ctx.name("injector", f.injector_id),
+        "area": f.area,
+        "product": f.product,
+        "lot": f.lot,
+        "factor": f.factor,
+        "window_start": None if f.window_start is None else str(pd.Timestamp(f.window_start).date()),
+        "window_end": None if f.window_end is None else str(pd.Timestamp(f.window_end).date()),
+        "observed": int(f.observed),
+        "expected": round(float(f.expected), 3),
+        "treatments": int(f.treatments),
+        "rate_ratio": _num(f.rate_ratio),
+        "p_value": _num(f.p_value),
+        "q_value": _num(f.q_value),
+        "method": f.method,
+        "summary": summary(f, ctx),
+        "clinic": None if f.clinic_id is None else ctx.name("clinic", f.clinic_id),
+        "also_terms": also_terms(f),
+    }
+
+
+def urgency(signal: dict[str, Any]) -> tuple:
+    """Sort key: act before watch, then smallest q, smallest p, largest rate ratio, id."""
+    q = signal["q_value"] if signal["q_value"] is not None else 1.0
+    p = signal["p_value"] if signal["p_value"] is not None else 1.0
+    rr = signal["rate_ratio"] if signal["rate_ratio"] is not None else 0.0
+    return (LEVEL_RANK.get(signal["level"], 2), q, p, -rr, signal["id"])
+
+
+def _about(x: float) -> str:
+    return f"{x:.1f}" if x < 10 else f"{x:.0f}"
+
+
+def _date(d: object) -> str:
+    ts = pd.Timestamp(d)
+    return f"{ts.day} {ts.strftime('%b %Y')}"
+
+
+def summary(f: Finding, ctx: Context) -> str:
+    """One plain-language sentence a clinic manager understands."""
+    term = ctx.name("term", f.term).lower()
+    rr = f.rate_ratio
+    times = f"{rr:.1f} times" if math.isfinite(rr) else "far above"
+    counts = f"{f.observed} reports of {term} where about {_about(f.expected)} were expected ({times} the usual rate)"
+    extra = also_terms(f)
+    also = f", with more {', '.join(ctx.name('term', t).lower() for t in extra)} too" if extra else ""
+    if f.kind in ("placement", "dosing") and f.injector_id is not None:
+        who = ctx.name("injector", f.injector_id)
+        where = ctx.name("area", f.area).lower() if f.area else "their"
+        if f.kind == "placement":
+            return (f"{who}: {counts} after {where} treatments at usual doses{also} - "
+                    f"review this injector's injection technique and placement in this area.")
+        product = ctx.name("product", f.product) if f.product else "the product"
+        if f.details.get("direction") == "below":
+            return (f"{who}: {counts} after {where} treatments{also}; many of the {product} doses were below the "
+                    f"usual range - check the units used for {product} (another product's unit numbers?).")
+        return (f"{who}: {counts} after {where} treatments{also}; many of the {product} doses were above the usual "
+                f"range - check the units used for {product} (another product's unit numbers?).")
+    if f.kind == "dosing":
+        product = ctx.name("product", f.product)
+        side = "below" if f.details.get("direction") == "below" else "above"
+        return (f"{product} doses {side} the usual range for {ctx.name('area', f.area).lower()}: {counts} - "
+                f"review the clinic's dosing protocol for this area.")
+    if f.kind == "product_lot":
+        product = ctx.name("product", f.product)
+        inj = f.details.get("injectors_with_events")
+        across = f" across {inj} injectors" if inj and inj > 1 else ""
+        return (f"{product} lot {f.lot}: {counts}{across}{also}, used {_date(f.window_start)} to "
+                f"{_date(f.window_end)} - check how this lot was stored and consider setting it aside.")
+    if f.kind == "time_cluster":
+        where = f" at {ctx.name('clinic', f.clinic_id)}" if f.clinic_id is not None else ""
+        n_inj = f.details.get("injectors_with_events", 0)
+        n_lot = f.details.get("lots_with_events", 0)
+        return (f"Sessions{where} from {_date(f.window_start)} to {_date(f.window_end)}: {counts}, "
+                f"across {n_inj} injectors and {n_lot} lots - look for a shared cause such as saline, "
+                f"equipment or hygiene in that period.")
+    label = ctx.name("factor", f.factor)
+    return (f"Treatments recorded with '{label}': {counts}{also} - patients with this factor are at higher risk; "
+            f"review the advice and checks given to them before treatment.")

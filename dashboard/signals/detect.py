@@ -1,0 +1,201 @@
+"""The signal run: aggregate in DuckDB, fit the case-mix models, run every detection family, classify.
+
+Public entry point: `run_signals(db, date_from=None, date_to=None) -> dict` (spec §6 JSON object).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.config import RISK_FACTORS
+from dashboard.db import Database
+from dashboard.signals import classify
+from dashboard.signals.cells import SignalData
+from dashboard.signals.findings import (
+    WATCH_MIN_OBSERVED,
+    Finding,
+    cusum_screen,
+    dose_findings,
+    factor_tests,
+    grade_factor_findings,
+    injector_findings,
+    lot_findings,
+    time_findings,
+)
+from dashboard.stats import cusum
+from dashboard.stats.casemix import fit_casemix
+
+FORMAT = "injectwatch-signals/1"
+BASE_COVARIATES = ("area", "product", "dose_model", "vpp_model")
+
+
+@dataclass
+class SignalRun:
+    """Everything one run produced: the signals (spec §6 dicts) and the data their charts need."""
+
+    signals: list[dict[str, Any]]
+    date_from: date | None
+    date_to: date | None
+    findings: dict[str, Finding] = field(default_factory=dict)
+    funnel: pd.DataFrame = field(default_factory=pd.DataFrame)
+    daily: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dose_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
+    usual_doses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sequences: dict[str, pd.DataFrame] = field(default_factory=dict)
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _split(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def _term_areas(cells: pd.DataFrame, cell_events: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, set[str]]:
+    """Return the areas each term is analysed over: reference pairs plus pairs seen in the data."""
+    out: dict[str, set[str]] = {}
+    for row in pairs.itertuples(index=False):
+        out.setdefault(row.term, set()).add(row.area)
+    seen = cell_events.merge(cells[["cell_id", "area"]], on="cell_id")[["term", "area"]].drop_duplicates()
+    for row in seen.itertuples(index=False):
+        out.setdefault(row.term, set()).add(row.area)
+    return out
+
+
+def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dict[str, set[str]],
+                 related: dict[str, set[str]]) -> tuple[pd.DataFrame, list[Finding]]:
+    """Fit the case-mix model per term; return per-cell probabilities and the graded patient-factor findings."""
+    per_term: dict[str, pd.DataFrame] = {}
+    p0s: dict[str, np.ndarray] = {}
+    tests: list[Finding] = []
+    events_by_term = {t: g.set_index("cell_id")["events"] for t, g in cell_events.groupby("term", sort=True)}
+    for term in sorted(term_areas):
+        ev = events_by_term.get(term)
+        if ev is None or ev.sum() < WATCH_MIN_OBSERVED:
+            continue
+        ct = cells[cells["area"].isin(term_areas[term])].copy()
+        ct["events"] = ev.reindex(ct["cell_id"].to_numpy()).fillna(0).to_numpy()
+        if ct["events"].sum() < WATCH_MIN_OBSERVED:
+            continue
+        model0 = fit_casemix(ct, BASE_COVARIATES)
+        p0 = model0.predict(ct)
+        present = tuple(f for f in RISK_FACTORS if ct[f].any())
+        tests += factor_tests(term, ct, p0, present)
+        per_term[term], p0s[term] = ct, p0
+    graded = grade_factor_findings(tests)
+    flagged: dict[str, set[str]] = {}
+    for f in graded:
+        if f.level == "act" and f.factor:
+            flagged.setdefault(f.term, set()).add(f.factor)
+    frames = []
+    for term, ct in per_term.items():
+        factors = sorted((related.get(term, set()) | flagged.get(term, set())) & set(RISK_FACTORS))
+        factors = [f for f in factors if ct[f].any()]
+        p = fit_casemix(ct, BASE_COVARIATES + tuple(factors)).predict(ct) if factors else p0s[term]
+        frames.append(pd.DataFrame({"term": term, "area": ct["area"].to_numpy(),
+                                    "cell_id": ct["cell_id"].to_numpy(), "p": p}))
+    phat = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        {"term": pd.Series(dtype=str), "area": pd.Series(dtype=str), "cell_id": pd.Series(dtype="int64"),
+         "p": pd.Series(dtype=float)})
+    return phat, graded
+
+
+def _cusum_series(data: SignalData, phat: pd.DataFrame, cell_events: pd.DataFrame, cells: pd.DataFrame,
+                  placement: dict[str, list[str]]) -> dict[tuple[str, str], pd.DataFrame]:
+    """Fetch the time-ordered series for each term x area where a misplaced injection shows (reference)."""
+    modelled = set(zip(phat["area"], phat["term"], strict=True))
+    counts = cell_events.merge(cells[["cell_id", "area"]], on="cell_id").groupby(["area", "term"])["events"].sum()
+    out = {}
+    for term, areas in sorted(placement.items()):
+        for area in areas:
+            if (area, term) in modelled and counts.get((area, term), 0) >= 3:
+                out[(area, term)] = data.cusum_series(area, term)
+    return out
+
+
+def run_detection(db: Database, date_from: date | None = None, date_to: date | None = None) -> SignalRun:
+    """Run every detection family over the period and return the classified, merged signals."""
+    with db.cursor() as cur:
+        data = SignalData(cur, date_from, date_to)
+        names = data.names()
+        cells = data.cells()
+        cell_events = data.cell_events()
+        pairs = data.ref_pairs()
+        related: dict[str, set[str]] = {}
+        for factor, terms in names.get("related", {}).items():
+            for t in _split(terms):
+                related.setdefault(t, set()).add(factor)
+        placement = {t: _split(a) for t, a in names.get("placement", {}).items() if _split(a)}
+        phat, factor_found = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), related)
+        data.set_expected(phat)
+        by_inj = data.by_injector()
+        series = _cusum_series(data, phat, cell_events, cells, placement)
+        phat_map = {t: g.set_index("cell_id")["p"] for t, g in phat.groupby("term", sort=True)}
+        hits = cusum_screen(series, phat_map)
+        found = {
+            "injector": injector_findings(by_inj, hits),
+            "dose": dose_findings(cells, cell_events, phat),
+            "lot": lot_findings(data.by_lot()),
+            "time": time_findings(by_day := data.by_day()),
+            "factor": factor_found,
+        }
+        ctx = classify.Context(names=names, injector_products=data.injector_products(), breakdown=data.breakdown,
+                               dose_breakdown=data.dose_breakdown)
+        primaries = classify.merge_findings(found, ctx)
+        signals = [classify.to_signal(f, ctx) for f in primaries]
+        order = sorted(range(len(signals)), key=lambda i: classify.urgency(signals[i]))
+        signals = [signals[i] for i in order]
+        primaries = [primaries[i] for i in order]
+        run = SignalRun(signals, date_from, date_to, names=names)
+        run.findings = {s["id"]: f for s, f in zip(signals, primaries, strict=True)}
+        run.funnel = by_inj
+        run.daily = by_day
+        run.usual_doses = data.usual_doses()
+        run.dose_bands = _dose_bands(cells, cell_events, phat)
+        for s, f in zip(signals, primaries, strict=True):
+            if f.family == "injector" and f.area and (f.area, f.term) in series:
+                run.sequences[s["id"]] = _sequence(series[(f.area, f.term)], phat_map[f.term], f.injector_id)
+    return run
+
+
+def _dose_bands(cells: pd.DataFrame, cell_events: pd.DataFrame, phat: pd.DataFrame) -> pd.DataFrame:
+    """Return observed, expected and treatments per area x product x term x dose band (for dose charts)."""
+    if phat.empty:
+        return pd.DataFrame()
+    m = phat.merge(cells[["cell_id", "product", "dose_band", "n", "dose_ratio"]], on="cell_id")
+    m = m.merge(cell_events, on=["cell_id", "term"], how="left").fillna({"events": 0})
+    m["e"] = m["n"] * m["p"]
+    return m.groupby(["area", "product", "term", "dose_band"], sort=True).agg(
+        treatments=("n", "sum"), observed=("events", "sum"), expected=("e", "sum")).reset_index()
+
+
+def _sequence(series: pd.DataFrame, p: pd.Series, injector_id: int | None) -> pd.DataFrame:
+    """Return one injector's CUSUM and VLAD path for a chart."""
+    s = series[series["injector_id"] == injector_id]
+    risk = np.clip(p.reindex(s["cell_id"].to_numpy()).fillna(p.mean()).to_numpy(), 1e-6, 0.5)
+    y = s["event"].to_numpy(dtype=float)
+    return pd.DataFrame({"day": s["day"].to_numpy(), "expected": risk, "event": y,
+                         "cusum": cusum.cusum_path(cusum.steiner_weights(risk, y, 2.0)),
+                         "vlad": cusum.vlad(risk, y)})
+
+
+def _period(run: SignalRun, db: Database) -> tuple[str | None, str | None]:
+    lo = run.date_from or db.scalar("SELECT CAST(min(treated_at) AS DATE) FROM treatments")
+    hi = run.date_to or db.scalar("SELECT CAST(max(treated_at) AS DATE) FROM treatments")
+    return (None if lo is None else str(lo)), (None if hi is None else str(hi))
+
+
+def run_signals(db: Database, date_from: date | None = None, date_to: date | None = None) -> dict[str, Any]:
+    """Return the spec §6 object: format, generated_at, from, to and the signals, most urgent first."""
+    run = run_detection(db, date_from, date_to)
+    lo, hi = _period(run, db)
+    return {
+        "format": FORMAT,
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "from": lo,
+        "to": hi,
+        "signals": run.signals,
+    }

@@ -1,0 +1,333 @@
+"""Findings of each detection family (injector, dose, lot, time window, patient factor) before merging.
+
+Every comparison is observed against expected from the case-mix model; levels follow statistics.md §11,
+made strict enough that small numbers and case mix cannot raise `act`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import poisson
+
+from dashboard.signals.cells import OUT_OF_RANGE_BANDS
+from dashboard.stats import cusum, ebayes, fdr, funnel, scan
+from dashboard.stats.doseresponse import poisson_dose_trend
+
+# Level thresholds (statistics.md §11, with a minimum count and effect size for act).
+ACT_MIN_OBSERVED = 3
+ACT_MIN_RATE_RATIO = 1.5
+ACT_Q = 0.05
+WATCH_MIN_OBSERVED = 2
+WATCH_Q = 0.10
+SCAN_ACT_P = 0.01
+SCAN_WATCH_P = 0.05
+CUSUM_RA = 2.0
+CUSUM_FALSE_ALARMS_PER_RUN = 0.05
+SCAN_SIMULATIONS = 999
+SCAN_LENGTHS = (1, 3, 7, 14, 21, 28)
+
+
+@dataclass
+class Finding:
+    """One cluster found by one method, with its evidence; classified and merged later."""
+
+    family: str
+    term: str
+    observed: int
+    expected: float
+    treatments: int
+    p_value: float | None
+    method: str
+    injector_id: int | None = None
+    area: str | None = None
+    product: str | None = None
+    lot_id: int | None = None
+    lot: str | None = None
+    factor: str | None = None
+    clinic_id: int | None = None
+    window_start: date | None = None
+    window_end: date | None = None
+    q_value: float | None = None
+    level: str | None = None
+    kind: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    merged: list[Finding] = field(default_factory=list)
+
+    @property
+    def rate_ratio(self) -> float:
+        """Observed / expected (inf when nothing was expected)."""
+        return self.observed / self.expected if self.expected > 0 else float("inf")
+
+
+def poisson_p(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """One-sided exact Poisson p-value P(X >= O | E)."""
+    o = np.asarray(observed, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    return np.where(o > 0, poisson.sf(o - 1, np.maximum(e, 1e-12)), 1.0)
+
+
+def level_for(observed: int, rate_ratio: float, q: float, extra_act: bool = True, extra_watch: bool = True) -> str | None:
+    """Return 'act', 'watch' or None from the count, effect size, q-value and the family's own condition."""
+    if observed >= ACT_MIN_OBSERVED and rate_ratio >= ACT_MIN_RATE_RATIO and q < ACT_Q and extra_act:
+        return "act"
+    if observed >= WATCH_MIN_OBSERVED and rate_ratio > 1 and q < WATCH_Q and extra_watch:
+        return "watch"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- injectors
+def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str], dict[str, Any]]) -> list[Finding]:
+    """Funnel comparison of each injector x area x term against expected, with overdispersion and CUSUM."""
+    df = by_inj[by_inj["expected"] > 0].copy()
+    if df.empty:
+        return []
+    df["p"] = poisson_p(df["observed"], df["expected"])
+    df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
+    out: list[Finding] = []
+    for (area, term), grp in df.groupby(["area", "term"], sort=True):
+        units = grp[grp["expected"] >= 1]
+        od = funnel.sr_overdispersion(units["observed"].to_numpy(), units["expected"].to_numpy()) \
+            if len(units) >= 5 else None
+        ul998 = funnel.sr_upper_limit(grp["expected"].to_numpy(), 0.001, od)
+        ul95 = funnel.sr_upper_limit(grp["expected"].to_numpy(), 0.025, od)
+        prior: ebayes.BetaPrior | None = None
+        for i, row in enumerate(grp.itertuples(index=False)):
+            rr = row.observed / row.expected
+            hit = cusum_hits.get((int(row.injector_id), str(area), str(term)))
+            cusum_act = hit is not None and row.observed >= ACT_MIN_OBSERVED and row.p < 0.05
+            level = level_for(int(row.observed), rr, float(row.q), extra_act=bool(rr > ul998[i]))
+            if cusum_act:
+                level = "act"
+            elif hit is not None and level is None and row.observed >= WATCH_MIN_OBSERVED:
+                level = "watch"
+            if level is None:
+                continue
+            f = Finding("injector", str(term), int(row.observed), float(row.expected), int(row.treatments),
+                        float(row.p), "funnel O/E (exact Poisson, case-mix expected), BH",
+                        injector_id=int(row.injector_id), area=str(area), q_value=float(row.q), level=level)
+            f.details.update({
+                "upper_95": float(ul95[i]), "upper_99_8": float(ul998[i]),
+                "phi": None if od is None else od.phi, "tau2": None if od is None else od.tau2,
+                "n_out": int(row.n_out), "observed_out": int(row.observed_out),
+                "expected_out": float(row.expected_out),
+            })
+            if prior is None and len(grp) >= 3:
+                prior = ebayes.fit_mle(grp["observed"].to_numpy(), grp["treatments"].to_numpy())
+            if prior is not None:
+                mean, lo, hi = ebayes.posterior(prior, row.observed, row.treatments)
+                f.details.update({"eb_rate": float(mean), "eb_low": float(lo), "eb_high": float(hi)})
+            if hit is not None:
+                f.details["cusum"] = hit
+                if cusum_act:
+                    f.method = "risk-adjusted Bernoulli CUSUM (Markov-chain limit) and funnel O/E"
+            out.append(f)
+    return out
+
+
+def cusum_screen(series: dict[tuple[str, str], pd.DataFrame], phat: dict[str, pd.Series]) -> dict:
+    """Run a risk-adjusted CUSUM (odds ratio 2) per injector on each series; return the charts that signal.
+
+    The limit h comes from a Markov-chain ARL0 chosen so that all charts together expect
+    CUSUM_FALSE_ALARMS_PER_RUN false alarms over the data.
+    """
+    total = sum(len(s) for s in series.values())
+    if total == 0:
+        return {}
+    arl0 = max(total / CUSUM_FALSE_ALARMS_PER_RUN, 1000.0)
+    hits: dict[tuple[int, str, str], dict[str, Any]] = {}
+    for (area, term), s in sorted(series.items()):
+        if s.empty or not s["event"].any():
+            continue
+        p = phat[term].reindex(s["cell_id"].to_numpy()).to_numpy()
+        p = np.clip(np.nan_to_num(p, nan=float(np.nanmean(p)) if np.isfinite(np.nanmean(p)) else 1e-4), 1e-6, 0.5)
+        h = cusum.h_for_risk_histogram(*cusum.risk_histogram(p), CUSUM_RA, round(arl0, -2))
+        w = cusum.steiner_weights(p, s["event"].to_numpy(dtype=float), CUSUM_RA)
+        inj = s["injector_id"].to_numpy()
+        days = s["day"].to_numpy()
+        bounds = np.flatnonzero(np.diff(inj)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(inj)], strict=True):
+            first = cusum.first_signal(w[lo:hi], h)
+            if first is not None:
+                hits[(int(inj[lo]), area, term)] = {"h": float(h), "arl0": float(arl0),
+                                                     "first_signal_day": str(pd.Timestamp(days[lo + first]).date())}
+    return hits
+
+
+# ---------------------------------------------------------------------------------------------- dose
+def dose_findings(cells: pd.DataFrame, cell_events: pd.DataFrame, phat_long: pd.DataFrame) -> list[Finding]:
+    """Excess in out-of-range dose bands per area x product x term, against the usual-practice expectation."""
+    if phat_long.empty:
+        return []
+    m = phat_long.merge(cells[["cell_id", "product", "dose_band", "n", "dose_ratio"]], on="cell_id")
+    m = m.merge(cell_events, on=["cell_id", "term"], how="left").fillna({"events": 0})
+    m["e"] = m["n"] * m["p"]
+    m["wr"] = m["n"] * m["dose_ratio"].fillna(1.0)
+    bands = m.groupby(["area", "product", "term", "dose_band"], sort=True).agg(
+        n=("n", "sum"), o=("events", "sum"), e=("e", "sum"), wr=("wr", "sum")).reset_index()
+    side = bands[bands["dose_band"].isin(OUT_OF_RANGE_BANDS)].copy()
+    side["direction"] = np.where(side["dose_band"] == 0, "below", "above")
+    tests = side.groupby(["area", "product", "term", "direction"], sort=True)[["n", "o", "e"]].sum().reset_index()
+    tests = tests[tests["e"] > 0]
+    if tests.empty:
+        return []
+    p = poisson_p(tests["o"].to_numpy(), tests["e"].to_numpy())
+    q = fdr.bh_qvalues(p)
+    out = []
+    for row, pi, qi in zip(tests.itertuples(index=False), p, q, strict=True):
+        level = level_for(int(row.o), row.o / row.e, float(qi))
+        if level is None:
+            continue
+        grp = bands[(bands["area"] == row.area) & (bands["product"] == row.product) & (bands["term"] == row.term)]
+        trend = poisson_dose_trend((grp["wr"] / grp["n"]).to_numpy(), grp["o"].to_numpy(), grp["e"].to_numpy())
+        f = Finding("dose", str(row.term), int(row.o), float(row.e), int(row.n), float(pi),
+                    "O/E in out-of-range dose bands (exact Poisson), BH", area=str(row.area),
+                    product=str(row.product), q_value=float(qi), level=level)
+        f.details.update({"direction": row.direction, "trend_z": trend.statistic, "trend_p": trend.p_increasing})
+        out.append(f)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- lots
+def lot_findings(by_lot: pd.DataFrame) -> list[Finding]:
+    """Lots with more events than expected: exact Poisson p per lot x term (BH across the family), confirmed
+    by a per-term Poisson scan over lots (seeded Monte-Carlo p against the maximum over all lots)."""
+    df = by_lot[by_lot["expected"] > 0].copy()
+    if df.empty:
+        return []
+    df["p"] = poisson_p(df["observed"], df["expected"])
+    df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
+    out = []
+    for term, grp in df.groupby("term", sort=True):
+        cand = grp[(grp["q"] < WATCH_Q) & (grp["observed"] >= WATCH_MIN_OBSERVED)]
+        if cand.empty or len(grp) < 2:
+            continue
+        llr, scan_p = scan.location_scan_poisson(grp["observed"].to_numpy(), grp["expected"].to_numpy(),
+                                                 n_sim=SCAN_SIMULATIONS, seed=scan.seed_for("lot", term))
+        by_lot_id = dict(zip(grp["lot_id"].to_numpy(), zip(scan_p, llr, strict=True), strict=True))
+        for row in cand.itertuples(index=False):
+            sp, li = by_lot_id[row.lot_id]
+            rr = row.observed / row.expected
+            level = level_for(int(row.observed), rr, float(row.q), extra_act=sp < SCAN_ACT_P,
+                              extra_watch=sp < SCAN_WATCH_P)
+            if level is None:
+                continue
+            f = Finding("lot", str(term), int(row.observed), float(row.expected), int(row.treatments),
+                        float(row.p), "lot O/E (exact Poisson), BH; per-lot Poisson scan (Monte-Carlo p)",
+                        product=str(row.product), lot_id=int(row.lot_id), lot=str(row.lot),
+                        window_start=row.first_day, window_end=row.last_day, q_value=float(row.q), level=level)
+            f.details.update({"scan_p": float(sp), "llr": float(li), "injectors": int(row.injectors),
+                              "injectors_with_events": int(row.injectors_with_events)})
+            out.append(f)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- time
+def _daily(grp: pd.DataFrame, start: date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    idx = (pd.to_datetime(grp["day"]) - pd.Timestamp(start)).dt.days.to_numpy()
+    o, e, n = np.zeros(days), np.zeros(days), np.zeros(days)
+    np.add.at(o, idx, grp["observed"].to_numpy(dtype=float))
+    np.add.at(e, idx, grp["expected"].to_numpy(dtype=float))
+    np.add.at(n, idx, grp["treatments"].to_numpy(dtype=float))
+    return o, e, n
+
+
+def _worth_scanning(o: np.ndarray, e: np.ndarray) -> bool:
+    """False when no window of any scanned length reaches a nominal one-sided p < SCAN_WATCH_P / 10:
+    the scan's Monte-Carlo p (corrected for every window) would then certainly be above SCAN_WATCH_P."""
+    e = e * (o.sum() / e.sum()) if e.sum() > 0 else e
+    best = 1.0
+    for w in SCAN_LENGTHS:
+        if w > o.size:
+            continue
+        co = np.convolve(o, np.ones(w), "valid")
+        ce = np.convolve(e, np.ones(w), "valid")
+        k = int(np.argmax(np.where(ce > 0, co / np.maximum(ce, 1e-12) * (co >= ACT_MIN_OBSERVED), 0)))
+        best = min(best, float(poisson_p(np.array([co[k]]), np.array([ce[k]]))[0]))
+    return best < SCAN_WATCH_P / 10
+
+
+def time_findings(by_day: pd.DataFrame) -> list[Finding]:
+    """Temporal Poisson scan per term (whole data and each clinic) with seeded Monte-Carlo p, BH across scans."""
+    if by_day.empty:
+        return []
+    start = pd.Timestamp(by_day["day"].min()).date()
+    days = (pd.Timestamp(by_day["day"].max()).date() - start).days + 1
+    clinics = sorted(by_day["clinic_id"].unique().tolist())
+    rows = []
+    for term, grp in by_day.groupby("term", sort=True):
+        if grp["observed"].sum() < ACT_MIN_OBSERVED:
+            continue
+        scopes: list[tuple[int | None, pd.DataFrame]] = [(None, grp)]
+        if len(clinics) > 1:
+            scopes += [(int(c), g) for c, g in grp.groupby("clinic_id", sort=True) if g["observed"].sum() >= 3]
+        for clinic_id, g in scopes:
+            o, e, n = _daily(g, start, days)
+            if not _worth_scanning(o, e):
+                rows.append((term, clinic_id, None, 0.0, 0))
+                continue
+            clusters = scan.temporal_scan_poisson(o, e, lengths=SCAN_LENGTHS, n_sim=SCAN_SIMULATIONS,
+                                                  seed=scan.seed_for("time", term, clinic_id), top=2)
+            for c in clusters:
+                exp_abs = float(e[c.start:c.end + 1].sum())
+                rows.append((term, clinic_id, c, exp_abs, int(n[c.start:c.end + 1].sum())))
+    if not rows:
+        return []
+    q = fdr.bh_qvalues([1.0 if r[2] is None else r[2].p_value for r in rows])
+    out = []
+    for (term, clinic_id, c, exp_abs, n), qi in zip(rows, q, strict=True):
+        if c is None:
+            continue
+        obs = int(round(c.observed))
+        rr = obs / exp_abs if exp_abs > 0 else float("inf")
+        level = level_for(obs, rr, float(qi), extra_act=c.p_value < SCAN_ACT_P, extra_watch=c.p_value < SCAN_WATCH_P)
+        if level is None:
+            continue
+        f = Finding("time", term, obs, exp_abs, n, c.p_value, "temporal Poisson scan (Monte-Carlo p), BH",
+                    clinic_id=clinic_id, window_start=start + timedelta(days=c.start),
+                    window_end=start + timedelta(days=c.end), q_value=float(qi), level=level)
+        f.details["llr"] = c.llr
+        out.append(f)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- factors
+def factor_tests(term: str, cells_t: pd.DataFrame, p0: np.ndarray, factors: tuple[str, ...]) -> list[Finding]:
+    """Observed vs expected (model without risk factors) among treatments with each recorded factor."""
+    out = []
+    e_all = cells_t["n"].to_numpy() * p0
+    for name in factors:
+        sel = cells_t[name].to_numpy() == 1
+        n = int(cells_t["n"].to_numpy()[sel].sum())
+        if n == 0:
+            continue
+        o = int(cells_t["events"].to_numpy()[sel].sum())
+        e = float(e_all[sel].sum())
+        if e <= 0:
+            continue
+        out.append(Finding("factor", term, o, e, n, float(poisson_p(np.array([o]), np.array([e]))[0]),
+                           "O/E among treatments with the factor (exact Poisson), BH", factor=name))
+    return out
+
+
+def grade_factor_findings(tests: list[Finding]) -> list[Finding]:
+    """Apply BH across every factor x term test and keep those reaching watch or act."""
+    if not tests:
+        return []
+    q = fdr.bh_qvalues([t.p_value or 1.0 for t in tests])
+    out = []
+    for t, qi in zip(tests, q, strict=True):
+        t.q_value = float(qi)
+        t.level = level_for(t.observed, t.rate_ratio, float(qi))
+        if t.level:
+            out.append(t)
+    return out
+
+
+def out_of_range(band: int) -> bool:
+    """True for dose bands outside the usual range."""
+    return band in OUT_OF_RANGE_BANDS

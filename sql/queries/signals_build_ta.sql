@@ -1,0 +1,45 @@
+-- One row per treatment x area in the period, with the case-mix keys: dose band relative to the area's
+-- usual range for the product (0 below, 1 lower half, 2 upper half, 3 up to 1.5x the top, 4 beyond),
+-- volume-per-point band, risk-factor bit mask, and a dense cell id over (area, product, bands, mask, clinic).
+CREATE OR REPLACE TEMP TABLE sig_ta AS
+WITH per_area AS (
+    SELECT i.treatment_id, i.area,
+           sum(i.units) AS units,
+           sum(i.points) AS points,
+           sum(i.volume_ml) AS volume_ml
+    FROM injections i
+    GROUP BY i.treatment_id, i.area
+), base AS (
+    SELECT t.treatment_id, t.clinic_id, t.injector_id, t.lot_id, t.product,
+           CAST(t.treated_at AS DATE) AS day, a.area, CAST(a.units AS DOUBLE) AS units,
+           CAST(a.units AS DOUBLE) / d.usual_hi AS dose_ratio,
+           CASE WHEN d.usual_lo IS NULL THEN 1
+                WHEN a.units < d.usual_lo THEN 0
+                WHEN a.units <= (d.usual_lo + d.usual_hi) / 2 THEN 1
+                WHEN a.units <= d.usual_hi THEN 2
+                WHEN a.units <= 1.5 * d.usual_hi THEN 3
+                ELSE 4 END AS dose_band,
+           CASE WHEN a.points IS NULL OR a.volume_ml IS NULL OR a.points = 0 THEN 1
+                WHEN a.volume_ml / a.points < 0.05 THEN 0
+                WHEN a.volume_ml / a.points <= 0.125 THEN 1
+                WHEN a.volume_ml / a.points <= 0.2 THEN 2
+                ELSE 3 END AS vpp_band,
+           (CASE WHEN t.alcohol_48h THEN 1 ELSE 0 END)
+         + (CASE WHEN t.anticoagulant THEN 2 ELSE 0 END)
+         + (CASE WHEN t.interacting_medication THEN 4 ELSE 0 END)
+         + (CASE WHEN t.prior_toxin_90d THEN 8 ELSE 0 END)
+         + (CASE WHEN t.allergy_history THEN 16 ELSE 0 END)
+         + (CASE WHEN t.allergy_test_done THEN 32 ELSE 0 END)
+         + (CASE WHEN t.neuromuscular_disorder THEN 64 ELSE 0 END)
+         + (CASE WHEN t.pregnant_or_breastfeeding THEN 128 ELSE 0 END)
+         + (CASE WHEN t.skin_infection_at_site THEN 256 ELSE 0 END)
+         + (CASE WHEN t.aftercare_lay_down_4h THEN 512 ELSE 0 END)
+         + (CASE WHEN t.aftercare_heat_or_exercise THEN 1024 ELSE 0 END) AS fmask
+    FROM treatments t
+    JOIN per_area a ON a.treatment_id = t.treatment_id
+    LEFT JOIN ref_area_doses d ON d.area = a.area AND d.product = t.product
+    WHERE ($date_from IS NULL OR t.treated_at >= CAST($date_from AS TIMESTAMP))
+      AND ($date_to IS NULL OR t.treated_at < CAST($date_to AS TIMESTAMP) + INTERVAL 1 DAY)
+)
+SELECT *, dense_rank() OVER (ORDER BY area, product, dose_band, vpp_band, fmask, clinic_id) AS cell_id
+FROM base
