@@ -7,6 +7,7 @@ including the file path, is a bound parameter.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +16,7 @@ import pandas as pd
 
 from dashboard.importer.spec import COLUMNS, FILES, column_names
 
-CSV_OPTIONS = (
-    "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8'"
-)
+CSV_OPTIONS = "header = true, delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8'"
 
 
 class ImportInputError(ValueError):
@@ -77,35 +76,46 @@ def stage_empty(cur: duckdb.DuckDBPyConnection, file: str) -> Staged:
     return Staged(file, present=False)
 
 
+def read_header(path: Path, file: str) -> list[str]:
+    """Return the header row of a CSV (UTF-8, byte-order mark accepted); raise ImportInputError if unreadable."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), None)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ImportInputError(f"{file}.csv cannot be read as UTF-8 CSV: {exc}") from exc
+    if not header:
+        raise ImportInputError(f"{file}.csv is empty (a header row is required)")
+    return header
+
+
 def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, path: Path) -> Staged:
-    """Read one CSV into iw_raw_<file>; lines the reader cannot split go to iw_rejects."""
+    """Read one CSV into iw_raw_<file>; lines the reader cannot split go to iw_rejects.
+
+    The header is read here and the reader is given generated column names c0..cN, so no name from the file
+    ever becomes SQL, and a malformed data line can never be mistaken for the header.
+    """
     assert file in FILES
     staged = Staged(file, present=True)
-    params = {"path": str(path)}
-    try:
-        names = [r[0] for r in cur.execute(
-            f"DESCRIBE SELECT * FROM read_csv($path, {CSV_OPTIONS}, auto_detect = true)", params).fetchall()]
-    except duckdb.Error as exc:
-        raise ImportInputError(f"{file}.csv cannot be read as CSV: {_first_line(exc)}") from exc
-    mapping = _match_columns(file, names, staged.warnings)
-    exprs = {col: _quote(header) for col, header in mapping.items()}
+    header = read_header(path, file)
+    mapping = _match_columns(file, header, staged.warnings)
+    position = {name: i for i, name in reversed(list(enumerate(header)))}
+    exprs = {col: f"c{position[name]}" for col, name in mapping.items()}
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     rej, scan = f"iw_rej_{file}", f"iw_rejscan_{file}"
-    source = (f"read_csv($path, {CSV_OPTIONS}, auto_detect = true, ignore_errors = true, store_rejects = true, "
-              f"rejects_table = '{rej}', rejects_scan = '{scan}')")
+    source = (f"read_csv($path, {CSV_OPTIONS}, auto_detect = false, columns = {columns}, ignore_errors = true, "
+              f"store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}')")
     try:
-        _create_raw(cur, file, source, exprs, params)
+        _create_raw(cur, file, source, exprs, {"path": str(path)})
     except duckdb.Error as exc:
         raise ImportInputError(f"{file}.csv cannot be read as CSV: {_first_line(exc)}") from exc
     cur.execute(
-        f"INSERT INTO iw_rejects SELECT $file, line, any_value(csv_line), "
+        f"INSERT INTO iw_rejects SELECT $file, line, CAST(json_object('line', any_value(csv_line)) AS VARCHAR), "
         f"string_agg(DISTINCT error_type || ': ' || error_message, '; ') FROM {rej} GROUP BY line",
         {"file": f"{file}.csv"},
     )
     staged.reject_lines = [r[0] for r in cur.execute(f"SELECT DISTINCT line FROM {rej}").fetchall()]
     cur.execute(f"DROP TABLE IF EXISTS {rej}")
     cur.execute(f"DROP TABLE IF EXISTS {scan}")
-    # the raw JSON of a rejected line is {"line": "<text of the line>"}
-    cur.execute("UPDATE iw_rejects SET raw = CAST(json_object('line', raw) AS VARCHAR) WHERE raw NOT LIKE '{%'")
     return staged
 
 

@@ -3,8 +3,8 @@
 -- Reads iw_raw_events and iw_cls_treatments; writes iw_cls_events.
 CREATE TEMP TABLE iw_cls_events AS
 WITH r AS (
-    SELECT CASE WHEN len($shift) = 0 THEN rowid + 2
-                ELSE rowid + 2 + len(list_filter($shift, lambda t: t <= rowid)) END AS line, rowid AS rid,
+    -- rows are numbered in file order (inside a transaction rowids start at an offset, hence the min)
+    SELECT rowid AS rid, rowid - (SELECT min(rowid) FROM iw_raw_events) AS n,
         iw_text(event_id) AS t_event_id,
         iw_text(treatment_id) AS t_treatment_id,
         iw_text(term) AS t_term,
@@ -23,7 +23,8 @@ WITH r AS (
         iw_text(narrative) AS t_narrative
     FROM iw_raw_events
 ), p AS (
-    SELECT r.*,
+    SELECT r.* EXCLUDE (n),
+        CASE WHEN len($shift) = 0 THEN n + 2 ELSE n + 2 + len(list_filter($shift, lambda t: t <= n)) END AS line,
         t_event_id AS v_ref,
         t_treatment_id AS v_treatment_ref,
         iw_code(t_term, $term_l, $term) AS v_term,

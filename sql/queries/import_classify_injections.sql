@@ -4,8 +4,8 @@
 -- Reads iw_raw_injections and iw_cls_treatments; writes iw_cls_injections.
 CREATE TEMP TABLE iw_cls_injections AS
 WITH r AS (
-    SELECT CASE WHEN len($shift) = 0 THEN rowid + 2
-                ELSE rowid + 2 + len(list_filter($shift, lambda t: t <= rowid)) END AS line, rowid AS rid,
+    -- rows are numbered in file order (inside a transaction rowids start at an offset, hence the min)
+    SELECT rowid AS rid, rowid - (SELECT min(rowid) FROM iw_raw_injections) AS n,
         iw_text(treatment_id) AS t_treatment_id,
         iw_text(area) AS t_area,
         iw_text(side) AS t_side,
@@ -16,7 +16,8 @@ WITH r AS (
         iw_text(depth) AS t_depth
     FROM iw_raw_injections
 ), v AS (
-    SELECT r.*,
+    SELECT r.* EXCLUDE (n),
+        CASE WHEN len($shift) = 0 THEN n + 2 ELSE n + 2 + len(list_filter($shift, lambda t: t <= n)) END AS line,
         t_treatment_id AS v_ref,
         iw_code(t_area, $area_l, $area) AS v_area,
         coalesce(iw_code(t_side, $side_l, $side), CASE WHEN t_side IS NULL THEN 'B' END) AS v_side,

@@ -3,8 +3,8 @@
 -- thresholds for rows the CSV reader rejected), $sex/$sex_l and $product/$product_l (canonical/lower-case codes).
 CREATE TEMP TABLE iw_cls_treatments AS
 WITH r AS (
-    SELECT CASE WHEN len($shift) = 0 THEN rowid + 2
-                ELSE rowid + 2 + len(list_filter($shift, lambda t: t <= rowid)) END AS line, rowid AS rid,
+    -- rows are numbered in file order (inside a transaction rowids start at an offset, hence the min)
+    SELECT rowid AS rid, rowid - (SELECT min(rowid) FROM iw_raw_treatments) AS n,
         iw_text(treatment_id) AS t_treatment_id,
         iw_text(clinic) AS t_clinic,
         iw_text(treated_at) AS t_treated_at,
@@ -30,7 +30,8 @@ WITH r AS (
         iw_text(aftercare_heat_or_exercise) AS t_aftercare_heat_or_exercise
     FROM iw_raw_treatments
 ), p AS (
-    SELECT r.*,
+    SELECT r.* EXCLUDE (n),
+        CASE WHEN len($shift) = 0 THEN n + 2 ELSE n + 2 + len(list_filter($shift, lambda t: t <= n)) END AS line,
         t_treatment_id AS v_ref,
         t_clinic AS v_clinic,
         iw_datetime(t_treated_at, $tz) AS v_treated_at,
