@@ -314,9 +314,8 @@ def _timestamps(day: np.ndarray, minutes: np.ndarray) -> pd.Series:
     return pd.Series(base + (day.astype(np.int64) * 1440 + minutes.astype(np.int64)).astype("timedelta64[m]"))
 
 
-def _treatment_frame(s: Sessions, ids: pd.Series) -> pd.DataFrame:
+def _treatment_frame(s: Sessions, ids: pd.Series, treated: pd.Series) -> pd.DataFrame:
     lots = cat.lots()
-    treated = _timestamps(s.day, s.minute)
     recon = treated - pd.to_timedelta(np.round(np.nan_to_num(s.recon_hours) * 60), unit="min")
     recon[np.isnan(s.recon_hours)] = pd.NaT
     vial = pd.array(s.vial_units, dtype="Int64")
@@ -385,14 +384,16 @@ def generate(treatments: int = 20000, seed: int = 1) -> dict[str, pd.DataFrame]:
 
     if treatments < 1:
         raise ValueError("treatments must be at least 1")
-    rng = np.random.default_rng([seed, 2026])
+    streams = [np.random.default_rng([seed, 2026, k]) for k in range(4)]  # one stream per stage
     ref = build_tables()
-    s = _sessions(rng, treatments)
-    a = _areas(rng, s, ref)
+    s = _sessions(streams[0], treatments)
+    a = _areas(streams[1], s, ref)
     ids = _fmt_ids("T-", treatments)
-    treat = _treatment_frame(s, ids)
-    inj = _injection_frame(rng, s, a, ids)
-    events = draw_events(rng, s, a, ref, ids, treat["treated_at"])
+    treated_at = _timestamps(s.day, s.minute)
+    events = draw_events(streams[2], s, a, ref, ids, treated_at)
+    inj = _injection_frame(streams[3], s, a, ids)
+    del a
+    treat = _treatment_frame(s, ids, treated_at)
     return {"treatments": treat, "injections": inj, "events": events}
 
 
