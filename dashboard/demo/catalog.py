@@ -7,7 +7,7 @@ Everything here is the same for every seed (the seed only changes the draws), so
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -148,6 +148,16 @@ def lots() -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame["seq"] = frame.groupby("product").cumcount()
     return frame
+
+
+def lot_window(lot: str) -> tuple[date, date]:
+    """First and last possible day of use of a lot (until the lot LOT_LIFE places later starts)."""
+    frame = lots()
+    row = frame[frame["lot"] == lot].iloc[0]
+    later = frame[(frame["product"] == row["product"]) & (frame["seq"] == row["seq"] + LOT_LIFE)]
+    last = int(later.iloc[0]["start"]) - 1 if len(later) else N_DAYS - 1
+    first = max(int(row["start"]), 0)
+    return (PERIOD_START + timedelta(days=first), PERIOD_START + timedelta(days=min(last, N_DAYS - 1)))
 
 
 def lot_active_at(product: str, day: int) -> str:

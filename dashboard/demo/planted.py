@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from dashboard.demo.catalog import day_index, lot_active_at
+from dashboard.demo.catalog import day_index, lot_active_at, lot_window
 
 SUBPOTENT_LOT = lot_active_at("ona", day_index(date(2026, 3, 2)))
+SUBPOTENT_WINDOW = lot_window(SUBPOTENT_LOT)
 SUBPOTENT_POTENCY = 0.42  # the lot delivers ~42 % of its labelled units
 
 DOSING_WINDOW = (date(2025, 4, 7), date(2026, 1, 30))  # Dysport numbers on BOTOX
@@ -64,8 +65,8 @@ PLANTED: list[dict[str, object]] = [
     ),
     _entry(
         id="lot-subpotent-botox", kind="product_lot", term="drug_ineffective", product="ona", lot=SUBPOTENT_LOT,
-        strength=4.9,
-        description=(f"BOTOX lot {SUBPOTENT_LOT} (in use from about March 2026) is sub-potent (~42 % of labelled "
+        window_start=SUBPOTENT_WINDOW[0], window_end=SUBPOTENT_WINDOW[1], strength=4.9,
+        description=(f"BOTOX lot {SUBPOTENT_LOT} (in use from late February to May 2026) is sub-potent (~42 % of labelled "
                      "units, e.g. a cold-chain failure): lack of effect about five times as often, across every "
                      "injector, clinic and area that used it, and no extra ptosis."),
     ),
