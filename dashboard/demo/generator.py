@@ -121,14 +121,42 @@ def _schedule(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray,
     return day[order].astype(np.int32), minute[order].astype(np.int32), injector[order]
 
 
-def _patients(rng: np.random.Generator, injector: np.ndarray) -> tuple[np.ndarray, int]:
-    """Give each session a patient from its injector's own list; regulars come back more often."""
-    n_inj = len(cat.INJECTORS)
-    counts = np.bincount(injector, minlength=n_inj)
-    pool = np.maximum(np.round(counts / 3.2).astype(np.int64), 1)
-    offset = np.concatenate([[0], np.cumsum(pool)[:-1]])
-    local = np.floor(pool[injector] * rng.random(injector.size) ** 1.4).astype(np.int64)
-    return offset[injector] + local, int(pool.sum())
+REGULAR_SHARE = 0.55  # share of sessions by regular patients, who come back about every six months
+REGULAR_GAP_DAYS = 150  # regulars return no sooner than this, on average
+
+
+def _patients(rng: np.random.Generator, day: np.ndarray, injector: np.ndarray) -> tuple[np.ndarray, int]:
+    """Give each session a patient of its injector: regulars in rotation (every ~6 months), occasional patients
+    once or twice over the period."""
+    patient = np.zeros(injector.size, dtype=np.int64)
+    regular = rng.random(injector.size) < REGULAR_SHARE
+    offset = 0
+    for i in range(len(cat.INJECTORS)):
+        mine = injector == i
+        reg, occ = np.flatnonzero(mine & regular), np.flatnonzero(mine & ~regular)  # both in time order
+        if reg.size:
+            span = max(int(day[reg].max() - day[reg].min()) + 1, 1)
+            n_reg = int(np.ceil(reg.size * min(1.0, max(0.25, REGULAR_GAP_DAYS / span))))
+            order = rng.permutation(n_reg)
+            patient[reg] = offset + order[np.arange(reg.size) % n_reg]
+            offset += n_reg
+        if occ.size:
+            n_occ = max(int(np.ceil(occ.size / 1.4)), 1)
+            order = rng.permutation(n_occ)
+            patient[occ] = offset + order[np.arange(occ.size) % n_occ]
+            offset += n_occ
+    return patient, offset
+
+
+def _prior_visit_within(day: np.ndarray, patient: np.ndarray, days: int) -> np.ndarray:
+    """True where the same patient had a session in the previous `days` days."""
+    order = np.lexsort((day, patient))
+    p, d = patient[order], day[order]
+    close = np.zeros(day.size, dtype=bool)
+    close[1:] = (p[1:] == p[:-1]) & (d[1:] - d[:-1] <= days)
+    out = np.zeros(day.size, dtype=bool)
+    out[order] = close
+    return out
 
 
 def _choose(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
@@ -151,7 +179,7 @@ def _sessions(rng: np.random.Generator, n: int) -> Sessions:
     away = (second[injector] >= 0) & (rng.random(n) < 0.25)
     clinic = np.where(away, second[injector], clinic)
 
-    patient, n_pat = _patients(rng, injector)
+    patient, n_pat = _patients(rng, day, injector)
     p_age = np.clip(rng.normal(44, 11, n_pat), 19, 84)
     p_sex = _choose(rng, np.tile([0.86, 0.12, 0.005, 0.015], (n_pat, 1)))
     p_anticoag = rng.random(n_pat) < 1 / (1 + np.exp(-(p_age - 65) / 7)) * 0.35 + 0.06
@@ -210,7 +238,7 @@ def _sessions(rng: np.random.Generator, n: int) -> Sessions:
         "alcohol_48h": rng.random(n) < 0.08,
         "anticoagulant": p_anticoag[patient],
         "interacting_medication": p_interact[patient] | (rng.random(n) < 0.004),
-        "prior_toxin_90d": rng.random(n) < 0.025,
+        "prior_toxin_90d": _prior_visit_within(day, patient, 90) | (rng.random(n) < 0.02),  # or elsewhere
         "allergy_history": p_allergy[patient],
         "allergy_test_done": rng.random(n) < np.where(p_allergy[patient], 0.3, 0.01),
         "neuromuscular_disorder": p_neuro[patient],
