@@ -171,3 +171,15 @@ def test_csv_text_shape(tmp_path, frames: dict[str, pd.DataFrame]) -> None:
     assert [p.name for p in paths] == ["treatments.csv", "injections.csv", "events.csv"]
     back = pd.read_csv(paths[0], dtype=str, keep_default_na=False)
     assert list(back.columns) == list(column_names("treatments")) and len(back) == 200
+
+
+def test_patient_histories_are_plausible(frames: dict[str, pd.DataFrame]) -> None:
+    t = frames["treatments"].sort_values(["patient_ref", "treated_at"])
+    gap = t.groupby("patient_ref")["treated_at"].diff().dt.days
+    assert gap.dropna().min() >= 7  # nobody is treated twice within a week
+    assert 120 < gap.median() < 240  # regulars come back about every six months
+    within_90 = gap <= 90
+    assert t.loc[within_90, "prior_toxin_90d"].fillna(True).all()  # the history is reflected in the flag
+    assert 0.01 < t["prior_toxin_90d"].mean() < 0.06
+    assert t.groupby("patient_ref")["patient_birth_year"].nunique().max() == 1
+    assert t["patient_ref"].str.fullmatch(r"P-\d{6}").all()
