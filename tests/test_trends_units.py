@@ -21,7 +21,7 @@ VECTORS = json.loads((ROOT.parent / "shared" / "reference" / "stat-vectors-publi
 # ---------------------------------------------------------------------------- filters
 def test_query_string_round_trip() -> None:
     f = Filters(start=date(2026, 1, 1), end=date(2026, 3, 31), clinic=2, injector=5, product="abo", lot=7,
-                area="glabella", term="eyelid_ptosis", min_severity=3, serious_only=True, grain="month")
+                area="glabella", term="eyelid_ptosis", min_severity=3, serious_only=True, grain="week")
     q = f.to_query()
     assert q["start"] == "2026-01-01" and q["serious_only"] == "1" and q["clinic"] == "2"
     back, problems = Filters.from_query(q)
@@ -147,6 +147,14 @@ def test_face_rate_figure_colours_areas_by_rate() -> None:
     assert any("too few to judge" in h for h in coloured.hovertext)
 
 
+def test_area_table_lists_names_and_rates_highest_first() -> None:
+    areas = _rated(pd.DataFrame({"area": ["glabella", "forehead", "dao"], "area_name": ["Glabella", "Forehead", "DAO"],
+                                 "treatments": [40, 10, 0], "events": [4, 2, 0]}))
+    table = charts.area_table(areas)
+    assert list(table["Area"]) == ["Forehead", "Glabella"]
+    assert list(table["Per 1,000"]) == [200.0, 100.0]
+
+
 def test_injector_area_grid_greys_small_cells() -> None:
     cells = _rated(pd.DataFrame({
         "injector_id": [1, 1, 2], "injector": ["Dr A", "Dr A", "Dr B"], "area": ["glabella", "dao", "glabella"],
@@ -187,6 +195,13 @@ def test_dose_figure_shades_the_usual_range_per_area() -> None:
     assert list(label.x) == [20]
     assert "BOTOX" in fig.layout.xaxis.title.text and "units" in fig.layout.xaxis.title.text
     assert charts.dose_figure(dose, "daxi", "DAXXIFY").data == ()
+
+
+def test_top_lots_leaves_out_small_lots_and_keeps_the_highest_rates() -> None:
+    lots = _rated(pd.DataFrame({"lot_id": range(1, 31), "treatments": [19] + [100] * 29,
+                                "events": [19] + list(range(29))}))
+    top = charts.top_lots(lots, n=5)
+    assert list(top["lot_id"]) == [30, 29, 28, 27, 26]  # lot 1 (19 treatments, all with events) is left out
 
 
 def test_selected_points_reads_customdata() -> None:

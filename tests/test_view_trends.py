@@ -42,7 +42,7 @@ def test_page_renders_kpis_charts_and_cases(filled: Database) -> None:
     assert m["Adverse events"] == ("4", "+3 vs previous period")
     assert m["Events per 1,000 treatments"] == ("100.0", "+50.0 vs previous period")
     assert m["Serious events"][0] == "1" and m["Open cases"][0] == "2"
-    listing = at.dataframe[0].value
+    listing = at.dataframe[-1].value
     assert set(listing["event_ref"]) == {"E1", "E2", "E3", "E5"}
     plain = {r[0] for r in filled.rows("SELECT plain_name FROM ref_terms WHERE code IN "
                                        "('eyelid_ptosis', 'injection_site_bruising', 'headache', 'brow_ptosis')")}

@@ -84,7 +84,7 @@ def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
                                  hoverinfo="skip", showlegend=False), row=r, col=c)
         fig.add_trace(go.Scatter(x=x, y=list(g["rate_lo"]), mode="lines", line={"width": 0},
                                  fill="tonexty", fillcolor="rgba(201, 42, 42, 0.15)", hoverinfo="skip",
-                                 name="95% confidence interval", showlegend=i == 0), row=r, col=c)
+                                 name="95% confidence interval", showlegend=False), row=r, col=c)
         fmt = "%d %b %Y" if grain == "week" else "%b %Y"
         fig.add_trace(go.Scatter(
             x=x, y=list(g["rate"]), mode="lines+markers", line={"color": LINE, "width": 2}, marker={"size": 5},
@@ -92,7 +92,7 @@ def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
             text=[f"{e:,} events / {n:,} treatments (95% CI {lo:.1f}–{hi:.1f})"
                   for e, n, lo, hi in zip(g["events"], g["treatments"], g["rate_lo"], g["rate_hi"], strict=True)],
             hovertemplate=f"{unit.capitalize()} of %{{x|{fmt}}}: %{{y:.1f}} per 1,000<br>%{{text}}<extra>{group}</extra>",
-            name=RATE_LABEL, showlegend=i == 0), row=r, col=c)
+            name=RATE_LABEL, showlegend=False), row=r, col=c)
         fig.update_yaxes(rangemode="tozero", row=r, col=c, title_text="per 1,000" if c == 1 else None)
     fig.update_xaxes(title_text=f"{unit.capitalize()} of treatment", row=rows, col=1)
     if len(groups) > 1:
@@ -101,7 +101,6 @@ def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
         title=_title(f"{RATE_LABEL}, by {unit} of treatment and kind of event",
                      "Line: rate · shaded: 95% confidence interval (Wilson) · each panel has its own scale"),
         height=max(320, 220 * rows + 80), margin={"t": 90, "b": 40, "l": 50, "r": 20},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         clickmode="event+select", dragmode=False,
     )
     return fig
@@ -118,7 +117,7 @@ def face_rate_figure(areas: pd.DataFrame, selected: str | None = None) -> go.Fig
         for r in areas.itertuples() if r.treatments > 0
     }
     return face_figure(values, selected=[selected] if selected else [],
-                       title="Where on the face: adverse events per 1,000 treatments of each area",
+                       title="Events per 1,000 treatments, by area",
                        colorbar_title="per 1,000", hover=hover)
 
 
@@ -137,7 +136,7 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
                 f"<br>{int(r.events):,} events / {int(r.treatments):,} treatments{extra}"
                 for r in frame.itertuples()]
 
-    size = max(14, min(38, int(560 / max(len(injectors), 1))))
+    size = 26
     if not small.empty:
         fig.add_trace(go.Scatter(
             x=list(small["area_name"]), y=list(small["injector"]), mode="markers",
@@ -146,13 +145,15 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
             hovertext=hover(small, f"<br>fewer than {TOO_FEW} treatments: too few to judge"), hoverinfo="text",
             name=f"Fewer than {TOO_FEW} treatments (too few to judge)"))
     if not judged.empty:
+        top = float(judged["rate"].max()) or 1.0
         fig.add_trace(go.Scatter(
             x=list(judged["area_name"]), y=list(judged["injector"]), mode="markers+text",
             marker={"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": "OrRd",
                     "cmin": 0, "showscale": True,
                     "colorbar": {"title": {"text": "per 1,000"}, "thickness": 14},
                     "line": {"color": "white", "width": 1}},
-            text=[f"{v:.0f}" for v in judged["rate"]], textfont={"size": 10},
+            text=[f"{v:.0f}" for v in judged["rate"]],
+            textfont={"size": 10, "color": ["white" if v > 0.6 * top else "#212529" for v in judged["rate"]]},
             customdata=[[int(r.injector_id), r.area, r.injector, r.area_name] for r in judged.itertuples()],
             hovertext=hover(judged, ""), hoverinfo="text", name="Rate per 1,000 treatments of the area"))
     fig.update_xaxes(title_text="Treatment area", categoryorder="array", categoryarray=area_order, tickangle=-30)
@@ -164,6 +165,12 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
         legend={"orientation": "h", "y": -0.35}, plot_bgcolor="white", clickmode="event+select", dragmode=False,
     )
     return fig
+
+
+def top_lots(lots: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The n lots with the highest rates among those with at least 20 treatments (small lots cannot be judged)."""
+    judged = lots[~lots["too_few"]]
+    return judged.sort_values(["rate", "treatments"], ascending=[False, False]).head(n)
 
 
 def rate_bar_figure(frame: pd.DataFrame, label: str, key: str, title: str, axis: str) -> go.Figure:
@@ -236,9 +243,17 @@ def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figur
         title=_title(f"Doses given per area: {product_name}",
                      "Green band: usual dose range (label or consensus) · box: middle half of treatments · "
                      "whiskers: 10th–90th percentile"),
-        height=max(300, 44 * len(d) + 170), margin={"t": 80, "b": 40}, plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.2}, clickmode="event+select", dragmode=False)
+        height=max(300, 44 * len(d) + 200), margin={"t": 110, "b": 50}, plot_bgcolor="white",
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        clickmode="event+select", dragmode=False)
     return fig
+
+
+def area_table(areas: pd.DataFrame) -> pd.DataFrame:
+    """Areas as a plain table for beside the face chart: name, treatments, events, rate, highest rate first."""
+    t = areas[areas["treatments"] > 0].sort_values(["rate", "treatments"], ascending=[False, False])
+    return pd.DataFrame({"Area": t["area_name"], "Treatments": t["treatments"].astype(int),
+                         "Events": t["events"].astype(int), "Per 1,000": t["rate"].round(1)}).reset_index(drop=True)
 
 
 def selected_points(event: object) -> list[list[Any]]:

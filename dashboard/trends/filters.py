@@ -26,7 +26,7 @@ class Filters:
     term: str | None = None
     min_severity: int = 1
     serious_only: bool = False
-    grain: str = "week"
+    grain: str = "month"
 
     # ------------------------------------------------------------------ period
     def resolved(self, last_day: date | None) -> Filters:

@@ -81,7 +81,8 @@ def _select(col, label: str, name: str, key: str) -> None:
     ids, labels = _choices(opts[name])
     if st.session_state.get(key) not in ids:
         st.session_state[key] = None
-    col.selectbox(label, ids, key=key, format_func=lambda v: "All" if v is None else str(labels.get(v, v)))
+    col.selectbox(label, ids, key=key, placeholder="All",
+                  format_func=lambda v: "All" if v is None else str(labels.get(v, v)))
 
 
 def _clear_drill() -> None:
@@ -179,6 +180,9 @@ def trends_panel() -> None:
         st.plotly_chart(charts.face_rate_figure(areas, filters.area), key="face_chart", on_select=_face_clicked,
                         selection_mode="points", width="stretch")
         st.caption("Click an area to filter the whole page by it; grey areas had no treatments in this view.")
+        st.dataframe(charts.area_table(areas), hide_index=True, width="stretch", height=250,
+                     column_config={"Per 1,000": st.column_config.NumberColumn(
+                         "Per 1,000", help="Adverse events per 1,000 treatments of the area", format="%.1f")})
     with right:
         grid = read("injector_area")
         if grid.empty:
@@ -197,14 +201,23 @@ def trends_panel() -> None:
             selection_mode="points", width="stretch")
     with right:
         lots = read("lots")
+        top = charts.top_lots(lots)
         if lots.empty:
             st.info("No treatments with a recorded lot match these filters.")
+        elif top.empty:
+            st.info(f"None of the {len(lots):,} lots in this view has 20 or more treatments, too few to judge.")
         else:
+            judged = int((~lots["too_few"]).sum())
+            title = (f"Lots with the highest rates: top {len(top)} of {judged:,} lots" if judged > len(top)
+                     else "Adverse events per 1,000 treatments, by lot")
             st.plotly_chart(
-                charts.rate_bar_figure(lots, "lot_label", "lot_id", "Adverse events per 1,000 treatments, by lot",
-                                       "Lot"),
+                charts.rate_bar_figure(top, "lot_label", "lot_id", title, "Lot"),
                 key="lot_chart", on_select=partial(_chart_clicked, "lots", "lot_chart"), selection_mode="points",
                 width="stretch")
+            left_out = len(lots) - judged
+            if left_out:
+                st.caption(f"{left_out:,} lots with fewer than 20 treatments are left out (too few to judge); "
+                           "choose a lot in the filters to see it.")
 
     dose = read("dose")
     names = dict(zip(opts["products"]["id"], opts["products"]["label"], strict=True))
@@ -238,7 +251,8 @@ def trends_panel() -> None:
         st.info("No adverse events match these filters" + (" and this selection." if drill else "."))
         return
     total = int(listing["total"].iloc[0])
-    st.caption(f"{total:,} cases" + (f"; the newest {len(listing):,} are shown." if total > len(listing) else "."))
+    noun = "case" if total == 1 else "cases"
+    st.caption(f"{total:,} {noun}" + (f"; the newest {len(listing):,} are shown." if total > len(listing) else "."))
     st.dataframe(
         listing.drop(columns=["total"]), hide_index=True, width="stretch",
         column_config={

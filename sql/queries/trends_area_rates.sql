@@ -1,7 +1,7 @@
 -- Per area: treatments that treated the area and events attributed to it (the area filter is ignored
 -- here so the face chart keeps its context; every other filter applies).
 WITH den AS (
-    SELECT area, sum(treatments) AS treatments
+    SELECT area, CAST(sum(treatments) AS BIGINT) AS treatments
     FROM trends_area_cells
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR clinic_id = $clinic) AND ($injector IS NULL OR injector_id = $injector)
   AND (CAST($product AS VARCHAR) IS NULL OR product = $product) AND ($lot IS NULL OR lot_id = $lot)

@@ -1,6 +1,6 @@
 -- Per injector and area: treatments of the area by that injector and events attributed to it.
 WITH den AS (
-    SELECT injector_id, area, sum(treatments) AS treatments
+    SELECT injector_id, area, CAST(sum(treatments) AS BIGINT) AS treatments
     FROM trends_area_cells
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR clinic_id = $clinic) AND ($injector IS NULL OR injector_id = $injector)
   AND (CAST($product AS VARCHAR) IS NULL OR product = $product) AND ($lot IS NULL OR lot_id = $lot) AND (CAST($area AS VARCHAR) IS NULL OR area = $area)

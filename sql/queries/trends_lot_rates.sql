@@ -6,7 +6,7 @@ WITH den AS (
     SELECT day, clinic_id, injector_id, product, lot_id, treatments FROM trends_area_cells
     WHERE area = $area
 ), t AS (
-    SELECT lot_id, sum(treatments) AS treatments
+    SELECT lot_id, CAST(sum(treatments) AS BIGINT) AS treatments
     FROM den
     WHERE day BETWEEN $start AND $end AND lot_id IS NOT NULL AND ($clinic IS NULL OR clinic_id = $clinic) AND ($injector IS NULL OR injector_id = $injector)
   AND (CAST($product AS VARCHAR) IS NULL OR product = $product) AND ($lot IS NULL OR lot_id = $lot)
