@@ -1,0 +1,130 @@
+"""`python -m dashboard bench --treatments N`: time the product at clinic-chain scale and print one JSON object.
+
+Shape (read by other tools; keep it stable):
+{"treatments": N, "timings": {NAME: {"median_s": x, "max_s": y}}, "peak_rss_mb": z, "pandas_ratio": r}
+NAME covers at least import, trends_default, trends_filtered, signals and export; extra names
+(generate, trends_refresh, trends_pandas, trends_query:<name>) give the detail behind them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from dashboard.db import Database, open_database
+
+REQUIRED = ("import", "trends_default", "trends_filtered", "signals", "export")
+
+
+def _timed(fn: Callable[[], Any], runs: int, warmup: bool = True) -> tuple[dict[str, float], Any]:
+    """Run fn (once to warm up, then `runs` times); return median/max seconds and the last result."""
+    result = fn() if warmup else None
+    times = []
+    for _ in range(max(1, runs)):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return {"median_s": round(statistics.median(times), 4), "max_s": round(max(times), 4)}, result
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident memory in MiB (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
+
+
+def _narrow_filters(db: Database, filters: Any) -> Any:
+    """A narrow view: the busiest injector, their main product, glabella, the last 90 days."""
+    from dataclasses import replace
+
+    row = db.rows(
+        "SELECT t.injector_id, t.product, count(*) AS n FROM treatments t "
+        "GROUP BY ALL ORDER BY n DESC, t.injector_id LIMIT 1")[0]
+    end = filters.end
+    return replace(filters, injector=int(row[0]), product=str(row[1]), area="glabella",
+                   start=end - timedelta(days=89), end=end)
+
+
+def _last_full_quarter(db: Database) -> Any:
+    from dashboard.export.quarter import Quarter
+
+    last: date = db.scalar("SELECT CAST(max(treated_at) AS DATE) FROM treatments")
+    q = (last.month - 1) // 3 + 1
+    year, q = (last.year, q - 1) if q > 1 else (last.year - 1, 4)
+    return Quarter(year, q)
+
+
+def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed: int = 7) -> dict[str, Any]:
+    """Build a demo clinic of `treatments` in a temporary database and time every heavy path."""
+    from dashboard.demo.generator import generate
+    from dashboard.export.bundle import write_bundle
+    from dashboard.importer import import_frames
+    from dashboard.signals.detect import run_signals
+    from dashboard.trends import refresh as trends_refresh
+    from dashboard.trends.filters import Filters
+    from dashboard.trends.pandas_ref import run_all_pandas
+    from dashboard.trends.queries import bounds, run_all
+
+    timings: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="injectwatch-bench-", dir=workdir) as tmp:
+        db = open_database(Path(tmp) / "bench.duckdb")
+        try:
+            timings["generate"], frames = _timed(lambda: generate(treatments=treatments, seed=seed), 1, warmup=False)
+            timings["import"], result = _timed(
+                lambda: import_frames(db, frames, source=f"bench {treatments}", actor="bench"), 1, warmup=False)
+            frames = None  # free the generated frames before timing the reads
+            if result.exit_code != 0:
+                raise RuntimeError(f"benchmark import quarantined rows: {result.summary()}")
+            timings["trends_refresh"], _ = _timed(lambda: trends_refresh.refresh(db, actor="bench"), 1, warmup=False)
+
+            default = Filters().resolved(bounds(db, None)[1])
+            narrow = _narrow_filters(db, default)
+            timings["trends_default"], _ = _timed(lambda: run_all(db, default), runs)
+            timings["trends_filtered"], _ = _timed(lambda: run_all(db, narrow), runs)
+            from dashboard.trends.queries import READERS
+
+            for name, fn in READERS.items():
+                timings[f"trends_query:{name}"], _ = _timed(lambda fn=fn: fn(db, None, default), runs)
+            timings["trends_pandas"], _ = _timed(lambda: run_all_pandas(db, default), max(1, min(runs, 3)))
+            timings["signals"], _ = _timed(lambda: run_signals(db), runs)
+            quarter = _last_full_quarter(db)
+            out = Path(tmp) / "export"
+            out.mkdir()
+            timings["export"], _ = _timed(lambda: write_bundle(db, quarter, out, actor="bench"), runs)
+        finally:
+            db.close()
+    ratio = timings["trends_pandas"]["median_s"] / max(timings["trends_default"]["median_s"], 1e-9)
+    return {
+        "treatments": treatments,
+        "timings": timings,
+        "peak_rss_mb": peak_rss_mb(),
+        "pandas_ratio": round(ratio, 1),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark and print its JSON object to stdout, a short summary to stderr."""
+    if args.treatments < 100:
+        print("error: --treatments must be at least 100", file=sys.stderr)
+        return 2
+    report = run_bench(args.treatments, runs=args.runs)
+    json.dump(report, sys.stdout)
+    sys.stdout.write("\n")
+    t = report["timings"]
+    print(
+        f"{args.treatments:,} treatments: import {t['import']['median_s']:.1f} s, trends {t['trends_default']['median_s']:.3f} s "
+        f"(filtered {t['trends_filtered']['median_s']:.3f} s), signals {t['signals']['median_s']:.1f} s, "
+        f"export {t['export']['median_s']:.2f} s, peak {report['peak_rss_mb']:.0f} MB, "
+        f"pandas/DuckDB {report['pandas_ratio']:.0f}x",
+        file=sys.stderr,
+    )
+    return 0

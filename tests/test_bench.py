@@ -1,0 +1,35 @@
+"""The benchmark command at a small size: a smoke test of its stable JSON shape (figures live in the notes)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from dashboard.bench import REQUIRED
+from tests.e2e_support import ROOT
+
+
+def test_bench_prints_one_json_object_with_the_stable_shape(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "dashboard", "bench", "--treatments", "2000", "--runs", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert set(report) == {"treatments", "timings", "peak_rss_mb", "pandas_ratio"}
+    assert report["treatments"] == 2000
+    for name in REQUIRED:
+        timing = report["timings"][name]
+        assert set(timing) == {"median_s", "max_s"}
+        assert 0 < timing["median_s"] <= timing["max_s"]
+    assert report["peak_rss_mb"] > 50
+    assert report["pandas_ratio"] > 0
+    assert "2,000 treatments" in proc.stderr
+
+
+def test_bench_refuses_a_meaningless_size():
+    proc = subprocess.run([sys.executable, "-m", "dashboard", "bench", "--treatments", "5"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
