@@ -4,6 +4,7 @@ severity, reporting, onset, outcome and the free-text fields (all vectorised ove
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,9 @@ from dashboard.demo import planted as pl
 from dashboard.demo import texts
 from dashboard.demo.arrays import lookup, strings
 from dashboard.reference import ReferenceTables
+
+if TYPE_CHECKING:
+    from dashboard.demo.generator import Areas, Sessions
 
 SYSTEMIC = ("headache", "influenza_like_illness", "nausea", "hypersensitivity", "anaphylactic_reaction")
 # Terms with no per-area baseline in the reference: per session p, onset_d and dur_d like reference.yaml.
@@ -76,6 +80,8 @@ LATERAL = ("eyelid_ptosis", "brow_ptosis", "diplopia", "smile_asymmetry", "lip_p
 
 @dataclass
 class _Drawn:
+    """Events drawn so far, block by block (one block = one term and one reference row)."""
+
     t: list[np.ndarray]
     area: list[np.ndarray]
     term: list[str]
@@ -87,6 +93,7 @@ class _Drawn:
 
     def add(self, t: np.ndarray, area: np.ndarray, ratio: np.ndarray, term: str, sevmin: int,
             onset: tuple[float, ...], dur: tuple[float, ...]) -> None:
+        """Append one block of events of a single term."""
         self.t.append(t)
         self.area.append(area)
         self.ratio.append(ratio)
@@ -108,7 +115,7 @@ def _experience() -> np.ndarray:
     return np.where(years < 2, 1.25, np.where(years < 8, 1.0, 0.9))
 
 
-def _modifier(term: str, s, t: np.ndarray, ratio: np.ndarray, vpp: np.ndarray, area: int,
+def _modifier(term: str, s: Sessions, t: np.ndarray, ratio: np.ndarray, vpp: np.ndarray, area: int,
               frail: dict[str, np.ndarray], exper: np.ndarray) -> np.ndarray:
     """Relative risk per row for one term: injector, dose, volume, risk factors, age, sex, planted placement."""
     inj = s.injector[t]
@@ -137,7 +144,7 @@ def _modifier(term: str, s, t: np.ndarray, ratio: np.ndarray, vpp: np.ndarray, a
     return m
 
 
-def _draw(rng: np.random.Generator, s, a, ref: ReferenceTables) -> _Drawn:
+def _draw(rng: np.random.Generator, s: Sessions, a: Areas, ref: ReferenceTables) -> _Drawn:
     drawn = _Drawn([], [], [], [], [], [], [], [])
     ae = ref.area_events
     terms = sorted(set(ae["term"]) | set(EXTRA_SESSION) | set(EXTRA_AREA))
@@ -185,7 +192,7 @@ def _draw(rng: np.random.Generator, s, a, ref: ReferenceTables) -> _Drawn:
     return drawn
 
 
-def _new_injector_lookalike(s, a, t: np.ndarray, ptosis: np.ndarray, keep: np.ndarray) -> tuple[int, int] | None:
+def _new_injector_lookalike(s: Sessions, a: Areas, t: np.ndarray, ptosis: np.ndarray, keep: np.ndarray) -> tuple[int, int] | None:
     """Remove the new injector's ptosis draws and return (treatment, area) for the single planted one."""
     new = cat.INJECTOR_INDEX["Dr Noah Brennan"]
     keep &= ~((s.injector[t] == new) & ptosis)
@@ -196,7 +203,7 @@ def _new_injector_lookalike(s, a, t: np.ndarray, ptosis: np.ndarray, keep: np.nd
     return int(a.t[row]), int(a.area[row])
 
 
-def draw_events(rng: np.random.Generator, s, a, ref: ReferenceTables, ids: pd.Series,
+def draw_events(rng: np.random.Generator, s: Sessions, a: Areas, ref: ReferenceTables, ids: pd.Series,
                 treated_at: pd.Series) -> pd.DataFrame:
     """Draw every adverse event of the demo chain and return the spec-shaped events frame."""
     vocab = list(ref.terms["code"])
@@ -254,7 +261,7 @@ def draw_events(rng: np.random.Generator, s, a, ref: ReferenceTables, ids: pd.Se
                         onset_days[idx], dur_p[idx])
 
 
-def _event_frame(rng: np.random.Generator, s, ids: pd.Series, vocab: list[str], t: np.ndarray, area: np.ndarray,
+def _event_frame(rng: np.random.Generator, s: Sessions, ids: pd.Series, vocab: list[str], t: np.ndarray, area: np.ndarray,
                  term: np.ndarray, sev: np.ndarray, onset_at: np.ndarray, onset_days: np.ndarray,
                  dur_p: np.ndarray) -> pd.DataFrame:
     n = t.size

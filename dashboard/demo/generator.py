@@ -8,7 +8,7 @@ exactly the spec columns. The same seed gives the same frames.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -423,13 +423,3 @@ def generate(treatments: int = 20000, seed: int = 1) -> dict[str, pd.DataFrame]:
     del a
     treat = _treatment_frame(s, ids, treated_at)
     return {"treatments": treat, "injections": inj, "events": events}
-
-
-def day_of(d: date) -> int:
-    """Day index of a date in the demo period (for tests and tools)."""
-    return cat.day_index(d)
-
-
-def period() -> tuple[date, date]:
-    """First and last treatment day of the demo period."""
-    return cat.PERIOD_START, cat.PERIOD_START + timedelta(days=cat.N_DAYS - 1)
