@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import streamlit as st
@@ -27,6 +28,7 @@ from dashboard.accounts import (
     user_for_email,
 )
 from dashboard.authz import User
+from dashboard.navigation import PAGES
 from dashboard.ui import get_db
 
 IDLE_LIMIT = timedelta(hours=8)
@@ -218,11 +220,22 @@ def sign_in_gate() -> User | None:
     if sso is not None:
         start_session(sso, "sso")
         st.rerun()
-    if count_accounts(get_db()) == 0:
-        _setup_screen()
-    else:
-        _login_form()
+    screen = _setup_screen if count_accounts(get_db()) == 0 else _login_form
+    # Every page address shows this screen, with no menu: a signed-out browser keeps no menu of the previous
+    # session, and a link to a page (e.g. /audit) asks for sign-in and then opens that page if the role allows.
+    st.navigation(_sign_in_pages(screen), position="hidden").run()
     return None
+
+
+def _sign_in_pages(screen: Callable[[], None]) -> list[st.Page]:
+    pages = []
+    for spec in PAGES:
+        def show(screen: Callable[[], None] = screen) -> None:
+            screen()
+
+        show.__name__ = f"sign_in_{spec.url_path.replace('-', '_')}"
+        pages.append(st.Page(show, title=spec.title, url_path=spec.url_path, default=spec.file == "home.py"))
+    return pages
 
 
 def sign_out_button(user: User) -> None:

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts.audit_trail import AuditFilter, audit_count, audit_csv, audit_entries
+from dashboard.accounts.audit_trail import (
+    AuditFilter,
+    action_label,
+    audit_count,
+    audit_csv,
+    audit_entries,
+    detail_text,
+)
 from dashboard.authz import PermissionDenied
 from dashboard.config import QUERIES_DIR
 from dashboard.db import open_database
@@ -73,6 +80,28 @@ def test_csv_export_has_every_row_is_formula_safe_and_is_itself_audited(db, mana
     assert table[3]["actor"] == "'=HYPERLINK(\"http://evil\")"
     last = db.rows("SELECT actor, action, detail->>'rows' FROM audit_log ORDER BY audit_id DESC LIMIT 1")[0]
     assert last == ("mgr", "audit.export", "5")
+
+
+def test_actions_and_details_read_as_plain_language():
+    assert action_label("login.failure") == "Sign-in failed"
+    assert action_label("something.new") == "something.new"
+    assert detail_text('{"reason": "wrong password", "failures": 2, "email": null}') == \
+        "reason: wrong password; failures: 2"
+    assert detail_text(None) == "" and detail_text(float("nan")) == ""
+    assert detail_text("not json <b>") == "not json <b>"
+    assert detail_text('{"filter": {"actor": "ada"}}') == 'filter: {"actor": "ada"}'
+
+
+def test_audit_page_copes_with_entries_without_details(db_file, manager):
+    db = open_database(db_file)
+    db.write(lambda cur: db.audit(cur, "mgr", "logout", "account", "mgr", None))
+    db.close()
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["user"] = manager
+    at.run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert list(frame["what"]) == ["Signed out"] and list(frame["detail"]) == [""]
 
 
 def test_practitioner_cannot_read_the_trail(db, practitioner):

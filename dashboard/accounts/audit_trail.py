@@ -11,6 +11,41 @@ import pandas as pd
 from dashboard.authz import User, require
 from dashboard.db import Database
 
+# plain-language names of the actions the modules write (an unknown action is shown as its code)
+ACTION_LABELS = {
+    "login.success": "Signed in",
+    "login.failure": "Sign-in failed",
+    "login.refused": "Sign-in refused (account locked)",
+    "logout": "Signed out",
+    "session.expired": "Signed out after 8 idle hours",
+    "session.ended": "Session ended (account deactivated)",
+    "account.create": "Account created",
+    "account.role": "Role changed",
+    "account.password_reset": "Password reset",
+    "account.locked": "Account locked after failed sign-ins",
+    "account.unlock": "Account unlocked",
+    "account.deactivate": "Account deactivated",
+    "account.reactivate": "Account reactivated",
+    "clinic.create": "Clinic added",
+    "injector.create": "Injector added",
+    "patient.create": "Patient added",
+    "treatment.create": "Treatment logged",
+    "event.create": "Adverse event reported",
+    "event.follow_up": "Case follow-up (new version)",
+    "case.follow_up": "Case follow-up (new version)",
+    "import": "Data set imported",
+    "import.run": "Data set imported",
+    "export.run": "Quarterly export",
+    "export.identified": "Quarterly export with identifiers",
+    "signals.review": "Signal reviewed",
+    "signal.review": "Signal reviewed",
+    "trends.refresh": "Trend tables refreshed",
+    "demo.load": "Demo clinic loaded",
+    "audit.export": "Audit trail exported",
+    "backup.create": "Backup written",
+    "backup.restore": "Database restored from a backup",
+}
+
 # spreadsheet programs run cells starting with these as formulas; the CSV export prefixes them with '
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -63,6 +98,30 @@ def audit_bounds(db: Database, user: User) -> tuple[datetime | None, datetime | 
     require(user, "audit.view")
     first, last = db.query_rows("audit_bounds")[0]
     return first, last
+
+
+def action_label(action: str) -> str:
+    """Return the plain-language name of an audit action (its code when unknown)."""
+    return ACTION_LABELS.get(action, action)
+
+
+def detail_text(detail: object) -> str:
+    """Return an audit row's JSON detail as 'key: value; ...' text (the raw text when it is not a JSON object)."""
+    if not isinstance(detail, str) or not detail:
+        return ""  # NULL arrives as None or NaN
+    try:
+        value = json.loads(detail)
+    except ValueError:
+        return detail
+    if not isinstance(value, dict):
+        return detail
+    parts = []
+    for key, item in value.items():
+        if item is None or item == "" or item == [] or item == {}:
+            continue
+        shown = json.dumps(item, ensure_ascii=False, default=str) if isinstance(item, dict | list) else str(item)
+        parts.append(f"{key.replace('_', ' ')}: {shown}")
+    return "; ".join(parts)
 
 
 def _inert(value: object) -> object:

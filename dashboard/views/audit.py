@@ -6,12 +6,14 @@ import streamlit as st
 
 from dashboard.accounts.audit_trail import (
     AuditFilter,
+    action_label,
     audit_actions,
     audit_actors,
     audit_bounds,
     audit_count,
     audit_csv,
     audit_entries,
+    detail_text,
 )
 from dashboard.guard import require_permission
 from dashboard.ui import get_db
@@ -32,7 +34,7 @@ start_default = max((first.date() if first else today), today - timedelta(days=9
 
 c1, c2, c3 = st.columns([2, 3, 2])
 actor = c1.selectbox("Who", [EVERYONE, *audit_actors(db, user)], key="audit_actor")
-actions = c2.multiselect("Actions", audit_actions(db, user), key="audit_actions",
+actions = c2.multiselect("Actions", audit_actions(db, user), key="audit_actions", format_func=action_label,
                          placeholder="All actions")
 period = c3.date_input("Period", value=(start_default, today), key="audit_period", format="DD/MM/YYYY")
 
@@ -49,15 +51,18 @@ if total == 0:
 else:
     shown = f"the newest {SHOWN:,} of " if total > SHOWN else ""
     st.write(f"Showing {shown}{total:,} matching entries, newest first.")
+    shown_frame = frame.assign(what=frame["action"].map(action_label), detail=frame["detail"].map(detail_text))
     st.dataframe(
-        frame,
+        shown_frame,
         hide_index=True,
         width="stretch",
+        column_order=("audit_id", "occurred_at", "actor", "what", "entity", "entity_id", "detail", "action"),
         column_config={
             "audit_id": st.column_config.NumberColumn("#", format="%d", width="small"),
             "occurred_at": st.column_config.DatetimeColumn("When", format="DD/MM/YYYY HH:mm:ss"),
             "actor": st.column_config.TextColumn("Who"),
-            "action": st.column_config.TextColumn("Action"),
+            "what": st.column_config.TextColumn("What happened"),
+            "action": st.column_config.TextColumn("Action code"),
             "entity": st.column_config.TextColumn("Record type"),
             "entity_id": st.column_config.TextColumn("Record"),
             "detail": st.column_config.TextColumn("Details", width="large"),
