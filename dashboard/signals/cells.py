@@ -91,6 +91,10 @@ class SignalData:
         return self._df("signals_event_breakdown", {"term": term, "area": area, "clinic_id": clinic_id,
                                                     "day_from": day_from, "day_to": day_to})
 
+    def window_units(self, term: str, day_from: date, day_to: date) -> pd.DataFrame:
+        """Return treatments, expected and observed events of a term per lot and injector inside a window."""
+        return self._df("signals_window_units", {"term": term, "day_from": day_from, "day_to": day_to})
+
     def dose_breakdown(self, area: str, product: str, term: str, below: bool) -> pd.DataFrame:
         """Return out-of-range treatments and events of an area x product x term by injector."""
         return self._df("signals_dose_breakdown", {"area": area, "product": product, "term": term, "below": below})

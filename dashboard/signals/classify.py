@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from scipy.stats import poisson
 
 from dashboard.signals.findings import Finding
 
@@ -26,6 +27,7 @@ class Context:
     injector_products: pd.DataFrame
     breakdown: Callable[..., pd.DataFrame]
     dose_breakdown: Callable[..., pd.DataFrame]
+    window_units: Callable[..., pd.DataFrame]
 
     def name(self, kind: str, code: object) -> str:
         """Return the display name of a code (the code itself when unknown)."""
@@ -93,23 +95,28 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
     lot_by_key = {(f.lot_id, f.term): f for f in lots}
     times: list[Finding] = []
     for f in sorted(found.get("time", []), key=_strength):
-        b = ctx.breakdown(f.term, None, f.clinic_id, f.window_start, f.window_end)
-        top_lot, lot_share = _share_top(b, "lot_id")
-        top_inj, inj_share = _share_top(b, "injector_id")
+        b = ctx.breakdown(f.term, None, None, f.window_start, f.window_end)
+        excess = max(f.observed - f.expected, 1.0)
         f.details.update({"lots_with_events": int(b.loc[b["observed"] > 0, "lot_id"].nunique()),
                           "injectors_with_events": int(b.loc[b["observed"] > 0, "injector_id"].nunique())})
-        if lot_share >= DOMINANT_SHARE and (top_lot, f.term) in lot_by_key:
-            _absorb(lot_by_key[(top_lot, f.term)], f)
-        elif inj_share >= DOMINANT_SHARE and (top_inj, f.term) in inj_by_key:
-            _absorb(inj_by_key[(top_inj, f.term)], f)
+        top_clinic, clinic_share = _share_top(b, "clinic_id")
+        if clinic_share >= DOMINANT_SHARE:
+            f.clinic_id = int(top_clinic)
+        units = ctx.window_units(f.term, f.window_start, f.window_end)
+        host = _explaining(units, "lot_id", {k[0]: v for k, v in lot_by_key.items() if k[1] == f.term}, excess)
+        if host is None:
+            host = _explaining(units, "injector_id", {k[0]: v for k, v in inj_by_key.items() if k[1] == f.term},
+                               excess)
+        if host is not None:
+            _absorb(host, f)
+            continue
+        f.kind = "time_cluster"
+        same = [t for t in times if t.term == f.term and not (
+            f.window_end < t.window_start or f.window_start > t.window_end)]
+        if same:
+            _absorb(same[0], f)
         else:
-            f.kind = "time_cluster"
-            same = [t for t in times if t.term == f.term and not (
-                f.window_end < t.window_start or f.window_start > t.window_end)]
-            if same:
-                _absorb(same[0], f)
-            else:
-                times.append(f)
+            times.append(f)
     # Findings explained by a lot or a time cluster are folded into it.
     keep_inj = []
     for f in inj:
@@ -127,7 +134,7 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
             for t in times:
                 if t.term != f.term or not total:
                     continue
-                w = ctx.breakdown(f.term, f.area, t.clinic_id, t.window_start, t.window_end)
+                w = ctx.breakdown(f.term, f.area, None, t.window_start, t.window_end)
                 if w.loc[w["injector_id"] == f.injector_id, "observed"].sum() >= 0.5 * total:
                     host = t
                     break
@@ -139,7 +146,7 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
         for t in times:
             if lot.term != t.term:
                 continue
-            w = ctx.breakdown(t.term, None, t.clinic_id, t.window_start, t.window_end)
+            w = ctx.breakdown(t.term, None, None, t.window_start, t.window_end)
             if w.loc[w["lot_id"] == lot.lot_id, "observed"].sum() >= 0.5 * lot.observed and \
                     t.details.get("lots_with_events", 0) >= 3:
                 _absorb(t, lot)
@@ -171,6 +178,23 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
         f.kind = "patient_factor"
         factors.append(f)
     return _merge_same_problem(keep_inj + doses + lots + times + factors)
+
+
+def _explaining(units: pd.DataFrame, col: str, flagged: dict, excess: float) -> Finding | None:
+    """Return the flagged unit (lot or injector) that explains a time window: it holds at least half of the
+    window's excess, and once its treatments are set aside the rest of the window is unremarkable
+    (fewer than 3 events or one-sided Poisson p >= 0.01)."""
+    if units.empty or not flagged:
+        return None
+    per = units[units[col].isin(list(flagged))].groupby(col)[["observed", "expected"]].sum()
+    per = per.sort_values("observed", ascending=False, kind="stable")
+    if per.empty or per["observed"].iloc[0] < 0.5 * excess:
+        return None
+    rest_o = units["observed"].sum() - per["observed"].iloc[0]
+    rest_e = units["expected"].sum() - per["expected"].iloc[0]
+    if rest_o >= 3 and rest_e > 0 and poisson.sf(rest_o - 1, rest_e) < 0.01:
+        return None
+    return flagged[per.index[0]]
 
 
 def _all_merged(findings: list[Finding]) -> list[Finding]:

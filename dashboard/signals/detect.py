@@ -25,6 +25,7 @@ from dashboard.signals.findings import (
     grade_factor_findings,
     injector_findings,
     lot_findings,
+    poisson_p,
     time_findings,
 )
 from dashboard.stats import cusum
@@ -66,7 +67,7 @@ def _term_areas(cells: pd.DataFrame, cell_events: pd.DataFrame, pairs: pd.DataFr
 
 
 def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dict[str, set[str]],
-                 related: dict[str, set[str]]) -> tuple[pd.DataFrame, list[Finding]]:
+                 related: dict[str, set[str]], systemic: set[str] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
     """Fit the case-mix model per term; return per-cell probabilities and the graded patient-factor findings."""
     per_term: dict[str, pd.DataFrame] = {}
     p0s: dict[str, np.ndarray] = {}
@@ -76,7 +77,10 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
         ev = events_by_term.get(term)
         if ev is None or ev.sum() < WATCH_MIN_OBSERVED:
             continue
-        ct = cells[cells["area"].isin(term_areas[term])].copy()
+        if term in (systemic or set()):
+            ct = cells[cells["is_main"]].copy()
+        else:
+            ct = cells[cells["area"].isin(term_areas[term])].copy()
         ct["events"] = ev.reindex(ct["cell_id"].to_numpy()).fillna(0).to_numpy()
         if ct["events"].sum() < WATCH_MIN_OBSERVED:
             continue
@@ -103,16 +107,17 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
     return phat, graded
 
 
-def _cusum_series(data: SignalData, phat: pd.DataFrame, cell_events: pd.DataFrame, cells: pd.DataFrame,
+def _cusum_series(data: SignalData, by_inj: pd.DataFrame,
                   placement: dict[str, list[str]]) -> dict[tuple[str, str], pd.DataFrame]:
-    """Fetch the time-ordered series for each term x area where a misplaced injection shows (reference)."""
-    modelled = set(zip(phat["area"], phat["term"], strict=True))
-    counts = cell_events.merge(cells[["cell_id", "area"]], on="cell_id").groupby(["area", "term"])["events"].sum()
+    """Fetch the time-ordered series of each term x area where a misplaced injection shows (reference) and
+    some injector's count is already nominally high (O >= 3, one-sided p < 0.01): the CUSUM then tells
+    whether that excess is a recent drift worth acting on."""
+    pairs = {(a, t) for t, areas in placement.items() for a in areas}
+    df = by_inj[(by_inj["observed"] >= 3) & (by_inj["expected"] > 0)]
+    df = df[poisson_p(df["observed"], df["expected"]) < 0.01]
     out = {}
-    for term, areas in sorted(placement.items()):
-        for area in areas:
-            if (area, term) in modelled and counts.get((area, term), 0) >= 3:
-                out[(area, term)] = data.cusum_series(area, term)
+    for area, term in sorted(set(zip(df["area"], df["term"], strict=True)) & pairs):
+        out[(area, term)] = data.cusum_series(area, term)
     return out
 
 
@@ -129,10 +134,12 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
             for t in _split(terms):
                 related.setdefault(t, set()).add(factor)
         placement = {t: _split(a) for t, a in names.get("placement", {}).items() if _split(a)}
-        phat, factor_found = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), related)
+        systemic = {t for t, flag in names.get("systemic", {}).items() if flag}
+        phat, factor_found = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), related,
+                                          systemic)
         data.set_expected(phat)
         by_inj = data.by_injector()
-        series = _cusum_series(data, phat, cell_events, cells, placement)
+        series = _cusum_series(data, by_inj, placement)
         phat_map = {t: g.set_index("cell_id")["p"] for t, g in phat.groupby("term", sort=True)}
         hits = cusum_screen(series, phat_map)
         found = {
@@ -143,7 +150,7 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
             "factor": factor_found,
         }
         ctx = classify.Context(names=names, injector_products=data.injector_products(), breakdown=data.breakdown,
-                               dose_breakdown=data.dose_breakdown)
+                               dose_breakdown=data.dose_breakdown, window_units=data.window_units)
         primaries = classify.merge_findings(found, ctx)
         signals = [classify.to_signal(f, ctx) for f in primaries]
         order = sorted(range(len(signals)), key=lambda i: classify.urgency(signals[i]))

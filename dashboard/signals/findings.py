@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import poisson
+from scipy.stats import chi2, poisson
 
 from dashboard.signals.cells import OUT_OF_RANGE_BANDS
 from dashboard.stats import cusum, ebayes, fdr, funnel, scan
@@ -21,6 +21,9 @@ from dashboard.stats.doseresponse import poisson_dose_trend
 # Level thresholds (statistics.md §11, with a minimum count and effect size for act).
 ACT_MIN_OBSERVED = 3
 ACT_MIN_RATE_RATIO = 1.5
+ACT_MIN_LOWER = 1.2
+WATCH_MIN_RATE_RATIO = 1.25
+WATCH_MIN_LOWER = 1.05
 ACT_Q = 0.05
 WATCH_MIN_OBSERVED = 2
 WATCH_Q = 0.10
@@ -71,11 +74,29 @@ def poisson_p(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
     return np.where(o > 0, poisson.sf(o - 1, np.maximum(e, 1e-12)), 1.0)
 
 
-def level_for(observed: int, rate_ratio: float, q: float, extra_act: bool = True, extra_watch: bool = True) -> str | None:
-    """Return 'act', 'watch' or None from the count, effect size, q-value and the family's own condition."""
-    if observed >= ACT_MIN_OBSERVED and rate_ratio >= ACT_MIN_RATE_RATIO and q < ACT_Q and extra_act:
+def rr_lower(observed: int, expected: float) -> float:
+    """Lower 95% (Garwood) bound of the rate ratio O/E."""
+    if observed <= 0 or expected <= 0:
+        return 0.0
+    return float(chi2.ppf(0.025, 2 * observed) / 2 / expected)
+
+
+def level_for(observed: int, rate_ratio: float, q: float, extra_act: bool = True, extra_watch: bool = True,
+              expected: float | None = None) -> str | None:
+    """Return 'act', 'watch' or None from the count, effect size, q-value and the family's own condition.
+
+    Besides significance, the excess must be clinically relevant: act needs a rate ratio of at least
+    ACT_MIN_RATE_RATIO whose lower 95% bound reaches ACT_MIN_LOWER; watch needs WATCH_MIN_RATE_RATIO with
+    a lower bound above WATCH_MIN_LOWER. With a million treatments tiny differences are "significant";
+    these bounds keep the list to differences worth a manager's time.
+    """
+    e = expected if expected is not None else (observed / rate_ratio if rate_ratio > 0 else 0.0)
+    low = rr_lower(observed, e) if e > 0 else float("inf")
+    if (observed >= ACT_MIN_OBSERVED and rate_ratio >= ACT_MIN_RATE_RATIO and low >= ACT_MIN_LOWER
+            and q < ACT_Q and extra_act):
         return "act"
-    if observed >= WATCH_MIN_OBSERVED and rate_ratio > 1 and q < WATCH_Q and extra_watch:
+    if (observed >= WATCH_MIN_OBSERVED and rate_ratio >= WATCH_MIN_RATE_RATIO and low > WATCH_MIN_LOWER
+            and q < WATCH_Q and extra_watch):
         return "watch"
     return None
 
@@ -228,7 +249,7 @@ def lot_findings(by_lot: pd.DataFrame) -> list[Finding]:
 
 # ---------------------------------------------------------------------------------------------- time
 def _daily(grp: pd.DataFrame, start: date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    idx = (pd.to_datetime(grp["day"]) - pd.Timestamp(start)).dt.days.to_numpy()
+    idx = (pd.to_datetime(grp["day"]) - pd.Timestamp(start)).dt.days.to_numpy()  # one row per day
     o, e, n = np.zeros(days), np.zeros(days), np.zeros(days)
     np.add.at(o, idx, grp["observed"].to_numpy(dtype=float))
     np.add.at(e, idx, grp["expected"].to_numpy(dtype=float))
@@ -252,20 +273,16 @@ def _worth_scanning(o: np.ndarray, e: np.ndarray) -> bool:
 
 
 def time_findings(by_day: pd.DataFrame) -> list[Finding]:
-    """Temporal Poisson scan per term (whole data and each clinic) with seeded Monte-Carlo p, BH across scans."""
+    """Temporal Poisson scan per term with seeded Monte-Carlo p, BH across terms (the clinic is read afterwards)."""
     if by_day.empty:
         return []
     start = pd.Timestamp(by_day["day"].min()).date()
     days = (pd.Timestamp(by_day["day"].max()).date() - start).days + 1
-    clinics = sorted(by_day["clinic_id"].unique().tolist())
     rows = []
     for term, grp in by_day.groupby("term", sort=True):
         if grp["observed"].sum() < ACT_MIN_OBSERVED:
             continue
-        scopes: list[tuple[int | None, pd.DataFrame]] = [(None, grp)]
-        if len(clinics) > 1:
-            scopes += [(int(c), g) for c, g in grp.groupby("clinic_id", sort=True) if g["observed"].sum() >= 3]
-        for clinic_id, g in scopes:
+        for clinic_id, g in ((None, grp),):
             o, e, n = _daily(g, start, days)
             if not _worth_scanning(o, e):
                 rows.append((term, clinic_id, None, 0.0, 0))

@@ -137,7 +137,7 @@ def h_for_arl(dist: WeightDistribution, target_arl: float, r: int = 300, tol: fl
 def h_for_risk_histogram(risks: tuple[float, ...], counts: tuple[int, ...], ra: float, target_arl: float) -> float:
     """Cached h for a risk mix given as a histogram (risk values and counts)."""
     dist = weight_distribution(np.array(risks), ra, np.array(counts, dtype=float))
-    return h_for_arl(dist, target_arl, r=150, tol=0.01)
+    return h_for_arl(dist, target_arl, r=100, tol=0.02)
 
 
 def risk_histogram(risks: np.ndarray, bins: int = 40) -> tuple[tuple[float, ...], tuple[int, ...]]:

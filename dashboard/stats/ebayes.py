@@ -46,7 +46,7 @@ def fit_mle(x: np.ndarray, n: np.ndarray) -> BetaPrior:
         return -float(np.sum(betaln(x + a, n - x + b) - betaln(a, b)))
 
     res = minimize(nll, np.log([start.alpha, start.beta]), method="L-BFGS-B",
-                   options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 500})
+                   options={"ftol": 1e-10, "gtol": 1e-6, "maxiter": 200})
     a, b = np.exp(res.x)
     if not np.isfinite(a) or not np.isfinite(b) or a > 1e7 or b > 1e9:
         return start

@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import poisson
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -32,12 +33,15 @@ def bernoulli_llr(c: np.ndarray | float, n: np.ndarray | float, total_c: float, 
 
 def poisson_llr(c: np.ndarray | float, e: np.ndarray | float, total_c: float) -> np.ndarray:
     """Return the Poisson LLR of c observed against e expected inside a window (E scaled to total C)."""
-    c = np.asarray(c, dtype=float)
-    e = np.asarray(e, dtype=float)
-    co, eo = total_c - c, total_c - e
+    c, e = np.broadcast_arrays(np.asarray(c, dtype=float), np.asarray(e, dtype=float))
+    out = np.zeros(c.shape)
+    m = c > e
+    cm, em = c[m], e[m]
+    co, eo = total_c - cm, total_c - em
     with np.errstate(divide="ignore", invalid="ignore"):
-        ll = _xlogy(c, np.where(e > 0, c / e, 1.0)) + _xlogy(co, np.where(eo > 0, co / eo, 1.0))
-    return np.where(c > e, ll, 0.0)
+        ll = cm * np.log(cm / em) + np.where(co > 0, co * np.log(np.where(co > 0, co, 1.0) / np.where(eo > 0, eo, 1.0)), 0.0)
+    out[m] = ll
+    return out
 
 
 def seed_for(*parts: object) -> int:
@@ -74,6 +78,16 @@ def sequential_null_max(simulate, observed_max: float, n_sim: int, seed: int, ba
         if hits >= enough or (done >= n_sim and hits > 0):
             break
     return np.concatenate(parts)
+
+
+def bonferroni_p(observed: float, expected: float, tests: int) -> float:
+    """Union-bound p for the most extreme of `tests` windows: tests x P(X >= O | E), capped at 1.
+
+    Always at least the Monte-Carlo p of the maximum; used instead of simulating when it is already tiny.
+    """
+    if observed <= 0:
+        return 1.0
+    return float(min(1.0, tests * poisson.sf(observed - 1, max(expected, 1e-12))))
 
 
 def mc_p(llr: np.ndarray | float, null_max: np.ndarray) -> np.ndarray:
@@ -130,6 +144,10 @@ def temporal_scan_poisson(
             chosen.append(c)
         if len(chosen) == top:
             break
+    n_windows = sum(cs.size for cs in obs_sums.values())
+    shortcut = bonferroni_p(chosen[0][3], chosen[0][4], n_windows)
+    if shortcut < 1 / (n_sim + 1):
+        return [Cluster(s, end, c, ex, llr, bonferroni_p(c, ex, n_windows)) for llr, s, end, c, ex in chosen]
     probs = e / e.sum()
 
     def simulate(rng: np.random.Generator, k: int) -> np.ndarray:
@@ -157,6 +175,9 @@ def location_scan_poisson(
         return np.zeros(o.size), np.ones(o.size)
     e = e * (total / e.sum())
     llr = poisson_llr(o, e, total)
+    top = int(np.argmax(llr))
+    if bonferroni_p(o[top], e[top], o.size) < 1 / (n_sim + 1):
+        return llr, np.where(llr > 0, [bonferroni_p(oi, ei, o.size) for oi, ei in zip(o, e, strict=True)], 1.0)
     probs = e / e.sum()
 
     def simulate(rng: np.random.Generator, k: int) -> np.ndarray:

@@ -1,9 +1,11 @@
--- Events attributed to one treated area of their treatment: the recorded area when it was treated,
--- else the treated area where the term is most usual (reference incidence), else the first treated area.
+-- Events attributed to one treated area of their treatment. Systemic terms (whole body, allergy and skin)
+-- go to the treatment's main area; others to the recorded area when it was treated, else the treated area
+-- where the term is most usual (reference incidence), else the first treated area.
 -- One row per (treatment, area, term): a treatment counts once per term.
 CREATE OR REPLACE TEMP TABLE sig_ev AS
 WITH ev AS (
-    SELECT e.event_id, e.treatment_id, e.term, e.area
+    SELECT e.event_id, e.treatment_id, e.term, e.area,
+           r.body_region IN ('Whole body', 'Allergy and skin') AS systemic
     FROM events_current e
     JOIN ref_terms r ON r.code = e.term
     WHERE NOT r.is_process AND e.term <> 'other'
@@ -11,7 +13,8 @@ WITH ev AS (
     SELECT ev.event_id, ev.treatment_id, ev.term, ta.area,
            row_number() OVER (
                PARTITION BY ev.event_id
-               ORDER BY (ta.area = ev.area) DESC NULLS LAST, coalesce(ae.p, -1) DESC, ta.area
+               ORDER BY (ev.systemic AND ta.is_main) DESC, (NOT ev.systemic AND ta.area = ev.area) DESC NULLS LAST,
+                        coalesce(ae.p, -1) DESC, ta.area
            ) AS pick
     FROM ev
     JOIN sig_ta ta ON ta.treatment_id = ev.treatment_id

@@ -1,6 +1,7 @@
 -- One row per treatment x area in the period, with the case-mix keys: dose band relative to the area's
 -- usual range for the product (0 below, 1 lower half, 2 upper half, 3 up to 1.5x the top, 4 beyond),
--- volume-per-point band, risk-factor bit mask, and a dense cell id over (area, product, bands, mask, clinic).
+-- volume-per-point band, risk-factor bit mask, whether it is the treatment's main area (most units; systemic
+-- events are counted once per treatment, on it), and a cell id hashing (area, product, bands, mask, main).
 CREATE OR REPLACE TEMP TABLE sig_ta AS
 WITH per_area AS (
     SELECT i.treatment_id, i.area,
@@ -41,5 +42,8 @@ WITH per_area AS (
     WHERE ($date_from IS NULL OR t.treated_at >= CAST($date_from AS TIMESTAMP))
       AND ($date_to IS NULL OR t.treated_at < CAST($date_to AS TIMESTAMP) + INTERVAL 1 DAY)
 )
-SELECT *, dense_rank() OVER (ORDER BY area, product, dose_band, vpp_band, fmask, clinic_id) AS cell_id
-FROM base
+SELECT *, CAST(hash(area, product, dose_band, vpp_band, fmask, is_main) >> 2 AS BIGINT) AS cell_id
+FROM (
+    SELECT *, (row_number() OVER (PARTITION BY treatment_id ORDER BY units DESC, area) = 1) AS is_main
+    FROM base
+)
