@@ -8,15 +8,20 @@
 -- A clinic x injector x area that was treated but had no event gets one row with an empty term and 0 events.
 WITH tq AS (
     SELECT treatment_id, clinic_id, injector_id FROM treatments WHERE treated_at >= $start AND treated_at < $end
-), single_area AS (
-    SELECT treatment_id, min(area) AS area FROM injections GROUP BY treatment_id HAVING count(DISTINCT area) = 1
+), eq AS (
+    SELECT treatment_id, area, term, serious FROM events_current WHERE onset_at >= $start AND onset_at < $end
+), single_area AS (  -- the area of each event's treatment, when it treated exactly one
+    SELECT j.treatment_id, min(j.area) AS area
+    FROM injections j
+    WHERE j.treatment_id IN (SELECT treatment_id FROM eq)
+    GROUP BY j.treatment_id
+    HAVING count(DISTINCT j.area) = 1
 ), ev AS (
     SELECT t.clinic_id, t.injector_id, coalesce(e.area, s.area) AS area, e.term, e.serious,
            t.treated_at < $start AS after_earlier
-    FROM events_current e
+    FROM eq e
     JOIN treatments t ON t.treatment_id = e.treatment_id
     LEFT JOIN single_area s ON s.treatment_id = e.treatment_id
-    WHERE e.onset_at >= $start AND e.onset_at < $end
 ), ev_n AS (
     SELECT clinic_id, injector_id, area, term, count(*) AS events,
            count(*) FILTER (WHERE serious) AS serious_events,

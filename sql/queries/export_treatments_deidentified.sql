@@ -7,10 +7,15 @@ WITH ev AS (
     SELECT treatment_id FROM treatments WHERE treated_at >= $start AND treated_at < $end
     UNION
     SELECT treatment_id FROM ev
+), pseudonyms AS (  -- one HMAC per patient, not per treatment
+    SELECT p.patient_id,
+           $pseudonym_prefix || substr(sha256($hmac_okey || unhex(sha256($hmac_ikey || encode(p.patient_ref)))),
+                                       1, $pseudonym_chars) AS pseudonym
+    FROM patients p
+    WHERE p.patient_id IN (SELECT t.patient_id FROM tr JOIN treatments t ON t.treatment_id = tr.treatment_id)
 )
 SELECT t.treatment_ref AS treatment_id, c.name AS clinic, t.treated_at,
-       $pseudonym_prefix || substr(sha256($hmac_okey || unhex(sha256($hmac_ikey || encode(p.patient_ref)))),
-                                   1, $pseudonym_chars) AS patient_ref,
+       ps.pseudonym AS patient_ref,
        CASE WHEN p.birth_year IS NOT NULL
             THEN CAST(p.birth_year // 10 * 10 AS VARCHAR) || '-' || CAST(p.birth_year // 10 * 10 + 9 AS VARCHAR)
        END AS patient_birth_band,
@@ -23,6 +28,7 @@ FROM tr
 JOIN treatments t ON t.treatment_id = tr.treatment_id
 JOIN clinics c ON c.clinic_id = t.clinic_id
 JOIN patients p ON p.patient_id = t.patient_id
+JOIN pseudonyms ps ON ps.patient_id = t.patient_id
 JOIN injectors i ON i.injector_id = t.injector_id
 LEFT JOIN lots l ON l.lot_id = t.lot_id
 ORDER BY t.treated_at, c.name, t.treatment_ref
