@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reference.manage": frozenset({"admin"}),
     "import.run": frozenset({"manager", "admin"}),
     "demo.load": frozenset({"manager", "admin"}),
+    "backup.run": frozenset({"manager", "admin"}),
 }
 
 

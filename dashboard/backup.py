@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from dashboard.authz import User, require
 from dashboard.config import db_path
 from dashboard.db import Database
 from dashboard.sqlfiles import load_sql
@@ -139,6 +140,33 @@ def backup_database(db: Database, out: Path, actor: str = "system") -> dict[str,
     db.write(lambda cur: db.audit(cur, actor, "backup.create", "database", str(db.path), json.dumps(
         {"folder": str(out), "schema_version": manifest["schema_version"], "rows": sum(counts.values())})))
     return manifest
+
+
+def backup_root(database: Path) -> Path:
+    """Return where the app writes backups: $INJECTWATCH_BACKUP_DIR, else a backups folder beside the database."""
+    env = os.environ.get("INJECTWATCH_BACKUP_DIR")
+    return Path(env) if env else Path(database).resolve().parent / "backups"
+
+
+def backup_now(db: Database, user: User) -> tuple[Path, dict[str, Any]]:
+    """Back up the running app's database into backup_root/injectwatch-YYYYmmdd-HHMMSS (needs backup.run)."""
+    require(user, "backup.run")
+    out = backup_root(db.path) / f"injectwatch-{datetime.now():%Y%m%d-%H%M%S}"
+    return out, backup_database(db, out, actor=user.username)
+
+
+def list_backups(root: Path) -> list[dict[str, Any]]:
+    """Return the backups in a folder, newest first: folder, created_at, schema_version, rows (manifest only)."""
+    found = []
+    for manifest in Path(root).glob(f"*/{MANIFEST}") if Path(root).is_dir() else []:
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        found.append({"folder": str(manifest.parent), "created_at": data.get("created_at"),
+                      "schema_version": data.get("schema_version"),
+                      "rows": sum(data.get("tables", {}).values())})
+    return sorted(found, key=lambda b: str(b["created_at"]), reverse=True)
 
 
 # ---------------------------------------------------------------------- restore

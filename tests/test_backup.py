@@ -217,3 +217,29 @@ def test_a_second_process_gets_the_lock_error_with_advice(source, tmp_path):
     assert "is open in another process (DuckDB allows one process per file)" in done.stderr
     assert "Conflicting lock is held in" in done.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_back_up_now_from_the_accounts_page_while_the_app_holds_the_file(db_file, tmp_path, monkeypatch, manager):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.authz import PermissionDenied, User
+    from dashboard.backup import backup_now, list_backups
+
+    monkeypatch.setenv("INJECTWATCH_BACKUP_DIR", str(tmp_path / "backups"))
+    db = open_database(db_file)
+    _fill(db)
+    db.close()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / "accounts.py"), default_timeout=30)
+    at.session_state["user"] = manager
+    at.run()
+    at.button(key="acc_backup").click().run()
+    assert not at.exception
+    assert "Backup written" in at.success[0].value
+    backups = list_backups(tmp_path / "backups")
+    assert len(backups) == 1 and backups[0]["rows"] > 0
+    verify_backup(Path(backups[0]["folder"]))
+    from dashboard.ui import get_db
+
+    with pytest.raises(PermissionDenied):
+        backup_now(get_db(), User("ada", "practitioner", "Ada", "Ada"))
+    assert get_db().scalar("SELECT actor FROM audit_log WHERE action = 'backup.create'") == "mgr"

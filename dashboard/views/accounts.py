@@ -17,6 +17,7 @@ from dashboard.accounts import (
     unlock,
 )
 from dashboard.authz import PERMISSIONS, ROLES
+from dashboard.backup import backup_now, backup_root, list_backups
 from dashboard.guard import require_permission
 from dashboard.ui import get_db
 
@@ -163,3 +164,25 @@ if err := st.session_state.get("acc_change_error"):
     st.error(err)
 
 st.caption("Every change here is written to the audit trail.")
+
+# ---------------------------------------------------------------------- backups
+if user.can("backup.run"):
+    st.subheader("Backups")
+    root = backup_root(db.path)
+    st.write("A backup is a consistent copy of the whole database (Parquet files with a checksummed manifest). "
+             "The app holds the database file, so back up here while it runs; restore with "
+             "`python -m dashboard restore FOLDER` while the app is stopped.")
+    st.text(f"Backups are written to {root}")
+    if st.button("Back up now", key="acc_backup", icon=":material/backup:"):
+        with st.spinner("Writing the backup…"):
+            folder, manifest = backup_now(db, user)
+        st.success(f"Backup written: {sum(manifest['tables'].values()):,} rows in {len(manifest['tables'])} tables.")
+        st.text(str(folder))
+    existing = list_backups(root)
+    if existing:
+        st.dataframe(pd.DataFrame(existing[:20]), hide_index=True, width="stretch", column_config={
+            "folder": st.column_config.TextColumn("Folder"),
+            "created_at": st.column_config.TextColumn("Written at"),
+            "schema_version": st.column_config.NumberColumn("Schema version", format="%d"),
+            "rows": st.column_config.NumberColumn("Rows", format="%d"),
+        })
