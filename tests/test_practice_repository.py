@@ -106,7 +106,8 @@ def test_event_then_follow_up_appends_version_two(db, practitioner, manager):
     assert v.iloc[1]["narrative"] == "Left lid 2 mm lower" and v.iloc[1]["change_note"] == "Lid back to normal"
     changes = repo.version_changes(v)
     assert changes[0] == "first report"
-    assert "outcome: recovering → recovered" in changes[1] and "resolved: — → 10 Dec 2026 10:30" in changes[1]
+    assert "causality: Probable" not in changes[1]  # unchanged fields are not listed
+    assert "outcome: Recovering → Recovered" in changes[1] and "resolved: — → 10 Dec 2026 10:30" in changes[1]
     current = repo.list_cases(db, manager)
     assert list(current["version"]) == [2] and list(current["status"]) == ["closed"]
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'event.follow_up'") == 1

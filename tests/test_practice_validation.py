@@ -13,6 +13,7 @@ from dashboard.practice.validation import (
     EventDraft,
     FollowUpDraft,
     TreatmentDraft,
+    describe_warning_code,
     treatment_warnings,
     unconfirmed,
     validate_event,
@@ -147,3 +148,12 @@ def test_high_but_plausible_dose_is_not_called_a_mismatch(ref):
     assert [w.code for w in ws] == ["dose_outside_range:forehead", "dose_outside_range:masseter"]
     assert [w.code for w in treatment_warnings(good(areas=[AreaEntry("masseter", 150)]), ref)] == \
         ["unit_mismatch:masseter"]
+
+
+def test_recorded_warning_codes_read_as_words(ref):
+    names, risks = ref.area_names, ref.risk_labels
+    assert describe_warning_code("unit_mismatch:glabella", names, risks) == \
+        "units look like another product's (Glabella (frown lines))"
+    assert describe_warning_code("contraindication:pregnant_or_breastfeeding", names, risks) == \
+        "contraindication: Pregnant or breastfeeding"
+    assert describe_warning_code("something_new", names, risks) == "something_new"

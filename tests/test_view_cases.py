@@ -138,8 +138,9 @@ def test_follow_up_creates_version_two_and_keeps_version_one(db_file, practition
     ]
     history = at.dataframe[-1].value
     assert list(history["version"]) == [1, 2]
-    assert "outcome: recovering → recovered" in history["changes"][1]
-    assert "causality: — → probable" in history["changes"][1]
+    assert "outcome: Recovering → Recovered" in history["changes"][1]
+    assert "causality: — → Probable" in history["changes"][1]
+    assert list(history["change_note"]) == ["—", "Lid back to normal at review"]
     # the case stays open on screen although it now leaves the 'open' list
     assert at.selectbox(key="cs_case").value == ids["ada"]
     assert rows(db_file, "SELECT count(*) FROM audit_log WHERE action = 'event.follow_up'") == [(1,)]

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.authz import User, require
-from dashboard.config import RISK_FACTORS
+from dashboard.config import CAUSALITY, RISK_FACTORS, SERIOUSNESS
 from dashboard.db import Database
 from dashboard.practice.validation import (
     DoseRange,
@@ -244,6 +244,19 @@ def _treatment_detail(db: Database, scope: dict[str, Any], treatment_id: int
     return info, db.query("practice_treatment_injections", {"treatment_id": int(treatment_id)})
 
 
+def areas_table(injections: pd.DataFrame) -> pd.DataFrame:
+    """Return a treatment's areas as a readable table (side names, '—' where nothing was recorded)."""
+    out = pd.DataFrame({
+        "Area": injections["area_name"],
+        "Side": injections["side"].map(SIDE_LABELS),
+        "Units": injections["units"].map(lambda v: f"{v:g}"),
+        "Points": injections["points"].map(lambda v: "—" if _isna(v) else str(int(v))),
+        "Volume mL": injections["volume_ml"].map(lambda v: "—" if _isna(v) else f"{v:g}"),
+        "Depth": injections["depth"].map(lambda v: "—" if _isna(v) else str(v)),
+    })
+    return out
+
+
 def _isna(v: Any) -> bool:
     try:
         return bool(pd.isna(v))
@@ -350,8 +363,21 @@ def _display(v: Any) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def version_changes(versions: pd.DataFrame) -> list[str]:
-    """Return, per version, a readable list of the fields that changed from the version before."""
+OUTCOME_NAMES = {"recovered": "Recovered", "recovering": "Recovering", "not_recovered": "Not recovered",
+                 "recovered_with_sequelae": "Recovered with lasting effects", "fatal": "Fatal",
+                 "unknown": "Unknown yet"}
+SIDE_LABELS = {"B": "Both", "L": "Left", "R": "Right", "C": "Central"}
+
+
+def version_changes(versions: pd.DataFrame, labels: dict[str, dict[str, str]] | None = None) -> list[str]:
+    """Return, per version, a readable list of the fields that changed from the version before.
+
+    `labels` maps a field to {code: readable name} (e.g. term codes to plain names).
+    """
+    names: dict[str, dict[str, str]] = {"outcome": OUTCOME_NAMES, "side": SIDE_LABELS,
+                                        "causality": {c: c.capitalize() for c in CAUSALITY},
+                                        "seriousness": {c: c.replace("_", " ") for c in SERIOUSNESS}}
+    names.update(labels or {})
     out: list[str] = []
     previous: dict[str, Any] | None = None
     for row in versions.to_dict("records"):
@@ -362,7 +388,10 @@ def version_changes(versions: pd.DataFrame) -> list[str]:
             for col, label in VERSION_FIELDS.items():
                 a, b = previous.get(col), row.get(col)
                 if _display(a) != _display(b):
-                    diffs.append(f"{label}: {_display(a)} → {_display(b)}")
+                    table = names.get(col, {})
+                    before = table.get(a, _display(a)) if isinstance(a, str) else _display(a)
+                    after = table.get(b, _display(b)) if isinstance(b, str) else _display(b)
+                    diffs.append(f"{label}: {before} → {after}")
             out.append("; ".join(diffs) if diffs else "no field changed (note only)")
         previous = row
     return out

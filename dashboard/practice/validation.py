@@ -260,6 +260,20 @@ def treatment_warnings(d: TreatmentDraft, ref: Reference) -> list[EntryWarning]:
     return out
 
 
+def describe_warning_code(code: str, area_names: Mapping[str, str], risk_labels: Mapping[str, str]) -> str:
+    """Return a readable name for a recorded warning code such as 'unit_mismatch:glabella'."""
+    kind, _, what = code.partition(":")
+    if kind == "dose_outside_range":
+        return f"dose outside the usual range ({area_names.get(what, what)})"
+    if kind == "unit_mismatch":
+        return f"units look like another product's ({area_names.get(what, what)})"
+    if kind == "reconstitution_over_limit":
+        return "vial used later than the label allows after reconstitution"
+    if kind == "contraindication":
+        return f"contraindication: {risk_labels.get(what, what)}"
+    return code
+
+
 def unconfirmed(warnings: Sequence[EntryWarning], confirmed_keys: set[str]) -> list[EntryWarning]:
     """Return the warnings whose current message has not been confirmed."""
     return [w for w in warnings if w.key not in confirmed_keys]

@@ -14,16 +14,14 @@ import streamlit as st
 from dashboard.config import CAUSALITY, OUTCOMES
 from dashboard.guard import require_permission
 from dashboard.practice import repository as repo
-from dashboard.practice.validation import FollowUpDraft, validate_follow_up
+from dashboard.practice.validation import FollowUpDraft, describe_warning_code, validate_follow_up
 from dashboard.ui import get_db
 
 user = require_permission("case.view_own")
 db = get_db()
 ss = st.session_state
 ALL = "__all__"
-OUTCOME_NAMES = {"recovered": "Recovered", "recovering": "Recovering", "not_recovered": "Not recovered",
-                 "recovered_with_sequelae": "Recovered with lasting effects", "fatal": "Fatal",
-                 "unknown": "Unknown yet"}
+OUTCOME_NAMES = repo.OUTCOME_NAMES
 STATUS = {"all": "All", "open": "Open", "closed": "Closed"}
 
 
@@ -33,11 +31,11 @@ def _md(text: object) -> str:
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def _terms():
-    return repo.terms(db)
+def _reference():
+    return repo.terms(db), repo.reference(db)
 
 
-terms = _terms()
+terms, ref = _reference()
 plain = dict(zip(terms["code"], terms["plain_name"], strict=True))
 
 st.title("Cases")
@@ -45,7 +43,7 @@ if not user.can("case.view_all"):
     st.caption("Cases on treatments you gave or entered, and cases you reported.")
 
 # ------------------------------------------------------------------------------------------- filters
-c1, c2, c3, c4, c5 = st.columns([2, 3, 3, 2, 2])
+c1, c2, c3, c4, c5 = st.columns([3, 3, 3, 2, 2])
 ss.setdefault("cs_status", "open")
 c1.radio("Status", list(STATUS), key="cs_status", format_func=STATUS.get, horizontal=True,
          help="Open: outcome not yet recovered, recovered with lasting effects or fatal.")
@@ -65,7 +63,7 @@ cases = repo.list_cases(db, user, repo.CaseFilter(
     injector=injector, onset_from=ss.get("cs_from"), onset_to=ss.get("cs_to")))
 
 if cases.empty:
-    st.info("No cases match these filters.")
+    st.info("No cases match these filters." + (" The case you opened stays shown below." if ss.get("cs_case") else ""))
 else:
     st.caption(f"{len(cases):,} case{'s' if len(cases) != 1 else ''}"
                + (" (first 500 shown)" if len(cases) >= 500 else ""))
@@ -118,7 +116,9 @@ st.text("\n".join([
     f"Outcome: {OUTCOME_NAMES.get(current['outcome'], current['outcome'])}    Resolved: "
     f"{current['resolved_at']:%d %b %Y %H:%M}" if current["resolved_at"] is not None else
     f"Outcome: {OUTCOME_NAMES.get(current['outcome'], current['outcome'])}    Resolved: —",
-    f"Causality: {current['causality'] or '—'}    Area: {current['area'] or '—'}    Side: {current['side'] or '—'}",
+    f"Causality: {(current['causality'] or '—').capitalize()}    "
+    f"Area: {ref.area_names.get(current['area'], current['area'] or '—')}    "
+    f"Side: {repo.SIDE_LABELS.get(current['side'], '—')}",
     f"Reported by {current['reported_by'] or '—'} on {current['reported_at']:%d %b %Y %H:%M}",
 ]))
 if current["action_taken"]:
@@ -135,14 +135,17 @@ if found:
     st.text(f"{t['treatment_ref']} — {t['treated_at']:%d %b %Y %H:%M} — patient {t['patient_ref']} — {t['brand']} "
             f"(lot {t['lot_number'] or 'not recorded'}) — {t['injector']}, {t['clinic']}")
     if t["warnings_confirmed"]:
-        st.text(f"Warnings confirmed at entry: {t['warnings_confirmed']}"
+        readable = "; ".join(describe_warning_code(c, ref.area_names, ref.risk_labels)
+                             for c in t["warnings_confirmed"].split(","))
+        st.text(f"Warnings confirmed at entry: {readable}"
                 + (f" — reason: {t['override_reason']}" if t["override_reason"] else ""))
-    st.dataframe(injected[["area_name", "side", "units", "points", "volume_ml", "depth"]], hide_index=True,
-                 column_config={"area_name": "Area", "side": "Side", "units": "Units", "points": "Points",
-                                "volume_ml": "Volume mL", "depth": "Depth"})
+    st.dataframe(repo.areas_table(injected), hide_index=True)
 
 st.markdown("**History** (every version is kept; a follow-up adds a version)")
-history = versions.assign(changes=repo.version_changes(versions))
+history = versions.assign(
+    changes=repo.version_changes(versions, {"term": plain, "area": dict(ref.area_names)}),
+    change_note=versions["change_note"].fillna("—"),
+)
 st.dataframe(
     history[["version", "changed_at", "changed_by", "changes", "change_note"]], hide_index=True, width="stretch",
     column_config={"version": "Version",

@@ -156,7 +156,7 @@ with c1:
     else:
         b1, b2 = st.columns(2)
         b1.number_input("Birth year (optional)", key="lt_birth_year", value=None, step=1, format="%d")
-        b2.selectbox("Sex (optional)", SEXES, key="lt_sex", **_unset("lt_sex"), format_func=SEX_NAMES.get)
+        b2.selectbox("Sex (optional)", SEXES, key="lt_sex", **_unset("lt_sex"), format_func=SEX_NAMES.get, placeholder="—")
         _err(errors, "birth_year")
 with c2:
     clinics = repo.clinic_names(db)
@@ -228,7 +228,7 @@ cols = st.columns(2)
 for i, r in enumerate(risks.itertuples()):
     with cols[i % 2]:
         label = r.label + (" (contraindication)" if r.contraindication else "")
-        st.checkbox(label, key=f"lt_risk_{r.code}", help=r.explanation)
+        st.checkbox(label, key=f"lt_risk_{r.code}")
         st.caption(r.explanation)
 
 # ------------------------------------------------------------------------------------------- areas
@@ -259,8 +259,7 @@ with right:
                 bits.append(f"usual points {int(lo)}–{int(hi)}")
             st.caption(" · ".join(bits))
             u, p, s, v, dp = st.columns([3, 2, 3, 2, 3])
-            u.number_input(f"Units in {name}", key=f"lt_units_{a}", value=None, step=0.5, format="%.1f",
-                           help=bits[0])
+            u.number_input(f"Units in {name}", key=f"lt_units_{a}", value=None, step=0.5, format="%.1f")
             p.number_input("Points", key=f"lt_points_{a}", value=None, step=1, format="%d")
             ss.setdefault(f"lt_side_{a}", "B")
             s.selectbox("Side", SIDES, key=f"lt_side_{a}", format_func=SIDE_NAMES.get)

@@ -21,9 +21,7 @@ db = get_db()
 ss = st.session_state
 ALL = "__all__"
 GENERAL = {1: "mild", 2: "moderate", 3: "severe or medically significant", 4: "life-threatening", 5: "death"}
-OUTCOME_NAMES = {"recovered": "Recovered", "recovering": "Recovering", "not_recovered": "Not recovered",
-                 "recovered_with_sequelae": "Recovered with lasting effects", "fatal": "Fatal",
-                 "unknown": "Unknown yet"}
+OUTCOME_NAMES = repo.OUTCOME_NAMES
 CAUSALITY_HELP = ("WHO-UMC: certain, probable, possible, unlikely, conditional (more data needed), "
                   "unassessable.")
 
@@ -158,9 +156,7 @@ if info:
     treated_areas = list(injected["area"])
     st.text(f"{t['treatment_ref']} — {t['treated_at']:%d %b %Y %H:%M} — patient {t['patient_ref']} — "
             f"{t['brand']} (lot {t['lot_number'] or 'not recorded'}) — {t['injector']}, {t['clinic']}")
-    st.dataframe(injected[["area_name", "side", "units", "points", "volume_ml", "depth"]], hide_index=True,
-                 column_config={"area_name": "Area", "side": "Side", "units": "Units", "points": "Points",
-                                "volume_ml": "Volume mL", "depth": "Depth"})
+    st.dataframe(repo.areas_table(injected), hide_index=True)
 
 # ------------------------------------------------------------------------------------------- what happened
 st.subheader("2 · What happened")
