@@ -11,6 +11,7 @@ from dashboard.db import open_database
 from dashboard.demo.catalog import INJECTORS
 from dashboard.demo.followups import split_follow_ups
 from dashboard.demo.generator import generate
+from dashboard.demo.planted import PLANTED
 from dashboard.importer import ImportResult, import_frames
 
 EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE = 0, 2, 3
@@ -85,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"demo: {added:,} follow-up reports added to stored events" if added else
               "demo: follow-up reports were already stored", file=sys.stderr)
     quarantined = result.quarantined + (follow.quarantined if follow is not None else 0)
-    print(f"demo: done in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    print(f"demo: done in {time.perf_counter() - start:.1f} s; {len(PLANTED)} problems are planted for the signals "
+          "to find (listed in the README, 'The demo clinic and its planted problems')", file=sys.stderr)
     accounts = _create_accounts(args.db)
     print("demo accounts (username / password / role) - write these down, they are shown only once:",
           file=sys.stderr)
