@@ -5,4 +5,3 @@ SELECT $created_at, $actor, 'event.follow_up', 'event', CAST(n.db_event_id AS VA
                      'version', n.db_version + 1, 'changed', n.differs) AS VARCHAR)
 FROM iw_cls_events n
 WHERE n.status = 'followup'
-ORDER BY n.line

@@ -14,4 +14,3 @@ FROM iw_cls_events n
 JOIN clinics c ON c.name = n.parent_clinic
 JOIN events e ON e.clinic_id = c.clinic_id AND e.event_ref = n.v_ref
 WHERE n.status IN ('new', 'followup')
-ORDER BY n.line

@@ -6,4 +6,3 @@ FROM iw_cls_injections n
 JOIN clinics c ON c.name = n.parent_clinic
 JOIN treatments t ON t.clinic_id = c.clinic_id AND t.treatment_ref = n.v_ref
 WHERE n.status = 'new'
-ORDER BY n.line
