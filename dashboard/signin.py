@@ -28,6 +28,7 @@ from dashboard.accounts import (
     user_for_email,
 )
 from dashboard.authz import User
+from dashboard.db import DatabaseLockedError
 from dashboard.navigation import PAGES
 from dashboard.ui import get_db
 
@@ -97,10 +98,19 @@ def sso_configured() -> bool:
         return False
 
 
-def _sso_user() -> User | None:
-    if not sso_configured() or not st.user.is_logged_in:
+def sso_email() -> str | None:
+    """Return the e-mail of the person signed in through single sign-on, or None (not configured / not signed in)."""
+    if not sso_configured() or importlib.util.find_spec("authlib") is None:
         return None
-    email = str(st.user.get("email") or "")
+    if not getattr(st.user, "is_logged_in", False):  # st.user has no is_logged_in when [auth] is incomplete
+        return None
+    return str(st.user.get("email") or "")
+
+
+def _sso_user() -> User | None:
+    email = sso_email()
+    if email is None:
+        return None
     user = user_for_email(get_db(), email)
     if user is None:
         st.error("No active InjectWatch account uses the e-mail address below. "
@@ -220,7 +230,12 @@ def sign_in_gate() -> User | None:
     if sso is not None:
         start_session(sso, "sso")
         st.rerun()
-    screen = _setup_screen if count_accounts(get_db()) == 0 else _login_form
+    try:
+        db = get_db()
+    except DatabaseLockedError as exc:
+        _database_busy(exc)
+        return None
+    screen = _setup_screen if count_accounts(db) == 0 else _login_form
     # Every page address shows this screen, with no menu: a signed-out browser keeps no menu of the previous
     # session, and a link to a page (e.g. /audit) asks for sign-in and then opens that page if the role allows.
     st.navigation(_sign_in_pages(screen), position="hidden").run()
@@ -236,6 +251,15 @@ def _sign_in_pages(screen: Callable[[], None]) -> list[st.Page]:
         show.__name__ = f"sign_in_{spec.url_path.replace('-', '_')}"
         pages.append(st.Page(show, title=spec.title, url_path=spec.url_path, default=spec.file == "home.py"))
     return pages
+
+
+def _database_busy(exc: DatabaseLockedError) -> None:
+    st.title("InjectWatch")
+    st.error("The clinic database is in use by another program: a command such as import, demo, backup or "
+             "restore, or a second copy of InjectWatch. Only one program can use the database file at a time. "
+             "Wait until the command has finished (or stop the other copy), then press Try again.")
+    st.text(str(exc))
+    st.button("Try again", type="primary")
 
 
 def sign_out_button(user: User) -> None:

@@ -143,3 +143,55 @@ def test_deactivated_account_is_signed_out_at_the_next_click(with_account):
     at.run()
     assert "user" not in at.session_state
     assert "deactivated" in at.info[0].value
+
+
+def test_a_database_held_by_another_process_gets_a_plain_message(db_file, monkeypatch):
+    from pathlib import Path as _P
+
+    from dashboard import signin
+    from dashboard.db import DatabaseLockedError
+
+    def busy():
+        raise DatabaseLockedError(f"The database {_P(db_file)} is open in another process (DuckDB allows one process "
+                                  "per file). Details: IO Error: Could not set lock on file")
+
+    monkeypatch.setattr(signin, "get_db", busy)
+    at = _app().run()
+    assert not at.exception
+    assert "in use by another program" in at.error[0].value
+    assert "Could not set lock" in at.text[0].value
+    assert at.button[0].label == "Try again"
+
+
+def test_single_sign_on_maps_the_email_to_the_local_account(with_account, monkeypatch):
+    from dashboard import signin
+    from dashboard.accounts import create_user as _create
+
+    db = open_database(with_account)
+    _create(db, username="eve", password=PASSWORD, role="manager", display_name="Eve", email="Eve@Clinic.example")
+    db.close()
+    monkeypatch.setattr(signin, "sso_email", lambda: "eve@clinic.example")
+    at = _app().run()
+    assert not at.exception
+    assert at.session_state["user"].username == "eve"
+    assert at.session_state[signin.METHOD_KEY] == "sso"
+    monkeypatch.setattr(signin, "sso_email", lambda: "stranger@else.example")
+    at = _app().run()
+    assert "user" not in at.session_state
+    assert "No active InjectWatch account uses the e-mail" in at.error[0].value
+    assert at.text[0].value == "stranger@else.example"
+    assert _audit_actions(with_account, "eve")[-1] == "login.success"
+
+
+def test_sso_configured_without_authlib_says_so_and_keeps_password_sign_in(with_account):
+    at = _app()
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
+    at.run()
+    assert not at.exception
+    import importlib.util
+
+    if importlib.util.find_spec("authlib") is None:
+        assert "Authlib is not installed" in at.warning[0].value
+    else:
+        assert at.button[0].label.startswith("Sign in with your clinic account")
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
