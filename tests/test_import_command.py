@@ -1,0 +1,93 @@
+"""`python -m dashboard import PATH`: exit codes, the stderr summary, and all-or-nothing after a kill."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard.cli import main
+from dashboard.db import open_database
+from dashboard.importer.synth import write_dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+def test_exit_0_on_a_clean_import_and_again_on_the_repeat(db_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(FIXTURES / "valid"), "--db", str(db_file)]) == 0
+    err = capsys.readouterr().err
+    assert "Imported 4 treatments, 7 injection rows and 2 events." in err
+    assert "treatments.csv: 4 read, 4 imported, 0 quarantined, 0 unchanged" in err
+    assert main(["import", str(FIXTURES / "valid")]) == 0  # INJECTWATCH_DB from the fixture
+    assert "Nothing changed" in capsys.readouterr().err
+
+
+def test_exit_3_when_rows_were_quarantined(db_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "ds"
+    shutil.copytree(FIXTURES / "valid", folder)
+    shutil.copy(FIXTURES / "rules" / "future_date" / "treatments.csv", folder / "treatments.csv")
+    assert main(["import", str(folder)]) == 3
+    err = capsys.readouterr().err
+    assert "1 row quarantined" in err and "treatments.csv: 5 read, 4 imported, 1 quarantined" in err
+
+
+def test_exit_2_on_unreadable_input_and_nothing_changes(db_file: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "ds"
+    shutil.copytree(FIXTURES / "valid", folder)
+    (folder / "treatments.csv").unlink()
+    assert main(["import", str(folder)]) == 2
+    assert "no treatments.csv" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "nowhere")]) == 2
+    db = open_database(db_file)
+    try:
+        assert db.scalar("SELECT count(*) FROM imports") == 0
+    finally:
+        db.close()
+
+
+def test_the_module_entry_point(db_file: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "dashboard", "import", str(FIXTURES / "valid")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    assert proc.returncode == 0, proc.stderr
+    assert "Imported 4 treatments" in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.slow
+def test_a_killed_import_leaves_all_or_nothing(db_file: Path, tmp_path: Path) -> None:
+    data = tmp_path / "big"
+    rows = write_dataset(data, 60_000, seed=3)
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "import", str(data)], cwd=ROOT,
+                            stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:  # the progress bar prints one line per stage when stderr is not a terminal
+        seen.append(line)
+        if "storing" in line:
+            time.sleep(0.3)  # well inside the set-wise inserts
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=120)
+    assert proc.returncode == -signal.SIGKILL, "".join(seen)
+    db = open_database(db_file)
+    try:
+        got = (db.scalar("SELECT count(*) FROM treatments"), db.scalar("SELECT count(*) FROM injections"),
+               db.scalar("SELECT count(*) FROM events"), db.scalar("SELECT count(*) FROM imports"))
+        assert got in ((0, 0, 0, 0), (rows["treatments"], rows["injections"], rows["events"], 1)), got
+    finally:
+        db.close()
+    # the database is healthy: the same import now runs to the end
+    assert main(["import", str(data)]) == 0
+    db = open_database(db_file)
+    try:
+        assert db.scalar("SELECT count(*) FROM treatments") == rows["treatments"]
+        assert db.scalar("SELECT count(*) FROM injections") == rows["injections"]
+    finally:
+        db.close()
