@@ -32,7 +32,7 @@ from dashboard.stats import cusum
 from dashboard.stats.casemix import fit_casemix
 
 FORMAT = "injectwatch-signals/1"
-BASE_COVARIATES = ("area", "product", "dose_model", "vpp_model")
+BASE_COVARIATES = ("area", "product", "dose_model", "vpp_model", "age_band", "sex")
 
 
 @dataclass

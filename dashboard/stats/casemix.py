@@ -1,7 +1,8 @@
 """Case-mix model: a binomial GLM on aggregated cells (events out of treatments) giving expected counts.
 
 Fitted on the clinic's own data. Covariates are categorical; a level with too little information to
-estimate (fewer than `min_expected` events expected at the overall rate) shares the reference level.
+estimate (fewer than `min_expected` events both expected at the overall rate and observed) shares the
+reference level.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ class CaseMixModel:
 
 
 def _estimable_levels(cells: pd.DataFrame, cov: str, rate: float, min_expected: float) -> tuple[object, ...]:
-    totals = cells.groupby(cov, sort=True)["n"].sum()
+    totals = cells.groupby(cov, sort=True)[["n", "events"]].sum()
     if len(totals) < 2:
         return ()
-    reference = totals.sort_values(ascending=False, kind="stable").index[0]
-    return tuple(lv for lv, n in totals.items() if lv != reference and n * rate >= min_expected)
+    reference = totals["n"].sort_values(ascending=False, kind="stable").index[0]
+    return tuple(lv for lv, row in totals.iterrows()
+                 if lv != reference and (row["n"] * rate >= min_expected or row["events"] >= min_expected))
 
 
 def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: float = 2.0) -> CaseMixModel:

@@ -1,11 +1,12 @@
--- Events attributed to one treated area of their treatment. Systemic terms (whole body, allergy and skin)
+-- Events attributed to one treated area of their treatment. Systemic terms (whole body, allergy and skin,
+-- not tied to an area)
 -- go to the treatment's main area; others to the recorded area when it was treated, else the treated area
 -- where the term is most usual (reference incidence), else the first treated area.
 -- One row per (treatment, area, term): a treatment counts once per term.
 CREATE OR REPLACE TEMP TABLE sig_ev AS
 WITH ev AS (
     SELECT e.event_id, e.treatment_id, e.term, e.area,
-           r.body_region IN ('Whole body', 'Allergy and skin') AS systemic
+           r.body_region IN ('Whole body', 'Allergy and skin') AND r.placement_areas = '' AS systemic
     FROM events_current e
     JOIN ref_terms r ON r.code = e.term
     WHERE NOT r.is_process AND e.term <> 'other'

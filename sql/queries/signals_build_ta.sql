@@ -1,6 +1,6 @@
 -- One row per treatment x area in the period, with the case-mix keys: dose band relative to the area's
 -- usual range for the product (0 below, 1 lower half, 2 upper half, 3 up to 1.5x the top, 4 beyond),
--- volume-per-point band, risk-factor bit mask, whether it is the treatment's main area (most units; systemic
+-- volume-per-point band, age band (<45, 45-59, 60+), sex, risk-factor bit mask, whether it is the treatment's main area (most units; systemic
 -- events are counted once per treatment, on it), and a cell id hashing (area, product, bands, mask, main).
 CREATE OR REPLACE TEMP TABLE sig_ta AS
 WITH per_area AS (
@@ -25,6 +25,11 @@ WITH per_area AS (
                 WHEN a.volume_ml / a.points <= 0.125 THEN 1
                 WHEN a.volume_ml / a.points <= 0.2 THEN 2
                 ELSE 3 END AS vpp_band,
+           CASE WHEN p.birth_year IS NULL THEN 1
+                WHEN year(t.treated_at) - p.birth_year < 45 THEN 0
+                WHEN year(t.treated_at) - p.birth_year < 60 THEN 1
+                ELSE 2 END AS age_band,
+           CASE WHEN p.sex = 'M' THEN 'M' ELSE 'F' END AS sex,
            (CASE WHEN t.alcohol_48h THEN 1 ELSE 0 END)
          + (CASE WHEN t.anticoagulant THEN 2 ELSE 0 END)
          + (CASE WHEN t.interacting_medication THEN 4 ELSE 0 END)
@@ -37,12 +42,13 @@ WITH per_area AS (
          + (CASE WHEN t.aftercare_lay_down_4h THEN 512 ELSE 0 END)
          + (CASE WHEN t.aftercare_heat_or_exercise THEN 1024 ELSE 0 END) AS fmask
     FROM treatments t
+    JOIN patients p ON p.patient_id = t.patient_id
     JOIN per_area a ON a.treatment_id = t.treatment_id
     LEFT JOIN ref_area_doses d ON d.area = a.area AND d.product = t.product
     WHERE ($date_from IS NULL OR t.treated_at >= CAST($date_from AS TIMESTAMP))
       AND ($date_to IS NULL OR t.treated_at < CAST($date_to AS TIMESTAMP) + INTERVAL 1 DAY)
 )
-SELECT *, CAST(hash(area, product, dose_band, vpp_band, fmask, is_main) >> 2 AS BIGINT) AS cell_id
+SELECT *, CAST(hash(area, product, dose_band, vpp_band, fmask, is_main, age_band, sex) >> 2 AS BIGINT) AS cell_id
 FROM (
     SELECT *, (row_number() OVER (PARTITION BY treatment_id ORDER BY units DESC, area) = 1) AS is_main
     FROM base
