@@ -61,7 +61,7 @@ def test_planted_list_is_complete_and_consistent() -> None:
     kinds = {p["kind"] for p in pl.PLANTED}
     assert kinds == {"dosing", "placement", "product_lot", "time_cluster", "patient_factor"}
     names = {inj.name for inj in INJECTORS}
-    for p in pl.PLANTED + pl.LOOKALIKES:
+    for p in pl.PLANTED + pl.LOOKALIKES + pl.BACKGROUND:
         assert set(p) >= {"kind", "term", "injector", "area", "product", "lot", "factor", "window_start",
                           "window_end", "description"}
         assert p["injector"] is None or p["injector"] in names

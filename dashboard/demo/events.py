@@ -42,15 +42,8 @@ UNDER_DOSE_EXP = 2.5  # drug_ineffective x (0.8 / ratio) ** 2.5 below 0.8x the u
 ADJACENT = ("eyelid_ptosis", "diplopia", "smile_asymmetry", "lip_ptosis", "dry_eye", "brow_malposition")
 PLACEMENT_TERMS = ("eyelid_ptosis", "brow_ptosis", "brow_malposition", "smile_asymmetry", "lip_ptosis",
                    "diplopia", "lip_incompetence_drooling")
-WEAKNESS = ("eyelid_ptosis", "brow_ptosis", "dysphagia", "neck_muscle_weakness", "dysphonia", "diplopia")
-RISK_EFFECTS: dict[str, dict[str, float]] = {
-    "anticoagulant": pl.ANTICOAGULANT_RR,
-    "alcohol_48h": {"injection_site_bruising": 1.2},
-    "prior_toxin_90d": {t: 1.5 for t in WEAKNESS},
-    "interacting_medication": {t: 1.8 for t in WEAKNESS},
-    "neuromuscular_disorder": {**{t: 4.0 for t in WEAKNESS}, "dysphagia": 6.0, "dyspnoea": 6.0},
-    "allergy_history": {t: 3.0 for t in ("hypersensitivity", "urticaria", "rash", "anaphylactic_reaction")},
-}
+WEAKNESS = pl.WEAKNESS
+RISK_EFFECTS = pl.RISK_EFFECTS
 # Grade-1 reporting probability; grade 2 is reported with >= 0.85 and grade 3+ always.
 REPORT_G1 = {"injection_site_pain": 0.2, "injection_site_erythema": 0.2, "injection_site_oedema": 0.25,
              "injection_site_pruritus": 0.2, "headache": 0.3, "nausea": 0.3, "influenza_like_illness": 0.3,
@@ -179,7 +172,7 @@ def _draw(rng: np.random.Generator, s: Sessions, a: Areas, ref: ReferenceTables)
     for term, (p0, onset, dur) in EXTRA_SESSION.items():
         p = p0 * _modifier(term, s, all_t, mean_ratio, np.full(s.n, np.nan), 0, frail, exper)
         if term == "injection_site_infection":
-            p = p + np.where(s.risk["skin_infection_at_site"], 0.01, 0.0)
+            p = p + np.where(s.risk["skin_infection_at_site"], pl.SKIN_INFECTION_EXTRA_P, 0.0)
         hit = rng.random(s.n) < p
         area = np.where(term == "injection_site_infection", first_area[hit], -1)
         drawn.add(all_t[hit], area, mean_ratio[hit], term, 1, onset, dur)

@@ -18,12 +18,25 @@ SUBPOTENT_WINDOW = lot_window(SUBPOTENT_LOT)
 SUBPOTENT_POTENCY = 0.42  # the lot delivers ~42 % of its labelled units
 
 DOSING_WINDOW = (date(2025, 4, 7), date(2026, 1, 30))  # Dysport numbers on BOTOX
-REVERSE_WINDOW = (date(2026, 2, 2), date(2026, 7, 31))  # BOTOX numbers on Dysport
+REVERSE_WINDOW = (date(2025, 8, 4), date(2026, 1, 16))  # BOTOX numbers on Dysport
 OUTBREAK_WINDOW = (date(2026, 4, 13), date(2026, 4, 30))  # contaminated saline at one clinic
 OUTBREAK_CLINIC = "Northgate Clinic"
 OUTBREAK_ATTACK_RATE = 0.05
 PLACEMENT_RR = 3.5
 ANTICOAGULANT_RR = {"injection_site_bruising": 2.5, "injection_site_haematoma": 3.0}
+WEAKNESS = ("eyelid_ptosis", "brow_ptosis", "dysphagia", "neck_muscle_weakness", "dysphonia", "diplopia")
+ALLERGY_TERMS = ("hypersensitivity", "urticaria", "rash", "anaphylactic_reaction")
+# Relative risk of each recorded risk factor per event term in the demo (the planted anticoagulant effect and the
+# real, label-documented background effects below).
+RISK_EFFECTS: dict[str, dict[str, float]] = {
+    "anticoagulant": ANTICOAGULANT_RR,
+    "alcohol_48h": {"injection_site_bruising": 1.2},
+    "prior_toxin_90d": {t: 1.5 for t in WEAKNESS},
+    "interacting_medication": {t: 1.8 for t in WEAKNESS},
+    "neuromuscular_disorder": {**{t: 4.0 for t in WEAKNESS}, "dysphagia": 6.0, "dyspnoea": 6.0},
+    "allergy_history": {t: 3.0 for t in ALLERGY_TERMS},
+}
+SKIN_INFECTION_EXTRA_P = 0.01  # infection at the site adds this absolute risk of injection-site infection
 
 
 def _entry(**kw: object) -> dict[str, object]:
@@ -53,7 +66,7 @@ PLANTED: list[dict[str, object]] = [
         id="dosing-botox-numbers-on-dysport", kind="dosing", term="drug_ineffective", injector="Dr Lena Hoffmann",
         product="abo", window_start=REVERSE_WINDOW[0], window_end=REVERSE_WINDOW[1], strength=5.7,
         description=("Dr Lena Hoffmann used BOTOX unit numbers on Dysport (about 0.4 times the usual Dysport dose) "
-                     "from February to July 2026: lack of effect (drug_ineffective) about five times as often, "
+                     "from August 2025 to mid-January 2026: lack of effect (drug_ineffective) about five times as often, "
                      "in every area she treated, and doses below the usual Dysport range."),
     ),
     _entry(
@@ -105,4 +118,27 @@ LOOKALIKES: list[dict[str, object]] = [
         description=("Lying down within 4 h after injection is recorded (about 4 % of sessions) but has no effect on "
                      "ptosis in the demo, as the evidence suggests: not a signal."),
     ),
+]
+
+# Real risk-factor effects that are part of the simulated world but not planted problems: a signal for one of
+# them is correct (not a false alarm), though most are too rare to reach significance at 20,000 treatments.
+BACKGROUND: list[dict[str, object]] = [
+    _entry(id="background-allergy-hypersensitivity", kind="patient_factor", term="hypersensitivity",
+           factor="allergy_history", also_terms=list(ALLERGY_TERMS[1:]), strength=3.0,
+           description="A known allergy (about 9 % of patients) triples hypersensitivity, urticaria and rash."),
+    _entry(id="background-site-infection", kind="patient_factor", term="injection_site_infection",
+           factor="skin_infection_at_site", strength=SKIN_INFECTION_EXTRA_P / 0.0002,
+           description="Treating through an infection at the site (a contraindication, ~0.15 % of sessions) gives "
+                       "about 1 % injection-site infections."),
+    _entry(id="background-neuromuscular", kind="patient_factor", term="dysphagia", factor="neuromuscular_disorder",
+           also_terms=[t for t in WEAKNESS if t != "dysphagia"], strength=6.0,
+           description="A neuromuscular disorder (~0.15 % of patients) makes weakness events 4-6 times as likely."),
+    _entry(id="background-interacting-medication", kind="patient_factor", term="eyelid_ptosis",
+           factor="interacting_medication", also_terms=[t for t in WEAKNESS if t != "eyelid_ptosis"], strength=1.8,
+           description="Interacting medication (~2 % of sessions) makes weakness events 1.8 times as likely."),
+    _entry(id="background-prior-toxin", kind="patient_factor", term="eyelid_ptosis", factor="prior_toxin_90d",
+           also_terms=[t for t in WEAKNESS if t != "eyelid_ptosis"], strength=1.5,
+           description="Another toxin treatment in the previous 90 days makes weakness events 1.5 times as likely."),
+    _entry(id="background-alcohol-bruising", kind="patient_factor", term="injection_site_bruising",
+           factor="alcohol_48h", strength=1.2, description="Alcohol within 48 h: bruising 1.2 times as likely."),
 ]
