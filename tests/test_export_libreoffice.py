@@ -79,7 +79,7 @@ def test_libreoffice_reads_the_csv_with_ids_as_text(bundle, tmp_path, lo_profile
     assert e[1][narrative] == "Jane Roe: lid a little better, drops help."
 
     i = sheet(tmp_path / "xlsx" / "injections.xlsx")
-    assert i[2][:5] == ["0042", "glabella", "C", "G1", 15]
+    assert i[2][:2] == ["0042", "forehead"] and i[3][:5] == ["0042", "glabella", "C", "G1", 15]
 
     s = sheet(tmp_path / "xlsx" / "summary.xlsx")
     assert s[0] == ["clinic", "injector", "area", "term", "treatments", "events", "serious_events",
