@@ -155,3 +155,27 @@ def test_lay_down_aftercare_has_no_effect() -> None:
     lay = t["aftercare_lay_down_4h"].fillna(False).astype(bool)
     obs, exp, _ = _compare(f, "eyelid_ptosis", lay, t["aftercare_lay_down_4h"].notna() & ~lay)
     assert 0.5 * exp <= obs <= 1.6 * exp
+
+
+def _no_signal(obs: int, exp: float, p: float) -> None:
+    assert obs < 1.6 * exp + 3 or p > 1e-3, (obs, round(exp, 2), p)
+
+
+def test_without_planted_problems_nothing_stands_out() -> None:
+    f = generate(N, 1, planted=False)
+    t, i = f["treatments"], f["injections"]
+    ona, abo = t["product"] == "ona", t["product"] == "abo"
+    reid, hoff, marin = (t["injector"] == name for name in ("Dr Marcus Reid", "Dr Lena Hoffmann", "Dr Sofia Marin"))
+    dosing, reverse = (_in(t, str(w[0]), str(w[1])) for w in (pl.DOSING_WINDOW, pl.REVERSE_WINDOW))
+    _no_signal(*_compare(f, "eyelid_ptosis", reid & dosing & ona, ona & ~reid))
+    _no_signal(*_compare(f, "drug_ineffective", hoff & reverse & abo, abo & ~hoff))
+    gl = _with_area(f, "glabella")
+    _no_signal(*_compare(f, "eyelid_ptosis", gl & marin, gl & ~marin, "glabella"))
+    lot = t["lot"] == pl.SUBPOTENT_LOT
+    _no_signal(*_compare(f, "drug_ineffective", lot, ona & ~lot))
+    outbreak = _in(t, str(pl.OUTBREAK_WINDOW[0]), str(pl.OUTBREAK_WINDOW[1])) & (t["clinic"] == pl.OUTBREAK_CLINIC)
+    _no_signal(*_compare(f, "injection_site_infection", outbreak, ~outbreak))
+    on = t["anticoagulant"].fillna(False).astype(bool)
+    _no_signal(*_compare(f, "injection_site_bruising", on, t["anticoagulant"].notna() & ~on))
+    charted = i[i["treatment_id"].isin(set(t.loc[reid & dosing & ona, "treatment_id"])) & (i["area"] == "glabella")]
+    assert charted["units"].median() <= 30  # ordinary BOTOX doses

@@ -18,37 +18,46 @@ EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE = 0, 2, 3
 MAX_TREATMENTS = 5_000_000
 
 
-def load_demo_imports(db_path: str | Path | None, treatments: int, seed: int) -> tuple[ImportResult, ImportResult | None]:
+def load_demo_imports(db_path: str | Path | None, treatments: int, seed: int, *, planted: bool = True
+                      ) -> tuple[ImportResult, ImportResult | None]:
     """Generate the demo chain and import it in two steps: the data set (some events still open), then the
     follow-up reports that close them. Returns (main ImportResult, follow-up ImportResult or None)."""
-    frames = generate(treatments, seed)
+    frames = generate(treatments, seed, planted=planted)
     first, final = split_follow_ups(frames["events"], seed)
+    source = demo_source(seed, planted)
     db = open_database(db_path)
     try:
-        if db.query_rows("demo_existing_data", {"source": f"demo seed {seed}"})[0][1]:
+        if db.query_rows("demo_existing_data", {"source": source})[0][1]:
             # Loaded before: import the final state, which changes nothing when it is the same demo.
-            return import_frames(db, frames, source=f"demo seed {seed}", actor="demo"), None
-        main = import_frames(db, {**frames, "events": first}, source=f"demo seed {seed}", actor="demo")
+            return import_frames(db, frames, source=source, actor="demo"), None
+        main = import_frames(db, {**frames, "events": first}, source=source, actor="demo")
         follow = None
         if len(final):
             parents = frames["treatments"][frames["treatments"]["treatment_id"].isin(set(final["treatment_id"]))]
             follow = import_frames(db, {"treatments": parents, "events": final},
-                                   source=f"demo seed {seed} follow-ups", actor="demo")
+                                   source=f"{source} follow-ups", actor="demo")
         return main, follow
     finally:
         db.close()
 
 
-def load_demo(db_path: str | Path | None, treatments: int, seed: int) -> ImportResult:
-    """Generate the demo chain and write it through the importer's bulk path; returns the main ImportResult."""
-    return load_demo_imports(db_path, treatments, seed)[0]
+def load_demo(db_path: str | Path | None, treatments: int, seed: int, *, planted: bool = True) -> ImportResult:
+    """Generate the demo chain and write it through the importer's bulk path; returns the main ImportResult.
+
+    planted=False loads the same chain with nothing to find (for testing that signals stay quiet)."""
+    return load_demo_imports(db_path, treatments, seed, planted=planted)[0]
+
+
+def demo_source(seed: int, planted: bool = True) -> str:
+    """The import source name of a demo load."""
+    return f"demo seed {seed}" if planted else f"demo seed {seed} without planted problems"
 
 
 def existing_data(db_path: str | Path | None, seed: int) -> tuple[int, int]:
     """Return (treatments stored, imports already made from this demo seed)."""
     db = open_database(db_path)
     try:
-        row = db.query_rows("demo_existing_data", {"source": f"demo seed {seed}"})[0]
+        row = db.query_rows("demo_existing_data", {"source": demo_source(seed)})[0]
         return int(row[0]), int(row[1])
     finally:
         db.close()

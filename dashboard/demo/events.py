@@ -126,14 +126,14 @@ def _modifier(term: str, s: Sessions, t: np.ndarray, ratio: np.ndarray, vpp: np.
         thr = 0.1 if periorbital else 0.2
         m = m * np.clip(np.nan_to_num(vpp, nan=thr) / thr, 1.0, 2.5) ** 0.7
     for factor, effects in RISK_EFFECTS.items():
-        if term in effects:
+        if term in effects and s.planted:
             m = m * np.where(s.risk[factor][t], effects[term], 1.0)
     if term in ("dry_eye", "ectropion_or_lower_lid_laxity"):
         m = m * np.where(s.age[t] >= 65, 2.0, 1.0)
     if term == "brow_ptosis":
         m = m * np.where(s.age[t] >= 60, 1.3, 1.0)
     if term == "eyelid_ptosis" and AREAS[area] == "glabella":
-        m = m * np.where(inj == cat.INJECTOR_INDEX["Dr Sofia Marin"], pl.PLACEMENT_RR, 1.0)
+        m = m * np.where((inj == cat.INJECTOR_INDEX["Dr Sofia Marin"]) & s.planted, pl.PLACEMENT_RR, 1.0)
     return m
 
 
@@ -171,7 +171,7 @@ def _draw(rng: np.random.Generator, s: Sessions, a: Areas, ref: ReferenceTables)
                   (rec.onset_min, rec.onset_lo, rec.onset_hi, rec.onset_max), (rec.dur_lo, rec.dur_hi, rec.dur_max))
     for term, (p0, onset, dur) in EXTRA_SESSION.items():
         p = p0 * _modifier(term, s, all_t, mean_ratio, np.full(s.n, np.nan), 0, frail, exper)
-        if term == "injection_site_infection":
+        if term == "injection_site_infection" and s.planted:
             p = p + np.where(s.risk["skin_infection_at_site"], pl.SKIN_INFECTION_EXTRA_P, 0.0)
         hit = rng.random(s.n) < p
         area = np.where(term == "injection_site_infection", first_area[hit], -1)
@@ -179,7 +179,7 @@ def _draw(rng: np.random.Generator, s: Sessions, a: Areas, ref: ReferenceTables)
 
     outbreak = ((s.clinic == cat.CLINICS.index(pl.OUTBREAK_CLINIC))
                 & (s.day >= cat.day_index(pl.OUTBREAK_WINDOW[0])) & (s.day <= cat.day_index(pl.OUTBREAK_WINDOW[1])))
-    hit = outbreak & (rng.random(s.n) < pl.OUTBREAK_ATTACK_RATE)
+    hit = outbreak & (rng.random(s.n) < pl.OUTBREAK_ATTACK_RATE) & s.planted
     drawn.add(all_t[hit], first_area[hit], mean_ratio[hit], "injection_site_infection", 1, INFECTION_ONSET,
               (45, 90, 200))
     return drawn

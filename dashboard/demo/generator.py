@@ -60,6 +60,7 @@ class Sessions:
     risk: dict[str, np.ndarray]  # true value of each risk factor (bool)
     recorded: dict[str, np.ndarray]  # whether the factor was recorded (else NULL)
     patient_codes: np.ndarray  # patient number per patient index
+    planted: bool  # False: no planted problems and no risk-factor effects (a clinic with nothing to find)
 
 
 @dataclass
@@ -170,7 +171,7 @@ def _in_window(day: np.ndarray, window: tuple[date, date]) -> np.ndarray:
     return (day >= cat.day_index(window[0])) & (day <= cat.day_index(window[1]))
 
 
-def _sessions(rng: np.random.Generator, n: int) -> Sessions:
+def _sessions(rng: np.random.Generator, n: int, planted: bool) -> Sessions:
     day, minute, injector = _schedule(rng, n)
     n_inj = len(cat.INJECTORS)
     home = np.array([cat.CLINICS.index(inj.clinic) for inj in cat.INJECTORS])
@@ -194,9 +195,9 @@ def _sessions(rng: np.random.Generator, n: int) -> Sessions:
             row = np.array([cat.CLINIC_PRODUCTS[name][p] * inj.product_bias.get(p, 1.0) for p in PRODUCTS])
             prod_table[i, c] = row / row.sum()
     product = _choose(rng, prod_table[injector, clinic])
-    reid = (injector == cat.INJECTOR_INDEX["Dr Marcus Reid"]) & _in_window(day, pl.DOSING_WINDOW)
+    reid = (injector == cat.INJECTOR_INDEX["Dr Marcus Reid"]) & _in_window(day, pl.DOSING_WINDOW) & planted
     product = np.where(reid & (rng.random(n) < 0.9), PRODUCTS.index("ona"), product)
-    hoff = (injector == cat.INJECTOR_INDEX["Dr Lena Hoffmann"]) & _in_window(day, pl.REVERSE_WINDOW)
+    hoff = (injector == cat.INJECTOR_INDEX["Dr Lena Hoffmann"]) & _in_window(day, pl.REVERSE_WINDOW) & planted
     product = np.where(hoff & (rng.random(n) < 0.9), PRODUCTS.index("abo"), product)
 
     lots = cat.lots()
@@ -224,7 +225,7 @@ def _sessions(rng: np.random.Generator, n: int) -> Sessions:
             habit = np.where(rng.random(v.size) < 0.85, ml100[injector[m]], 2.5)
             d = habit * v / 100.0
         diluent[m] = np.round(d, 2)
-    potency = np.where(lots["lot"].to_numpy()[lot] == pl.SUBPOTENT_LOT, pl.SUBPOTENT_POTENCY, 1.0)
+    potency = np.where((lots["lot"].to_numpy()[lot] == pl.SUBPOTENT_LOT) & planted, pl.SUBPOTENT_POTENCY, 1.0)
     diluent[rng.random(n) < 0.05] = np.nan
     recon = rng.uniform(0.1, 6.0, n)
     late = rng.random(n) < 0.005
@@ -254,6 +255,7 @@ def _sessions(rng: np.random.Generator, n: int) -> Sessions:
         n=n, day=day, minute=minute, injector=injector, clinic=clinic, patient=patient, product=product,
         lot=lot, potency=potency, vial_units=vial, diluent=diluent, recon_hours=recon, age=age, sex=sex,
         birth_year=(2026 - np.floor(age)).astype(np.int64), risk=risk, recorded=recorded, patient_codes=p_codes,
+        planted=planted,
     )
 
 
@@ -300,9 +302,10 @@ def _areas(rng: np.random.Generator, s: Sessions, ref: ReferenceTables) -> Areas
     product = s.product[t]
     dose_product = product.copy()
     ona, abo = PRODUCTS.index("ona"), PRODUCTS.index("abo")
-    reid = (s.injector[t] == cat.INJECTOR_INDEX["Dr Marcus Reid"]) & _in_window(s.day[t], pl.DOSING_WINDOW)
+    reid = (s.injector[t] == cat.INJECTOR_INDEX["Dr Marcus Reid"]) & _in_window(s.day[t], pl.DOSING_WINDOW) & s.planted
     dose_product[reid & (product == ona)] = abo  # Dysport numbers charted on BOTOX
-    hoff = (s.injector[t] == cat.INJECTOR_INDEX["Dr Lena Hoffmann"]) & _in_window(s.day[t], pl.REVERSE_WINDOW)
+    hoff = ((s.injector[t] == cat.INJECTOR_INDEX["Dr Lena Hoffmann"]) & _in_window(s.day[t], pl.REVERSE_WINDOW)
+            & s.planted)
     dose_product[hoff & (product == abo)] = ona  # BOTOX numbers charted on Dysport
     sex_scale = np.ones(t.size)
     for name, f in _SEX_DOSE.items():
@@ -406,15 +409,18 @@ def _injection_frame(rng: np.random.Generator, s: Sessions, a: Areas, ids: pd.Se
     return frame[INJECTION_COLUMNS]
 
 
-def generate(treatments: int = 20000, seed: int = 1) -> dict[str, pd.DataFrame]:
-    """Generate the demo chain as spec-shaped frames {"treatments", "injections", "events"}; deterministic."""
+def generate(treatments: int = 20000, seed: int = 1, *, planted: bool = True) -> dict[str, pd.DataFrame]:
+    """Generate the demo chain as spec-shaped frames {"treatments", "injections", "events"}; deterministic.
+
+    planted=False gives the same chain with no planted problem and no risk-factor effect (look-alikes stay):
+    a clinic where a signal run should raise nothing at the `act` level."""
     from dashboard.demo.events import draw_events
 
     if treatments < 1:
         raise ValueError("treatments must be at least 1")
     streams = [np.random.default_rng([seed, 2026, k]) for k in range(4)]  # one stream per stage
     ref = build_tables()
-    s = _sessions(streams[0], treatments)
+    s = _sessions(streams[0], treatments, planted)
     a = _areas(streams[1], s, ref)
     ids = _fmt_ids("T-", treatments)
     treated_at = _timestamps(s.day, s.minute)
