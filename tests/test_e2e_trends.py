@@ -55,8 +55,7 @@ def test_trends_page_with_the_demo_clinic(db_file) -> None:
         # clicking a bar lists its cases
         bars = pg.locator(".js-plotly-plot").nth(3)
         bars.scroll_into_view_if_needed()
-        bars.locator("path").filter(has=pg.locator("xpath=self::*[contains(@style,'fill')]")).first.wait_for()
-        bars.locator("g.point path").first.click(force=True)
+        bars.locator("g.point path").last.click(force=True)  # the highest rate (bars are sorted)
         wait_for_app(pg)
         pg.get_by_text("Showing the cases of your chart selection").wait_for(timeout=15_000)
         screenshot(pg, "trends-demo-drill")

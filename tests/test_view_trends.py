@@ -100,3 +100,21 @@ def test_practitioner_cannot_open_the_page(filled: Database) -> None:
     at = _app(User(username="ada", role="practitioner", display_name="Ada", injector_name="Dr A"))
     assert any("cannot open this page" in e.value for e in at.error)
     assert not at.metric
+
+
+def test_a_saved_record_shows_on_the_next_run(filled: Database) -> None:
+    at = _app(params=JAN)
+    assert _metrics(at)["Adverse events"][0] == "4"
+
+    def report(cur) -> None:
+        cur.execute("INSERT INTO events (event_id, clinic_id, event_ref, treatment_id, created_at) "
+                    "VALUES (9, 1, 'E9', 4, now())")
+        cur.execute("INSERT INTO event_versions (version_id, event_id, version, term, onset_at, severity, "
+                    "reported_at, changed_at, changed_by) VALUES (9, 9, 1, 'headache', TIMESTAMP '2026-01-07', 1, "
+                    "TIMESTAMP '2026-01-07', now(), 't')")
+        filled.audit(cur, "t", "event.report")
+
+    filled.write(report)
+    at.run()
+    assert _metrics(at)["Adverse events"][0] == "5"
+    assert "E9" in set(at.dataframe[-1].value["event_ref"])

@@ -49,26 +49,26 @@ def _cases(version: int, key: tuple, drill_key: tuple, _filters: Filters, _drill
     return queries.cases(db, user, _filters, _drill)
 
 
-_bring_up_to_date(data_version(), user.username)
-version = data_version()
-first_day, last_day = _bounds(version)
-if last_day is None:
-    st.info("No treatments recorded yet, so there is nothing to chart. Log treatments, import your clinic's "
-            "files, or load the demo clinic from the Clinic overview page.")
-    st.stop()
-
-opts = _options(version)
 KEYS = {"start": "f_start", "end": "f_end", "clinic": "f_clinic", "injector": "f_injector", "product": "f_product",
         "lot": "f_lot", "area": "f_area", "term": "f_term", "min_severity": "f_sev", "serious_only": "f_serious",
         "grain": "f_grain"}
 
-if "trends_started" not in st.session_state:
+
+def _current_version() -> int:
+    """Bring the trends cells up to date (once per data version) and return the version to key caches by."""
+    _bring_up_to_date(data_version(), user.username)
+    return data_version()
+
+
+def _start_from_link(last_day: date) -> None:
+    """First visit (or widgets forgotten after another page): take the filters from the link."""
+    if all(key in st.session_state for key in KEYS.values()):
+        return
     from_url, problems = Filters.from_query(st.query_params.to_dict())
     st.session_state["trends_problems"] = problems
     defaults = from_url.resolved(last_day)
     for field, key in KEYS.items():
         st.session_state[key] = getattr(defaults, field)
-    st.session_state["trends_started"] = True
     st.session_state["trends_drill"] = None
 
 
@@ -77,8 +77,8 @@ def _choices(frame: pd.DataFrame) -> tuple[list, dict]:
     return [None, *labels], labels
 
 
-def _select(col, label: str, name: str, key: str) -> None:
-    ids, labels = _choices(opts[name])
+def _select(col, label: str, frame: pd.DataFrame, key: str) -> None:
+    ids, labels = _choices(frame)
     if st.session_state.get(key) not in ids:
         st.session_state[key] = None
     col.selectbox(label, ids, key=key, placeholder="All",
@@ -104,7 +104,7 @@ def _chart_clicked(chart: str, key: str, **extra) -> None:
         st.session_state["trends_drill"] = drill_from(chart, points[0], **extra)
 
 
-def _reset_filters() -> None:
+def _reset_filters(last_day: date) -> None:
     defaults = Filters().resolved(last_day)
     for field, key in KEYS.items():
         st.session_state[key] = getattr(defaults, field)
@@ -113,25 +113,33 @@ def _reset_filters() -> None:
 
 @st.fragment
 def trends_panel() -> None:
+    version = _current_version()
+    _, last_day = _bounds(version)
+    if last_day is None:
+        st.info("No treatments recorded yet, so there is nothing to chart. Log treatments, import your clinic's "
+                "files, or load the demo clinic from the Clinic overview page.")
+        return
+    opts = _options(version)
+    _start_from_link(last_day)
     for message in st.session_state.get("trends_problems", []):
         st.warning(message)
     with st.container(border=True):
         c = st.columns(4)
         c[0].date_input("From (treatment date)", key=KEYS["start"], format="DD/MM/YYYY")
         c[1].date_input("To (treatment date)", key=KEYS["end"], format="DD/MM/YYYY")
-        _select(c[2], "Clinic", "clinics", KEYS["clinic"])
-        _select(c[3], "Injector", "injectors", KEYS["injector"])
+        _select(c[2], "Clinic", opts["clinics"], KEYS["clinic"])
+        _select(c[3], "Injector", opts["injectors"], KEYS["injector"])
         c = st.columns(4)
-        _select(c[0], "Product", "products", KEYS["product"])
-        _select(c[1], "Lot", "lots", KEYS["lot"])
-        _select(c[2], "Treatment area", "areas", KEYS["area"])
-        _select(c[3], "Event", "terms", KEYS["term"])
+        _select(c[0], "Product", opts["products"], KEYS["product"])
+        _select(c[1], "Lot", opts["lots"], KEYS["lot"])
+        _select(c[2], "Treatment area", opts["areas"], KEYS["area"])
+        _select(c[3], "Event", opts["terms"], KEYS["term"])
         c = st.columns([2, 1, 1, 1])
         c[0].select_slider("Minimum grade", options=list(SEVERITY_NAMES), key=KEYS["min_severity"],
                            format_func=lambda v: SEVERITY_NAMES[v])
         c[1].toggle("Serious events only", key=KEYS["serious_only"])
         c[2].radio("Trend by", GRAINS, key=KEYS["grain"], horizontal=True, format_func=str.capitalize)
-        c[3].button("Reset filters", on_click=_reset_filters)
+        c[3].button("Reset filters", on_click=_reset_filters, args=(last_day,))
 
     start, end = st.session_state[KEYS["start"]], st.session_state[KEYS["end"]]
     if not isinstance(start, date) or not isinstance(end, date):

@@ -15,7 +15,7 @@ WITH ids AS (
       AND (CAST($drill_from AS DATE) IS NULL OR day BETWEEN $drill_from AND $drill_to)
 )
 SELECT ev.event_ref, ids.day AS treated_on, e.onset_at, r.plain_name AS event,
-       r.body_region AS term_group, e.severity, e.serious, e.outcome,
+       r.body_region AS term_group, e.severity, e.serious, replace(e.outcome, '_', ' ') AS outcome,
        coalesce(ea.name, 'not recorded') AS event_area, i.name AS injector, c.name AS clinic,
        p.brand AS product, l.lot_number AS lot, count(*) OVER () AS total
 FROM ids
