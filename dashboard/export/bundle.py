@@ -2,6 +2,10 @@
 
 All rows are read inside one read transaction (one consistent snapshot) and written by DuckDB `COPY`; Python only
 adds the byte-order mark, computes checksums, writes manifest.json and the zip. Every export is audited.
+
+Each file's SELECT lives in sql/queries/export_*.sql with bound parameters ($start, $end, the HMAC keys); `_copy`
+wraps it in `COPY (...) TO $path (...)`. The only identifiers written into that statement are the FORCE_QUOTE column
+names, taken from the query's own result and accepted only when the data dictionary (the allow-list) names them.
 """
 
 from __future__ import annotations
@@ -104,9 +108,10 @@ class ExportResult:
         """One human sentence about the export."""
         r = self.rows
         kind = "identified" if self.identified else "de-identified"
-        return (f"{kind} export of {self.quarter} ({self.quarter.describe()}): {r['treatments.csv']} treatments, "
-                f"{r['injections.csv']} injection rows, {r['events.csv']} events ({r['event_versions.csv']} versions), "
-                f"{r['summary.csv']} summary rows -> {self.folder} and {self.zip_path}")
+        return (f"{kind} export of {self.quarter} ({self.quarter.describe()}): {_count(r['treatments.csv'], 'treatment')}"
+                f", {_count(r['injections.csv'], 'injection row')}, {_count(r['events.csv'], 'event')} "
+                f"({_count(r['event_versions.csv'], 'version')}), {_count(r['summary.csv'], 'summary row')} "
+                f"-> {self.folder} and {self.zip_path}")
 
 
 def bundle_name(quarter: Quarter) -> str:
