@@ -131,7 +131,8 @@ def test_good_save_lands_in_the_database_and_text_stays_inert(db_file, practitio
     at = save(fill(page(practitioner), tid))
     assert not errors(at)
     ok = at.success[0].value
-    assert ok.startswith("Saved: adverse event E-") and "(id 1) on treatment T-20261120-0001, grade 2." in ok
+    assert ok.startswith("Saved: adverse event E-") and ok.endswith("(id 1), grade 2.")
+    assert "On treatment: T-20261120-0001" in at.text[0].value
     got = rows(db_file, "SELECT e.treatment_id, v.version, v.term, v.onset_at, v.severity, v.serious, v.outcome,"
                         " v.side, v.area, v.causality, v.action_taken, v.reported_by, v.narrative, v.changed_by"
                         " FROM events e JOIN event_versions v USING (event_id)")
@@ -149,7 +150,7 @@ def test_double_submit_creates_one_event(db_file, practitioner):
     at.run()
     at = save(fill(at, tid))
     assert at.success[0].value.startswith("Already saved: adverse event")
-    assert first.split(" (id")[0].split()[-1] in at.success[0].value
+    assert first.split(" (id")[0].split()[-1] in at.success[0].value  # the same event ref
     assert rows(db_file, "SELECT count(*) FROM events") == [(1,)]
     assert rows(db_file, "SELECT count(*) FROM event_versions") == [(1,)]
 

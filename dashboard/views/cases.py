@@ -5,7 +5,6 @@ history of every case stays readable. Practitioners see cases on their own treat
 they reported; managers see all.
 """
 
-import re
 from datetime import datetime
 
 import duckdb
@@ -23,11 +22,6 @@ ss = st.session_state
 ALL = "__all__"
 OUTCOME_NAMES = repo.OUTCOME_NAMES
 STATUS = {"all": "All", "open": "Open", "closed": "Closed"}
-
-
-def _md(text: object) -> str:
-    """Escape markdown so stored text (refs, names) is shown literally."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -108,9 +102,10 @@ if versions.empty:
     st.error("This case is not available to you.")
     st.stop()
 current = repo.latest_version(versions)
-st.subheader(f"Case {_md(current['event_ref'])}: {_md(current['term_name'])}")
+st.subheader(f"Case: {current['term_name']}")  # the plain name comes from the reference data
 seriousness = f" ({current['seriousness'].replace('_', ' ')})" if current["serious"] else ""
 st.text("\n".join([
+    f"Case {current['event_ref']}",
     f"Onset: {current['onset_at']:%d %b %Y %H:%M}    Grade {current['severity']}    "
     f"Serious: {'yes' + seriousness if current['serious'] else 'no'}",
     f"Outcome: {OUTCOME_NAMES.get(current['outcome'], current['outcome'])}    Resolved: "
@@ -148,10 +143,12 @@ history = versions.assign(
 )
 st.dataframe(
     history[["version", "changed_at", "changed_by", "changes", "change_note"]], hide_index=True, width="stretch",
-    column_config={"version": "Version",
+    column_config={"version": st.column_config.NumberColumn("Version", width="small"),
                    "changed_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
-                   "changed_by": "Who", "changes": st.column_config.TextColumn("What changed", width="large"),
-                   "change_note": "Note"},
+                   "changed_by": st.column_config.TextColumn("Who", width="small"),
+                   "changes": st.column_config.TextColumn("What changed", width="large",
+                                                          help="Each changed field: before → after"),
+                   "change_note": st.column_config.TextColumn("Note", width="medium")},
 )
 
 # ------------------------------------------------------------------------------------------- follow-up
@@ -162,8 +159,8 @@ suffix = f"_{int(event_id)}"
 saved = ss.get("cs_fu_saved")
 if saved and saved["event_id"] == int(event_id):
     verb = "Saved" if saved["created"] else "Already saved"
-    st.success(f"{verb}: follow-up of case {saved['ref']}, now version {saved['version']}.",
-               icon=":material/check_circle:")
+    st.success(f"{verb}: follow-up, the case is now at version {saved['version']}.", icon=":material/check_circle:")
+    st.text(f"Case {saved['ref']} (id {saved['event_id']})")
 
     def _again() -> None:
         ss.pop("cs_fu_saved", None)

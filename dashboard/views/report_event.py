@@ -107,9 +107,9 @@ st.title("Report adverse event")
 saved = ss.get("re_saved")
 if saved:
     verb = "Saved" if saved["created"] else "Already saved"
-    st.success(f"{verb}: adverse event {saved['ref']} (id {saved['id']}) on treatment {saved['treatment']}, "
-               f"grade {saved['severity']}.", icon=":material/check_circle:")
-    st.text(f"What happened: {saved['term']}")
+    st.success(f"{verb}: adverse event {saved['ref']} (id {saved['id']}), grade {saved['severity']}.",
+               icon=":material/check_circle:")
+    st.text(f"On treatment: {saved['treatment']}\nWhat happened: {saved['term']}")
     st.caption("Follow the case up on the Cases page (outcome, resolution, causality).")
     st.button("Report another event", type="primary", on_click=_reset, key="re_again")
     st.stop()
@@ -128,7 +128,7 @@ if user.can("case.view_all"):
                           format_func=lambda v: "All injectors" if v == ALL else v)
     injector_filter = None if choice in (None, ALL) else choice
 else:
-    f2.caption(f"Showing treatments you gave or entered ({user.injector_name or user.display_name}).")
+    f2.text(f"Showing treatments you gave or entered ({user.injector_name or user.display_name}).")
 found = repo.find_treatments(db, user, search=ss.get("re_search", ""), injector=injector_filter)
 options = [int(t) for t in found["treatment_id"]]
 labels = {
