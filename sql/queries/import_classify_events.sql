@@ -125,12 +125,17 @@ WITH r AS (
         CASE WHEN v_treatment_ref IS NOT NULL AND NOT in_file AND db_matches > 1 THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || v_treatment_ref || ' is stored for ' || db_matches || ' clinics; send it with its treatments.csv row') END
     ) AS problems
     FROM par
+), dup_hash AS (
+    -- cheap first pass on a 64-bit hash of the key; the exact keys are compared below
+    SELECT hash(v_ref) AS h FROM chk WHERE v_ref IS NOT NULL GROUP BY h HAVING count(*) > 1
 ), dup AS (
     SELECT v_ref, min(line) AS first_line,
-           count(DISTINCT hash(v_treatment_ref, v_term, v_onset_at, v_severity, v_serious, v_seriousness, v_outcome,
+           CASE WHEN min(hash(v_treatment_ref, v_term, v_onset_at, v_severity, v_serious, v_seriousness, v_outcome,
                  v_resolved_at, v_side, v_area, v_causality, v_action_taken, v_reported_by, v_reported_at,
-                 v_narrative)) AS variants
-    FROM chk WHERE v_ref IS NOT NULL GROUP BY v_ref HAVING count(*) > 1
+                 v_narrative)) = max(hash(v_treatment_ref, v_term, v_onset_at, v_severity, v_serious, v_seriousness, v_outcome,
+                 v_resolved_at, v_side, v_area, v_causality, v_action_taken, v_reported_by, v_reported_at,
+                 v_narrative)) THEN 1 ELSE 2 END AS variants
+    FROM chk WHERE v_ref IS NOT NULL AND hash(v_ref) IN (SELECT h FROM dup_hash) GROUP BY v_ref HAVING count(*) > 1
 ), stored AS (
     SELECT c.name AS clinic, ec.event_ref, ec.event_id, ec.treatment_id, ec.version, ec.term, ec.onset_at,
            ec.severity, ec.serious, ec.seriousness, ec.outcome, ec.resolved_at, ec.side, ec.area, ec.causality,
@@ -169,7 +174,7 @@ WITH r AS (
     ) AS problems
     FROM cmp
 )
-SELECT fin.*,
+SELECT fin.* EXCLUDE (in_file, parent_accepted, parent_line, db_matches, parent_treated_at, db_treatment_id, onset_date_only, problems, dup_first, dup_variants, moved, v_serious_given, v_outcome_given),
     CASE WHEN problems <> '' THEN array_to_string(list_sort(list_distinct(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 1)))), ',') END AS q_reasons,
     CASE WHEN problems <> '' THEN array_to_string(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 2)), '; ') END AS q_messages,
     CASE WHEN problems <> '' THEN 'quarantine'

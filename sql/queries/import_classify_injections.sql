@@ -72,10 +72,13 @@ WITH r AS (
     FROM v
     LEFT JOIN file_parent fp ON fp.pref = v.v_ref
     LEFT JOIN db_parent dp ON dp.treatment_ref = v.v_ref
+), dup_hash AS (
+    -- cheap first pass on a 64-bit hash of the key; the exact keys are compared below
+    SELECT hash(v_ref, v_area, v_side, v_point) AS h FROM chk WHERE v_ref IS NOT NULL AND v_area IS NOT NULL AND v_side IS NOT NULL GROUP BY h HAVING count(*) > 1
 ), dup AS (
     SELECT v_ref, v_area, v_side, v_point, min(line) AS first_line,
-           count(DISTINCT hash(v_units, v_points, v_volume_ml, v_depth)) AS variants
-    FROM chk WHERE v_ref IS NOT NULL AND v_area IS NOT NULL AND v_side IS NOT NULL
+           CASE WHEN min(hash(v_units, v_points, v_volume_ml, v_depth)) = max(hash(v_units, v_points, v_volume_ml, v_depth)) THEN 1 ELSE 2 END AS variants
+    FROM chk WHERE v_ref IS NOT NULL AND v_area IS NOT NULL AND v_side IS NOT NULL AND hash(v_ref, v_area, v_side, v_point) IN (SELECT h FROM dup_hash)
     GROUP BY v_ref, v_area, v_side, v_point HAVING count(*) > 1
 ), stored AS (
     SELECT i.treatment_id, i.area, i.side, i.point, i.units, i.points, i.volume_ml, i.depth
@@ -113,7 +116,7 @@ WITH r AS (
     ) AS problems
     FROM cmp
 )
-SELECT fin.*,
+SELECT fin.* EXCLUDE (parent_accepted, parent_line, db_matches, problems, dup_first, dup_variants, key_stored, parent_has_rows, differs),
     CASE WHEN problems <> '' THEN array_to_string(list_sort(list_distinct(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 1)))), ',') END AS q_reasons,
     CASE WHEN problems <> '' THEN array_to_string(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 2)), '; ') END AS q_messages,
     CASE WHEN problems <> '' THEN 'quarantine'

@@ -113,15 +113,22 @@ WITH r AS (
             'reconstituted_at ' || t_reconstituted_at || ' is in the future') END
     ) AS problems
     FROM v
+), dup_hash AS (
+    -- cheap first pass on a 64-bit hash of the key; the exact keys are compared below
+    SELECT hash(v_ref) AS h FROM chk WHERE v_ref IS NOT NULL GROUP BY h HAVING count(*) > 1
 ), dup AS (
     -- every treatment_id that occurs on more than one line of the file
     SELECT v_ref, min(line) AS first_line, count(*) AS n,
-           count(DISTINCT hash(v_clinic, v_treated_at, v_patient_ref, v_birth_year, v_sex, v_injector, v_product,
+           CASE WHEN min(hash(v_clinic, v_treated_at, v_patient_ref, v_birth_year, v_sex, v_injector, v_product,
                  v_lot, v_vial_units, v_diluent_ml, v_reconstituted_at, v_alcohol_48h, v_anticoagulant,
                  v_interacting_medication, v_prior_toxin_90d, v_allergy_history, v_allergy_test_done,
                  v_neuromuscular_disorder, v_pregnant_or_breastfeeding, v_skin_infection_at_site,
-                 v_aftercare_lay_down_4h, v_aftercare_heat_or_exercise)) AS variants
-    FROM chk WHERE v_ref IS NOT NULL GROUP BY v_ref HAVING count(*) > 1
+                 v_aftercare_lay_down_4h, v_aftercare_heat_or_exercise)) = max(hash(v_clinic, v_treated_at, v_patient_ref, v_birth_year, v_sex, v_injector, v_product,
+                 v_lot, v_vial_units, v_diluent_ml, v_reconstituted_at, v_alcohol_48h, v_anticoagulant,
+                 v_interacting_medication, v_prior_toxin_90d, v_allergy_history, v_allergy_test_done,
+                 v_neuromuscular_disorder, v_pregnant_or_breastfeeding, v_skin_infection_at_site,
+                 v_aftercare_lay_down_4h, v_aftercare_heat_or_exercise)) THEN 1 ELSE 2 END AS variants
+    FROM chk WHERE v_ref IS NOT NULL AND hash(v_ref) IN (SELECT h FROM dup_hash) GROUP BY v_ref HAVING count(*) > 1
 ), stored AS (
     SELECT c.name AS clinic, t.treatment_ref, t.treatment_id, t.treated_at, pa.patient_ref, i.name AS injector,
            t.product, l.lot_number, t.vial_units, t.diluent_ml, t.reconstituted_at, t.alcohol_48h, t.anticoagulant,
@@ -183,7 +190,7 @@ WITH r AS (
     ) AS problems
     FROM cmp
 )
-SELECT fin.*,
+SELECT fin.* EXCLUDE (problems, dup_first, dup_variants, differs, known_birth_year, known_sex),
     CASE WHEN problems <> '' THEN array_to_string(list_sort(list_distinct(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 1)))), ',') END AS q_reasons,
     CASE WHEN problems <> '' THEN array_to_string(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 2)), '; ') END AS q_messages,
     CASE WHEN problems <> '' THEN 'quarantine'
