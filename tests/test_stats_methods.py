@@ -66,7 +66,7 @@ def test_vlad_counts_events_avoided():
 def test_casemix_expected_absorbs_area_mix():
     cells = pd.DataFrame({"area": ["masseter", "glabella"], "n": [1000, 1000], "events": [300, 10]})
     model = casemix.fit_casemix(cells, ["area"])
-    np.testing.assert_allclose(model.predict(cells), [0.3, 0.01], atol=1e-6)
+    np.testing.assert_allclose(model.predict(cells), [0.3, 0.01], atol=2e-3)  # weak ridge prior
 
 
 def test_casemix_rare_levels_share_the_reference():
@@ -81,3 +81,20 @@ def test_poisson_dose_trend_detects_rising_excess():
     assert t.statistic > 3 and t.p_increasing < 0.001
     flat = doseresponse.poisson_dose_trend([0.5, 1.0, 1.5], [5, 10, 10], [5, 10, 10])
     assert flat.p_increasing > 0.3
+
+
+def test_irls_matches_statsmodels_without_ridge():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(1)
+    x = np.column_stack([np.ones(40), rng.integers(0, 2, 40), rng.integers(0, 2, 40)]).astype(float)
+    n = rng.integers(50, 500, 40).astype(float)
+    y = rng.binomial(n.astype(int), 1 / (1 + np.exp(-(-3 + 0.7 * x[:, 1] - 0.4 * x[:, 2])))).astype(float)
+    ref = sm.GLM(np.column_stack([y, n - y]), x, family=sm.families.Binomial()).fit()
+    np.testing.assert_allclose(casemix.irls_binomial(x, y, n), ref.params, atol=1e-8)
+
+
+def test_level_without_events_does_not_run_off():
+    cells = pd.DataFrame({"product": ["ona", "abo"], "n": [10000, 3000], "events": [100, 0]})
+    p = casemix.fit_casemix(cells, ["product"]).predict(cells)
+    assert 0 < p[1] < 0.01 and np.isfinite(p).all()

@@ -183,7 +183,7 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
 def _explaining(units: pd.DataFrame, col: str, flagged: dict, excess: float) -> Finding | None:
     """Return the flagged unit (lot or injector) that explains a time window: it holds at least half of the
     window's excess, and once its treatments are set aside the rest of the window is unremarkable
-    (fewer than 3 events or one-sided Poisson p >= 0.01)."""
+    (fewer than 3 events, one-sided Poisson p >= 0.01, or less than 1.25 times expected)."""
     if units.empty or not flagged:
         return None
     per = units[units[col].isin(list(flagged))].groupby(col)[["observed", "expected"]].sum()
@@ -192,7 +192,7 @@ def _explaining(units: pd.DataFrame, col: str, flagged: dict, excess: float) -> 
         return None
     rest_o = units["observed"].sum() - per["observed"].iloc[0]
     rest_e = units["expected"].sum() - per["expected"].iloc[0]
-    if rest_o >= 3 and rest_e > 0 and poisson.sf(rest_o - 1, rest_e) < 0.01:
+    if rest_o >= 3 and rest_e > 0 and poisson.sf(rest_o - 1, rest_e) < 0.01 and rest_o >= 1.25 * rest_e:
         return None
     return flagged[per.index[0]]
 

@@ -5,6 +5,8 @@ Public entry point: `run_signals(db, date_from=None, date_to=None) -> dict` (spe
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -49,6 +51,7 @@ class SignalRun:
     usual_doses: pd.DataFrame = field(default_factory=pd.DataFrame)
     sequences: dict[str, pd.DataFrame] = field(default_factory=dict)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _split(text: str | None) -> list[str]:
@@ -66,9 +69,25 @@ def _term_areas(cells: pd.DataFrame, cell_events: pd.DataFrame, pairs: pd.DataFr
     return out
 
 
+def _numeric_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Return the cells with text columns replaced by integer codes (fast grouping) and the code tables."""
+    num = pd.DataFrame({"cell_id": cells["cell_id"].to_numpy(dtype=np.int64),
+                        "n": cells["n"].to_numpy(dtype=float)})
+    codes: dict[str, np.ndarray] = {}
+    for col in ("area", "product", "sex"):
+        idx, uniques = pd.factorize(cells[col].astype(str), sort=True)
+        num[col] = idx
+        codes[col] = np.asarray(uniques, dtype=object)
+    for col in ("dose_model", "vpp_model", "age_band", "is_main", *RISK_FACTORS):
+        num[col] = cells[col].to_numpy(dtype=np.int64)
+    return num, codes
+
+
 def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dict[str, set[str]],
                  related: dict[str, set[str]], systemic: set[str] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
     """Fit the case-mix model per term; return per-cell probabilities and the graded patient-factor findings."""
+    num, codes = _numeric_cells(cells)
+    area_index = {a: i for i, a in enumerate(codes["area"])}
     per_term: dict[str, pd.DataFrame] = {}
     p0s: dict[str, np.ndarray] = {}
     tests: list[Finding] = []
@@ -78,9 +97,11 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
         if ev is None or ev.sum() < WATCH_MIN_OBSERVED:
             continue
         if term in (systemic or set()):
-            ct = cells[cells["is_main"]].copy()
+            mask = num["is_main"].to_numpy() == 1
         else:
-            ct = cells[cells["area"].isin(term_areas[term])].copy()
+            wanted = [area_index[a] for a in term_areas[term] if a in area_index]
+            mask = np.isin(num["area"].to_numpy(), wanted)
+        ct = num[mask].copy()
         ct["events"] = ev.reindex(ct["cell_id"].to_numpy()).fillna(0).to_numpy()
         if ct["events"].sum() < WATCH_MIN_OBSERVED:
             continue
@@ -99,7 +120,7 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
         factors = sorted((related.get(term, set()) | flagged.get(term, set())) & set(RISK_FACTORS))
         factors = [f for f in factors if ct[f].any()]
         p = fit_casemix(ct, BASE_COVARIATES + tuple(factors)).predict(ct) if factors else p0s[term]
-        frames.append(pd.DataFrame({"term": term, "area": ct["area"].to_numpy(),
+        frames.append(pd.DataFrame({"term": term, "area": codes["area"][ct["area"].to_numpy()],
                                     "cell_id": ct["cell_id"].to_numpy(), "p": p}))
     phat = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         {"term": pd.Series(dtype=str), "area": pd.Series(dtype=str), "cell_id": pd.Series(dtype="int64"),
@@ -110,10 +131,10 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
 def _cusum_series(data: SignalData, by_inj: pd.DataFrame,
                   placement: dict[str, list[str]]) -> dict[tuple[str, str], pd.DataFrame]:
     """Fetch the time-ordered series of each term x area where a misplaced injection shows (reference) and
-    some injector's count is already nominally high (O >= 3, one-sided p < 0.01): the CUSUM then tells
+    some injector's count is already nominally high (O >= 3, 1.25 x expected, one-sided p < 0.01): the CUSUM then tells
     whether that excess is a recent drift worth acting on."""
     pairs = {(a, t) for t, areas in placement.items() for a in areas}
-    df = by_inj[(by_inj["observed"] >= 3) & (by_inj["expected"] > 0)]
+    df = by_inj[(by_inj["observed"] >= 3) & (by_inj["observed"] >= 1.25 * by_inj["expected"])]
     df = df[poisson_p(df["observed"], df["expected"]) < 0.01]
     out = {}
     for area, term in sorted(set(zip(df["area"], df["term"], strict=True)) & pairs):
@@ -123,8 +144,10 @@ def _cusum_series(data: SignalData, by_inj: pd.DataFrame,
 
 def run_detection(db: Database, date_from: date | None = None, date_to: date | None = None) -> SignalRun:
     """Run every detection family over the period and return the classified, merged signals."""
+    clock = _Clock()
     with db.cursor() as cur:
         data = SignalData(cur, date_from, date_to)
+        clock.lap("aggregate")
         names = data.names()
         cells = data.cells()
         cell_events = data.cell_events()
@@ -137,25 +160,31 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         systemic = {t for t, flag in names.get("systemic", {}).items() if flag}
         phat, factor_found = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), related,
                                           systemic)
+        clock.lap("case_mix")
         data.set_expected(phat)
         by_inj = data.by_injector()
         series = _cusum_series(data, by_inj, placement)
         phat_map = {t: g.set_index("cell_id")["p"] for t, g in phat.groupby("term", sort=True)}
         hits = cusum_screen(series, phat_map)
-        found = {
-            "injector": injector_findings(by_inj, hits),
-            "dose": dose_findings(cells, cell_events, phat),
-            "lot": lot_findings(data.by_lot()),
-            "time": time_findings(by_day := data.by_day()),
-            "factor": factor_found,
-        }
-        ctx = classify.Context(names=names, injector_products=data.injector_products(), breakdown=data.breakdown,
-                               dose_breakdown=data.dose_breakdown, window_units=data.window_units)
+        clock.lap("cusum")
+        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits)}
+        clock.lap("injectors")
+        found["dose"] = dose_findings(cells, cell_events, phat)
+        clock.lap("dose")
+        found["lot"] = lot_findings(data.by_lot())
+        clock.lap("lots")
+        found["time"] = time_findings(by_day := data.by_day())
+        found["factor"] = factor_found
+        clock.lap("time")
+        ctx = classify.Context(names=names, injector_products=data.injector_products(),
+                               breakdown=_memo(data.breakdown), dose_breakdown=_memo(data.dose_breakdown),
+                               window_units=_memo(data.window_units))
         primaries = classify.merge_findings(found, ctx)
         signals = [classify.to_signal(f, ctx) for f in primaries]
         order = sorted(range(len(signals)), key=lambda i: classify.urgency(signals[i]))
         signals = [signals[i] for i in order]
         primaries = [primaries[i] for i in order]
+        clock.lap("classify")
         run = SignalRun(signals, date_from, date_to, names=names)
         run.findings = {s["id"]: f for s, f in zip(signals, primaries, strict=True)}
         run.funnel = by_inj
@@ -165,7 +194,34 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         for s, f in zip(signals, primaries, strict=True):
             if f.family == "injector" and f.area and (f.area, f.term) in series:
                 run.sequences[s["id"]] = _sequence(series[(f.area, f.term)], phat_map[f.term], f.injector_id)
+        clock.lap("charts")
+    run.timings = clock.laps
     return run
+
+
+def _memo(fn: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """Remember a query's result per argument tuple for the length of one run."""
+    seen: dict[tuple, pd.DataFrame] = {}
+
+    def wrapper(*args: Any) -> pd.DataFrame:
+        if args not in seen:
+            seen[args] = fn(*args)
+        return seen[args]
+
+    return wrapper
+
+
+class _Clock:
+    """Phase timings of a run (seconds), reported by the bench and the report."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._t, 3)
+        self._t = now
 
 
 def _dose_bands(cells: pd.DataFrame, cell_events: pd.DataFrame, phat: pd.DataFrame) -> pd.DataFrame:

@@ -110,6 +110,10 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
     df["p"] = poisson_p(df["observed"], df["expected"])
     df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
     out: list[Finding] = []
+    hit_pairs = {(a, t) for (_, a, t) in cusum_hits}
+    interesting = df[(df["q"] < WATCH_Q) & (df["observed"] >= WATCH_MIN_OBSERVED)]
+    pairs = set(zip(interesting["area"], interesting["term"], strict=True)) | hit_pairs
+    df = df[[(a, t) in pairs for a, t in zip(df["area"], df["term"], strict=True)]]
     for (area, term), grp in df.groupby(["area", "term"], sort=True):
         units = grp[grp["expected"] >= 1]
         od = funnel.sr_overdispersion(units["observed"].to_numpy(), units["expected"].to_numpy()) \

@@ -27,9 +27,11 @@ class CaseMixModel:
         """Return the design matrix (intercept + one indicator per estimated level) for cells."""
         cols = [np.ones(len(cells))]
         for cov in self.covariates:
+            levels = self.levels.get(cov, ())
+            if not levels:
+                continue
             values = cells[cov].to_numpy()
-            for level in self.levels.get(cov, ()):
-                cols.append((values == level).astype(float))
+            cols.extend((values == level).astype(float) for level in levels)
         return np.column_stack(cols)
 
     def predict(self, cells: pd.DataFrame) -> np.ndarray:
@@ -38,34 +40,51 @@ class CaseMixModel:
         return 1 / (1 + np.exp(-np.clip(eta, -30, 30)))
 
 
-def _estimable_levels(cells: pd.DataFrame, cov: str, rate: float, min_expected: float) -> tuple[object, ...]:
-    totals = cells.groupby(cov, sort=True)[["n", "events"]].sum()
-    if len(totals) < 2:
-        return ()
-    reference = totals["n"].sort_values(ascending=False, kind="stable").index[0]
-    return tuple(lv for lv, row in totals.iterrows()
-                 if lv != reference and (row["n"] * rate >= min_expected or row["events"] >= min_expected))
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return integer codes and the sorted unique values of a column (numpy only, fast)."""
+    uniques, inverse = np.unique(values, return_inverse=True)
+    return inverse.ravel(), uniques
 
 
-def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: float = 2.0) -> CaseMixModel:
+def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: float = 2.0,
+                ridge: float = 0.5) -> CaseMixModel:
     """Fit the binomial GLM of `events` out of `n` on the covariates over aggregated cells.
 
-    Cells are first collapsed to the distinct covariate patterns, so the fit costs the same at any size.
+    Cells are first collapsed to the distinct covariate patterns (numpy), so the fit costs the same at any size.
     """
-    cells = cells.groupby(list(covariates), sort=True, observed=True)[["n", "events"]].sum().reset_index() \
-        if covariates else cells
-    n = cells["n"].to_numpy(dtype=float)
-    y = cells["events"].to_numpy(dtype=float)
-    rate = float(y.sum() / n.sum()) if n.sum() > 0 else 0.0
+    n_all = cells["n"].to_numpy(dtype=float)
+    y_all = cells["events"].to_numpy(dtype=float)
+    rate = float(y_all.sum() / n_all.sum()) if n_all.sum() > 0 else 0.0
     model = CaseMixModel(tuple(covariates), overall_rate=rate)
-    if y.sum() == 0 or rate >= 1:
+    if y_all.sum() == 0 or rate >= 1:
         model.levels = {}
         model.params = np.array([np.log(max(rate, 1e-9) / max(1 - rate, 1e-9))])
         return model
-    model.levels = {c: _estimable_levels(cells, c, rate, min_expected) for c in covariates}
-    x = model.design(cells)
+    coded = [_codes(cells[c].to_numpy()) for c in covariates]
+    levels: dict[str, tuple[object, ...]] = {}
+    for cov, (code, uniques) in zip(covariates, coded, strict=True):
+        if uniques.size < 2:
+            levels[cov] = ()
+            continue
+        n_lv = np.bincount(code, weights=n_all, minlength=uniques.size)
+        e_lv = np.bincount(code, weights=y_all, minlength=uniques.size)
+        reference = int(np.argmax(n_lv))
+        keep = ((n_lv * rate >= min_expected) | (e_lv >= min_expected))
+        keep[reference] = False
+        levels[cov] = tuple(uniques[keep].tolist())
+    model.levels = levels
+    if coded:
+        patterns, inverse = np.unique(np.column_stack([c for c, _ in coded]), axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        n = np.bincount(inverse, weights=n_all, minlength=len(patterns))
+        y = np.bincount(inverse, weights=y_all, minlength=len(patterns))
+        collapsed = pd.DataFrame({cov: uniques[patterns[:, i]] for i, (cov, (_, uniques))
+                                  in enumerate(zip(covariates, coded, strict=True))})
+    else:
+        n, y, collapsed = np.array([n_all.sum()]), np.array([y_all.sum()]), pd.DataFrame(index=[0])
+    x = model.design(collapsed)
     try:
-        params = irls_binomial(x, y, n)
+        params = irls_binomial(x, y, n, ridge=ridge)
     except (ValueError, np.linalg.LinAlgError):
         model.levels = {}
         params = np.array([np.log(rate / (1 - rate))])
@@ -73,23 +92,26 @@ def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: fl
     return model
 
 
-def irls_binomial(x: np.ndarray, y: np.ndarray, n: np.ndarray, max_iter: int = 50, tol: float = 1e-9) -> np.ndarray:
+def irls_binomial(x: np.ndarray, y: np.ndarray, n: np.ndarray, max_iter: int = 50, tol: float = 1e-9,
+                  ridge: float = 0.0) -> np.ndarray:
     """Fit a grouped logistic regression by iteratively reweighted least squares (normal equations).
 
-    Same estimates as statsmodels GLM(Binomial) on [events, non-events]; the normal-equation form costs
-    O(cells x params^2), which keeps a full run fast at a million treatments.
+    With ridge=0 the estimates equal statsmodels GLM(Binomial) on [events, non-events]; a small ridge on the
+    non-intercept coefficients (a weak normal prior) keeps a level with no events from running off to
+    minus infinity. The normal-equation form costs O(cells x params^2): fast at a million treatments.
     """
     rate = np.clip(y.sum() / n.sum(), 1e-9, 1 - 1e-9)
     beta = np.zeros(x.shape[1])
     beta[0] = np.log(rate / (1 - rate))
     dev_old = np.inf
+    penalty = np.diag(np.r_[1e-10, np.full(x.shape[1] - 1, ridge + 1e-10)])
     for _ in range(max_iter):
         eta = np.clip(x @ beta, -30, 30)
         mu = 1 / (1 + np.exp(-eta))
         w = n * mu * (1 - mu)
         z = eta + (y - n * mu) / np.maximum(w, 1e-12)
         xtw = x.T * w
-        beta = np.linalg.solve(xtw @ x + 1e-10 * np.eye(x.shape[1]), xtw @ z)
+        beta = np.linalg.solve(xtw @ x + penalty, xtw @ z)
         mu = 1 / (1 + np.exp(-np.clip(x @ beta, -30, 30)))
         with np.errstate(divide="ignore", invalid="ignore"):
             dev = -2 * float(np.sum(y * np.log(np.maximum(mu, 1e-300)) + (n - y) * np.log(np.maximum(1 - mu, 1e-300))))
