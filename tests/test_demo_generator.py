@@ -183,3 +183,11 @@ def test_patient_histories_are_plausible(frames: dict[str, pd.DataFrame]) -> Non
     assert 0.01 < t["prior_toxin_90d"].mean() < 0.06
     assert t.groupby("patient_ref")["patient_birth_year"].nunique().max() == 1
     assert t["patient_ref"].str.fullmatch(r"P-\d{6}").all()
+
+
+def test_tiny_and_invalid_sizes() -> None:
+    for n in (1, 10):
+        f = generate(n, 3)
+        assert len(f["treatments"]) == n and set(f["injections"]["treatment_id"]) == set(f["treatments"]["treatment_id"])
+    with pytest.raises(ValueError):
+        generate(0, 1)
