@@ -19,6 +19,7 @@ from dashboard.ui import get_db
 user = require_permission("case.view_own")
 db = get_db()
 ss = st.session_state
+KEEP = "session"  # typed values survive a visit to another page
 ALL = "__all__"
 OUTCOME_NAMES = repo.OUTCOME_NAMES
 STATUS = {"all": "All", "open": "Open", "closed": "Closed"}
@@ -39,16 +40,16 @@ if not user.can("case.view_all"):
 # ------------------------------------------------------------------------------------------- filters
 c1, c2, c3, c4, c5 = st.columns([3, 3, 3, 2, 2])
 ss.setdefault("cs_status", "open")
-c1.radio("Status", list(STATUS), key="cs_status", format_func=STATUS.get, horizontal=True,
+c1.radio("Status", list(STATUS), key="cs_status", persist_state=KEEP, format_func=STATUS.get, horizontal=True,
          help="Open: outcome not yet recovered, recovered with lasting effects or fatal.")
-c2.multiselect("Outcome", OUTCOMES, key="cs_outcomes", format_func=OUTCOME_NAMES.get, placeholder="Any outcome")
-c3.multiselect("Event", list(terms["code"]), key="cs_terms", format_func=plain.get, placeholder="Any event")
-c4.date_input("Onset from", key="cs_from", value=None, format="DD/MM/YYYY")
-c5.date_input("Onset to", key="cs_to", value=None, format="DD/MM/YYYY")
+c2.multiselect("Outcome", OUTCOMES, key="cs_outcomes", persist_state=KEEP, format_func=OUTCOME_NAMES.get, placeholder="Any outcome")
+c3.multiselect("Event", list(terms["code"]), key="cs_terms", persist_state=KEEP, format_func=plain.get, placeholder="Any event")
+c4.date_input("Onset from", key="cs_from", persist_state=KEEP, value=None, format="DD/MM/YYYY")
+c5.date_input("Onset to", key="cs_to", persist_state=KEEP, value=None, format="DD/MM/YYYY")
 injector = None
 if user.can("case.view_all"):
     names = repo.injector_names(db)
-    choice = st.selectbox("Injector", [ALL, *names], key="cs_injector",
+    choice = st.selectbox("Injector", [ALL, *names], key="cs_injector", persist_state=KEEP,
                           format_func=lambda v: "All injectors" if v == ALL else v)
     injector = None if choice in (None, ALL) else choice
 
@@ -90,7 +91,7 @@ if opened is not None and int(opened) not in ids:
         labels[int(opened)] = f"{last['event_ref']} · {last['onset_at']:%d %b %Y} · {last['term_name']}"
 if not ids:
     st.stop()
-st.selectbox("Open a case", ids, key="cs_case", format_func=labels.get, placeholder="Choose a case to open",
+st.selectbox("Open a case", ids, key="cs_case", persist_state=KEEP, format_func=labels.get, placeholder="Choose a case to open",
              **({} if ss.get("cs_case") is not None else {"index": None}))
 event_id = ss.get("cs_case")
 if event_id is None:
@@ -218,20 +219,20 @@ def _err(key: str) -> None:
 
 with st.form("cs_fu_form", border=True):
     f1, f2, f3 = st.columns(3)
-    f1.selectbox("Outcome", OUTCOMES, key=f"cs_fu_outcome{suffix}", format_func=OUTCOME_NAMES.get,
+    f1.selectbox("Outcome", OUTCOMES, key=f"cs_fu_outcome{suffix}", persist_state=KEEP, format_func=OUTCOME_NAMES.get,
                  **_start(f"cs_fu_outcome{suffix}", OUTCOMES, current["outcome"]))
     with f1:
         _err("outcome")
-    f2.date_input("Resolved on", key=f"cs_fu_date{suffix}", value=None, format="DD/MM/YYYY",
+    f2.date_input("Resolved on", key=f"cs_fu_date{suffix}", persist_state=KEEP, value=None, format="DD/MM/YYYY",
                   help="Leave empty to keep the current resolution date.")
-    f2.time_input("Resolved at", key=f"cs_fu_time{suffix}", value=None, step=300)
+    f2.time_input("Resolved at", key=f"cs_fu_time{suffix}", persist_state=KEEP, value=None, step=300)
     with f2:
         _err("resolved_at")
-    f3.selectbox("Causality", CAUSALITY, key=f"cs_fu_causality{suffix}", format_func=str.capitalize,
+    f3.selectbox("Causality", CAUSALITY, key=f"cs_fu_causality{suffix}", persist_state=KEEP, format_func=str.capitalize,
                  placeholder="Not assessed", **_start(f"cs_fu_causality{suffix}", CAUSALITY, current["causality"]))
     with f3:
         _err("causality")
-    st.text_area("Note", key=f"cs_fu_note{suffix}", max_chars=1000,
+    st.text_area("Note", key=f"cs_fu_note{suffix}", persist_state=KEEP, max_chars=1000,
                  placeholder="What you learned at the follow-up (call, visit, photo)")
     _err("note")
     _err("form")

@@ -27,6 +27,7 @@ from dashboard.ui import get_db
 user = require_permission("treatment.log")
 db = get_db()
 ss = st.session_state
+KEEP = "session"  # typed values survive a visit to another page
 NEW = "__new__"
 SEX_NAMES = {"F": "Female", "M": "Male", "X": "Other / diverse", "U": "Unknown"}
 
@@ -143,69 +144,69 @@ st.subheader("Patient and session")
 c1, c2, c3 = st.columns(3)
 with c1:
     recent = repo.recent_patients(db, user)
-    st.selectbox("Patient", [NEW, *recent], key="lt_patient_pick", **_unset("lt_patient_pick"),
+    st.selectbox("Patient", [NEW, *recent], key="lt_patient_pick", persist_state=KEEP, **_unset("lt_patient_pick"),
                  format_func=lambda v: "New patient…" if v == NEW else v,
                  placeholder="Pick a recent patient or 'New patient…'",
                  help="The clinic's pseudonymous patient key, never a name or a national id.")
     if ss.get("lt_patient_pick") == NEW:
-        st.text_input("New patient reference", key="lt_patient_new", max_chars=200, placeholder="e.g. P-0042")
+        st.text_input("New patient reference", key="lt_patient_new", persist_state=KEEP, max_chars=200, placeholder="e.g. P-0042")
     _err(errors, "patient_ref")
     known = repo.patient_info(db, user, draft.patient_ref) if draft.patient_ref else None
     if known is not None and ss.get("lt_patient_pick") != NEW:
         st.caption(f"Known patient · born {known['birth_year'] or '—'} · sex {known['sex'] or '—'}")
     else:
         b1, b2 = st.columns(2)
-        b1.number_input("Birth year (optional)", key="lt_birth_year", value=None, step=1, format="%d")
-        b2.selectbox("Sex (optional)", SEXES, key="lt_sex", **_unset("lt_sex"), format_func=SEX_NAMES.get, placeholder="—")
+        b1.number_input("Birth year (optional)", key="lt_birth_year", persist_state=KEEP, value=None, step=1, format="%d")
+        b2.selectbox("Sex (optional)", SEXES, key="lt_sex", persist_state=KEEP, **_unset("lt_sex"), format_func=SEX_NAMES.get, placeholder="—")
         _err(errors, "birth_year")
 with c2:
     clinics = repo.clinic_names(db)
     if len(clinics) == 1:
         ss.setdefault("lt_clinic_pick", clinics[0])
-    st.selectbox("Clinic", [*clinics, NEW], key="lt_clinic_pick", **_unset("lt_clinic_pick"),
+    st.selectbox("Clinic", [*clinics, NEW], key="lt_clinic_pick", persist_state=KEEP, **_unset("lt_clinic_pick"),
                  format_func=lambda v: "New clinic…" if v == NEW else v, placeholder="Choose the clinic")
     if ss.get("lt_clinic_pick") == NEW:
-        st.text_input("New clinic name", key="lt_clinic_new", max_chars=200)
+        st.text_input("New clinic name", key="lt_clinic_new", persist_state=KEEP, max_chars=200)
     _err(errors, "clinic")
     injectors = repo.injector_names(db)
     if user.injector_name and user.injector_name not in injectors:
         injectors = sorted([*injectors, user.injector_name])
     ss.setdefault("lt_injector_pick", user.injector_name)
-    st.selectbox("Injector", [*injectors, NEW], key="lt_injector_pick", **_unset("lt_injector_pick"),
+    st.selectbox("Injector", [*injectors, NEW], key="lt_injector_pick", persist_state=KEEP, **_unset("lt_injector_pick"),
                  format_func=lambda v: "New injector…" if v == NEW else v, placeholder="Who injected")
     if ss.get("lt_injector_pick") == NEW:
-        st.text_input("New injector name", key="lt_injector_new", max_chars=200)
+        st.text_input("New injector name", key="lt_injector_new", persist_state=KEEP, max_chars=200)
     _err(errors, "injector")
 with c3:
     now = datetime.now()
     ss.setdefault("lt_date", now.date())
     ss.setdefault("lt_time", (now - timedelta(minutes=now.minute % 5)).time().replace(second=0, microsecond=0))
-    st.date_input("Treatment date", key="lt_date", format="DD/MM/YYYY")
-    st.time_input("Treatment time", key="lt_time", step=300)
+    st.date_input("Treatment date", key="lt_date", persist_state=KEEP, format="DD/MM/YYYY")
+    st.time_input("Treatment time", key="lt_time", persist_state=KEEP, step=300)
     _err(errors, "treated_at")
 
 # ------------------------------------------------------------------------------------------- product and vial
 st.subheader("Product and vial")
 c1, c2, c3 = st.columns(3)
 with c1:
-    st.selectbox("Product", list(products["code"]), key="lt_product", **_unset("lt_product"),
+    st.selectbox("Product", list(products["code"]), key="lt_product", persist_state=KEEP, **_unset("lt_product"),
                  format_func=lambda c: f"{brand[c]} ({c})", placeholder="Choose the product")
     _err(errors, "product")
 product = ss.get("lt_product")
 prow = products.set_index("code").loc[product] if product else None
 with c2:
     lots = repo.known_lots(db, product) if product else []
-    st.selectbox("Lot / batch", [*lots, NEW], key="lt_lot_pick", **_unset("lt_lot_pick"),
+    st.selectbox("Lot / batch", [*lots, NEW], key="lt_lot_pick", persist_state=KEEP, **_unset("lt_lot_pick"),
                  format_func=lambda v: "New lot…" if v == NEW else v,
                  placeholder="Known lots of this product, or 'New lot…'")
     if ss.get("lt_lot_pick") == NEW:
-        st.text_input("New lot number", key="lt_lot_new", max_chars=200)
+        st.text_input("New lot number", key="lt_lot_new", persist_state=KEEP, max_chars=200)
     _err(errors, "lot_number")
 with c3:
     v1, v2 = st.columns(2)
-    v1.number_input("Vial size (U)", key="lt_vial", value=None, step=1, format="%d",
+    v1.number_input("Vial size (U)", key="lt_vial", persist_state=KEEP, value=None, step=1, format="%d",
                     help="Nominal units in the vial.")
-    v2.number_input("Diluent (mL)", key="lt_diluent", value=None, step=0.1, format="%.2f",
+    v2.number_input("Diluent (mL)", key="lt_diluent", persist_state=KEEP, value=None, step=0.1, format="%.2f",
                     help="Saline used to reconstitute the vial.")
     if prow is not None:
         hint = f"Usual vials: {prow['vial_sizes'].replace(',', ', ')} U"
@@ -217,8 +218,8 @@ with c3:
     _err(errors, "vial_units")
     _err(errors, "diluent_ml")
 r1, r2, _ = st.columns(3)
-r1.date_input("Reconstituted on (optional)", key="lt_recon_date", value=None, format="DD/MM/YYYY")
-r2.time_input("Reconstituted at", key="lt_recon_time", value=None, step=300)
+r1.date_input("Reconstituted on (optional)", key="lt_recon_date", persist_state=KEEP, value=None, format="DD/MM/YYYY")
+r2.time_input("Reconstituted at", key="lt_recon_time", persist_state=KEEP, value=None, step=300)
 _err(errors, "reconstituted_at")
 
 # ------------------------------------------------------------------------------------------- risk factors
@@ -228,7 +229,7 @@ cols = st.columns(2)
 for i, r in enumerate(risks.itertuples()):
     with cols[i % 2]:
         label = r.label + (" (contraindication)" if r.contraindication else "")
-        st.checkbox(label, key=f"lt_risk_{r.code}")
+        st.checkbox(label, key=f"lt_risk_{r.code}", persist_state=KEEP)
         st.caption(r.explanation)
 
 # ------------------------------------------------------------------------------------------- areas
@@ -244,7 +245,7 @@ with left:
                     on_select=_on_face_select, selection_mode="points", config={"displayModeBar": False})
     st.caption("Click an area on the face to add it, or use the list.")
 with right:
-    st.multiselect("Areas treated", list(area_names), key="lt_areas", format_func=area_names.get,
+    st.multiselect("Areas treated", list(area_names), key="lt_areas", persist_state=KEEP, format_func=area_names.get,
                    placeholder="Choose areas (or click them on the face)")
     _err(errors, "areas")
     for a in ss.get("lt_areas", []):
@@ -259,12 +260,12 @@ with right:
                 bits.append(f"usual points {int(lo)}–{int(hi)}")
             st.caption(" · ".join(bits))
             u, p, s, v, dp = st.columns([3, 2, 3, 2, 3])
-            u.number_input(f"Units in {name}", key=f"lt_units_{a}", value=None, step=0.5, format="%.1f")
-            p.number_input("Points", key=f"lt_points_{a}", value=None, step=1, format="%d")
+            u.number_input(f"Units in {name}", key=f"lt_units_{a}", persist_state=KEEP, value=None, step=0.5, format="%.1f")
+            p.number_input("Points", key=f"lt_points_{a}", persist_state=KEEP, value=None, step=1, format="%d")
             ss.setdefault(f"lt_side_{a}", "B")
-            s.selectbox("Side", SIDES, key=f"lt_side_{a}", format_func=SIDE_NAMES.get)
-            v.number_input("Volume mL", key=f"lt_volume_{a}", value=None, step=0.05, format="%.2f")
-            dp.selectbox("Depth", DEPTHS, key=f"lt_depth_{a}", **_unset(f"lt_depth_{a}"), placeholder="—")
+            s.selectbox("Side", SIDES, key=f"lt_side_{a}", persist_state=KEEP, format_func=SIDE_NAMES.get)
+            v.number_input("Volume mL", key=f"lt_volume_{a}", persist_state=KEEP, value=None, step=0.05, format="%.2f")
+            dp.selectbox("Depth", DEPTHS, key=f"lt_depth_{a}", persist_state=KEEP, **_unset(f"lt_depth_{a}"), placeholder="—")
             units = ss.get(f"lt_units_{a}")
             if units and draft.vial_units and draft.diluent_ml:
                 st.caption(f"At this dilution {units:g} U is {units * draft.diluent_ml / draft.vial_units:.2f} mL.")
@@ -278,10 +279,10 @@ if warns:
     st.caption("These are recorded with the treatment, never blocked: they are what the clinic learns from.")
     for w in warns:
         st.warning(w.message, icon=":material/warning:")
-        st.checkbox("I have checked this: record it as entered", key=f"lt_ok_{w.key}")
+        st.checkbox("I have checked this: record it as entered", key=f"lt_ok_{w.key}", persist_state=KEEP)
         if ss.get("lt_tried") and not ss.get(f"lt_ok_{w.key}"):
             st.error("Tick to confirm this warning, or correct the value.", icon=":material/error:")
-    st.text_area("Reason (optional)", key="lt_reason", max_chars=500,
+    st.text_area("Reason (optional)", key="lt_reason", persist_state=KEEP, max_chars=500,
                  placeholder="Why the dose, product or timing was right for this patient")
     _err(errors, "override_reason")
 

@@ -19,6 +19,7 @@ from dashboard.ui import get_db
 user = require_permission("event.report")
 db = get_db()
 ss = st.session_state
+KEEP = "session"  # typed values survive a visit to another page
 ALL = "__all__"
 GENERAL = {1: "mild", 2: "moderate", 3: "severe or medically significant", 4: "life-threatening", 5: "death"}
 OUTCOME_NAMES = repo.OUTCOME_NAMES
@@ -120,11 +121,11 @@ errors = _errors(draft) if ss.get("re_tried") else {}
 # ------------------------------------------------------------------------------------------- treatment
 st.subheader("1 · Which treatment")
 f1, f2 = st.columns(2)
-f1.text_input("Search by patient reference", key="re_search", placeholder="part of the patient ref")
+f1.text_input("Search by patient reference", key="re_search", persist_state=KEEP, placeholder="part of the patient ref")
 injector_filter = None
 if user.can("case.view_all"):
     names = repo.injector_names(db)
-    choice = f2.selectbox("Injector", [ALL, *names], key="re_injector",
+    choice = f2.selectbox("Injector", [ALL, *names], key="re_injector", persist_state=KEEP,
                           format_func=lambda v: "All injectors" if v == ALL else v)
     injector_filter = None if choice in (None, ALL) else choice
 else:
@@ -145,7 +146,7 @@ if pre is not None and int(pre) not in options:
         t = info[0]
         options.insert(0, int(pre))
         labels[int(pre)] = f"{t['treatment_ref']} · {t['treated_at']:%d %b %Y %H:%M} · {t['patient_ref']} · {t['brand']}"
-st.selectbox("Treatment", options, key="re_treatment", format_func=lambda v: labels.get(v, str(v)),
+st.selectbox("Treatment", options, key="re_treatment", persist_state=KEEP, format_func=lambda v: labels.get(v, str(v)),
              placeholder="Choose the treatment the event follows" if options else "No treatments found",
              **_unset("re_treatment"))
 _err(errors, "treatment")
@@ -163,10 +164,10 @@ st.subheader("2 · What happened")
 c1, c2 = st.columns(2)
 with c1:
     regions = list(dict.fromkeys(terms["body_region"]))
-    region = st.selectbox("Body region", [ALL, *regions], key="re_region", on_change=_clear_term,
+    region = st.selectbox("Body region", [ALL, *regions], key="re_region", persist_state=KEEP, on_change=_clear_term,
                           format_func=lambda v: "All regions" if v == ALL else v)
     shown = terms if region in (None, ALL) else terms[terms["body_region"] == region]
-    st.selectbox("Event", list(shown["code"]), key="re_term", placeholder="Type to search, e.g. 'eyelid'",
+    st.selectbox("Event", list(shown["code"]), key="re_term", persist_state=KEEP, placeholder="Type to search, e.g. 'eyelid'",
                  format_func=lambda c: f"{term_rows.loc[c, 'plain_name']} — {term_rows.loc[c, 'body_region']}",
                  **_unset("re_term"))
     term = ss.get("re_term")
@@ -174,8 +175,8 @@ with c1:
         st.caption(f"Coded as: {term_rows.loc[term, 'preferred_term']} ({term})")
     _err(errors, "term")
     o1, o2 = st.columns(2)
-    o1.date_input("Onset date", key="re_onset_date", value=None, format="DD/MM/YYYY")
-    o2.time_input("Onset time", key="re_onset_time", value=None, step=300)
+    o1.date_input("Onset date", key="re_onset_date", persist_state=KEEP, value=None, format="DD/MM/YYYY")
+    o2.time_input("Onset time", key="re_onset_time", persist_state=KEEP, value=None, step=300)
     _err(errors, "onset_at")
     if info and draft.onset_at and "onset_at" not in errors:
         delta = draft.onset_at - info[0]["treated_at"]
@@ -185,7 +186,7 @@ with c2:
     for g in range(1, 6):
         a = term_rows.loc[term, f"grade{g}"] if term and bool(term_rows.loc[term, "graded"]) else None
         anchors.append(str(a) if isinstance(a, str) and a else GENERAL[g])
-    st.radio("Severity", [1, 2, 3, 4, 5], key="re_severity", format_func=lambda g: f"Grade {g} · {GENERAL[g]}",
+    st.radio("Severity", [1, 2, 3, 4, 5], key="re_severity", persist_state=KEEP, format_func=lambda g: f"Grade {g} · {GENERAL[g]}",
              captions=anchors, **_unset("re_severity"))
     if term and not bool(term_rows.loc[term, "graded"]):
         st.caption("This term has no specific grades: use the general scale (a near miss with no harm is grade 1).")
@@ -193,42 +194,42 @@ with c2:
 
 c1, c2, c3 = st.columns(3)
 with c1:
-    st.checkbox("Serious", key="re_serious", help="Death, life-threatening, hospitalisation, disability, "
+    st.checkbox("Serious", key="re_serious", persist_state=KEEP, help="Death, life-threatening, hospitalisation, disability, "
                 "congenital anomaly, or otherwise medically important.")
-    st.selectbox("Seriousness criterion", SERIOUSNESS, key="re_seriousness",
+    st.selectbox("Seriousness criterion", SERIOUSNESS, key="re_seriousness", persist_state=KEEP,
                  format_func=lambda v: v.replace("_", " ").capitalize(),
                  placeholder="Required when serious", **_unset("re_seriousness"))
     _err(errors, "seriousness")
 with c2:
     ss.setdefault("re_outcome", "unknown")
-    st.selectbox("Outcome so far", OUTCOMES, key="re_outcome", format_func=OUTCOME_NAMES.get)
+    st.selectbox("Outcome so far", OUTCOMES, key="re_outcome", persist_state=KEEP, format_func=OUTCOME_NAMES.get)
     _err(errors, "outcome")
     d1, d2 = st.columns(2)
-    d1.date_input("Resolved on (optional)", key="re_resolved_date", value=None, format="DD/MM/YYYY")
-    d2.time_input("Resolved at", key="re_resolved_time", value=None, step=300)
+    d1.date_input("Resolved on (optional)", key="re_resolved_date", persist_state=KEEP, value=None, format="DD/MM/YYYY")
+    d2.time_input("Resolved at", key="re_resolved_time", persist_state=KEEP, value=None, step=300)
     _err(errors, "resolved_at")
 with c3:
     area_options = treated_areas + [a for a in area_names if a not in treated_areas]
     if ss.get("re_area") not in (None, *area_options):
         del ss["re_area"]
-    st.selectbox("Area", area_options, key="re_area", format_func=area_names.get,
+    st.selectbox("Area", area_options, key="re_area", persist_state=KEEP, format_func=area_names.get,
                  placeholder="Area the event relates to", **_unset("re_area"))
-    st.selectbox("Side", SIDES, key="re_side", format_func=SIDE_NAMES.get, placeholder="—", **_unset("re_side"))
-    st.selectbox("Causality", CAUSALITY, key="re_causality", format_func=str.capitalize, help=CAUSALITY_HELP,
+    st.selectbox("Side", SIDES, key="re_side", persist_state=KEEP, format_func=SIDE_NAMES.get, placeholder="—", **_unset("re_side"))
+    st.selectbox("Causality", CAUSALITY, key="re_causality", persist_state=KEEP, format_func=str.capitalize, help=CAUSALITY_HELP,
                  placeholder="Your assessment (optional)", **_unset("re_causality"))
     _err(errors, "causality")
 
 st.subheader("3 · Details")
 c1, c2 = st.columns(2)
 with c1:
-    st.text_area("Action taken", key="re_action", max_chars=500,
+    st.text_area("Action taken", key="re_action", persist_state=KEEP, max_chars=500,
                  placeholder="e.g. apraclonidine drops, reviewed at day 7, next dose reduced")
     _err(errors, "action_taken")
     ss.setdefault("re_reported_by", user.display_name)
-    st.text_input("Reported by", key="re_reported_by", max_chars=200)
+    st.text_input("Reported by", key="re_reported_by", persist_state=KEEP, max_chars=200)
     _err(errors, "reported_by")
 with c2:
-    st.text_area("Narrative", key="re_narrative", max_chars=4000, height=150,
+    st.text_area("Narrative", key="re_narrative", persist_state=KEEP, max_chars=4000, height=150,
                  placeholder="What the patient noticed, what you found, how it evolved")
     _err(errors, "narrative")
 
