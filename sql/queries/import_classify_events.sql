@@ -52,7 +52,8 @@ WITH r AS (
     SELECT v_ref AS pref, bool_or(status <> 'quarantine') AS accepted, min(line) AS first_line,
            max(CASE WHEN status <> 'quarantine' THEN v_clinic END) AS clinic,
            max(CASE WHEN status <> 'quarantine' THEN v_treated_at END) AS treated_at,
-           max(CASE WHEN status <> 'quarantine' THEN db_treatment_id END) AS db_treatment_id
+           max(CASE WHEN status <> 'quarantine' THEN db_treatment_id END) AS db_treatment_id,
+           max(new_id) AS new_id
     FROM iw_cls_treatments WHERE v_ref IS NOT NULL GROUP BY v_ref
 ), db_parent AS (
     SELECT t.treatment_ref, count(*) AS n, any_value(c.name) AS clinic, any_value(t.treated_at) AS treated_at,
@@ -66,7 +67,8 @@ WITH r AS (
         dp.n AS db_matches,
         CASE WHEN fp.pref IS NOT NULL THEN fp.clinic WHEN dp.n = 1 THEN dp.clinic END AS parent_clinic,
         CASE WHEN fp.pref IS NOT NULL THEN fp.treated_at WHEN dp.n = 1 THEN dp.treated_at END AS parent_treated_at,
-        CASE WHEN fp.pref IS NOT NULL THEN fp.db_treatment_id WHEN dp.n = 1 THEN dp.treatment_id END AS db_treatment_id
+        CASE WHEN fp.pref IS NOT NULL THEN fp.db_treatment_id WHEN dp.n = 1 THEN dp.treatment_id END AS db_treatment_id,
+        fp.new_id AS parent_new_id
     FROM v
     LEFT JOIN file_parent fp ON fp.pref = v.v_treatment_ref
     LEFT JOIN db_parent dp ON dp.treatment_ref = v.v_treatment_ref
@@ -174,9 +176,10 @@ WITH r AS (
     ) AS problems
     FROM cmp
 )
-SELECT fin.* EXCLUDE (in_file, parent_accepted, parent_line, db_matches, parent_treated_at, db_treatment_id, onset_date_only, problems, dup_first, dup_variants, moved, v_serious_given, v_outcome_given),
+SELECT fin.* EXCLUDE (in_file, parent_accepted, parent_line, db_matches, parent_treated_at, onset_date_only, problems, dup_first, dup_variants, moved, v_serious_given, v_outcome_given),
     CASE WHEN problems <> '' THEN array_to_string(list_sort(list_distinct(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 1)))), ',') END AS q_reasons,
     CASE WHEN problems <> '' THEN array_to_string(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 2)), '; ') END AS q_messages,
+    CASE WHEN problems = '' AND db_event_id IS NULL THEN nextval('seq_event') END AS new_event_id,
     CASE WHEN problems <> '' THEN 'quarantine'
          WHEN db_event_id IS NULL THEN 'new'
          WHEN len(differs) = 0 THEN 'unchanged'

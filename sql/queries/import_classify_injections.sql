@@ -30,7 +30,8 @@ WITH r AS (
 ), file_parent AS (
     SELECT v_ref AS pref, bool_or(status <> 'quarantine') AS accepted, min(line) AS first_line,
            max(CASE WHEN status <> 'quarantine' THEN v_clinic END) AS clinic,
-           max(CASE WHEN status <> 'quarantine' THEN db_treatment_id END) AS db_treatment_id
+           max(CASE WHEN status <> 'quarantine' THEN db_treatment_id END) AS db_treatment_id,
+           max(new_id) AS new_id
     FROM iw_cls_treatments WHERE v_ref IS NOT NULL GROUP BY v_ref
 ), db_parent AS (
     SELECT t.treatment_ref, count(*) AS n, any_value(c.name) AS clinic, any_value(t.treatment_id) AS treatment_id
@@ -41,6 +42,7 @@ WITH r AS (
     SELECT COLUMNS(lambda c: starts_with(c, 'v_') OR c IN ('line', 'rid')), fp.accepted AS parent_accepted, fp.first_line AS parent_line, dp.n AS db_matches,
         CASE WHEN fp.pref IS NOT NULL THEN fp.clinic WHEN dp.n = 1 THEN dp.clinic END AS parent_clinic,
         CASE WHEN fp.pref IS NOT NULL THEN fp.db_treatment_id WHEN dp.n = 1 THEN dp.treatment_id END AS db_treatment_id,
+        fp.new_id AS parent_new_id,
         concat_ws(chr(30),
         CASE WHEN v_ref IS NULL THEN 'missing_required' || chr(31) || ( 'treatment_id is empty') END,
         CASE WHEN t_area IS NULL THEN 'missing_required' || chr(31) || ( 'area is empty') END,

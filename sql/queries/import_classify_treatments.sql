@@ -193,6 +193,8 @@ WITH r AS (
 SELECT fin.* EXCLUDE (problems, dup_first, dup_variants, differs, known_birth_year, known_sex),
     CASE WHEN problems <> '' THEN array_to_string(list_sort(list_distinct(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 1)))), ',') END AS q_reasons,
     CASE WHEN problems <> '' THEN array_to_string(list_transform(string_split(problems, chr(30)), lambda x: split_part(x, chr(31), 2)), '; ') END AS q_messages,
+    -- ids of new treatments are drawn here, so injections and events can point at them without a join
+    CASE WHEN problems = '' AND db_treatment_id IS NULL THEN nextval('seq_treatment') END AS new_id,
     CASE WHEN problems <> '' THEN 'quarantine'
          WHEN db_treatment_id IS NOT NULL THEN 'unchanged'
          ELSE 'new' END AS status

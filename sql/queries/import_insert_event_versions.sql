@@ -3,7 +3,7 @@
 INSERT INTO event_versions (event_id, version, term, onset_at, severity, serious, seriousness, outcome, resolved_at,
     side, area, causality, action_taken, reported_by, reported_at, narrative, changed_at, changed_by, change_note,
     import_id)
-SELECT e.event_id, coalesce(n.db_version, 0) + 1, n.v_term, n.v_onset_at, n.v_severity, n.v_serious,
+SELECT coalesce(n.db_event_id, n.new_event_id), coalesce(n.db_version, 0) + 1, n.v_term, n.v_onset_at, n.v_severity, n.v_serious,
     n.v_seriousness, n.v_outcome, n.v_resolved_at, n.v_side, n.v_area, n.v_causality, n.v_action_taken,
     n.v_reported_by, coalesce(n.v_reported_at, n.db_reported_at, CAST($now AS TIMESTAMP)), n.v_narrative,
     $created_at, $actor,
@@ -11,6 +11,4 @@ SELECT e.event_id, coalesce(n.db_version, 0) + 1, n.v_term, n.v_onset_at, n.v_se
          || n.differs || ' changed' END,
     $import_id
 FROM iw_cls_events n
-JOIN clinics c ON c.name = n.parent_clinic
-JOIN events e ON e.clinic_id = c.clinic_id AND e.event_ref = n.v_ref
 WHERE n.status IN ('new', 'followup')
