@@ -207,3 +207,13 @@ def test_known_patient_and_lot_are_offered_next_time(db_file, practitioner):
     assert at.selectbox(key="lt_clinic_pick").value == "North Clinic"  # the only clinic is preselected
     at.selectbox(key="lt_product").set_value("ona").run()
     assert "C5678" in at.selectbox(key="lt_lot_pick").options
+
+
+def test_typing_an_existing_reference_as_new_adds_to_that_patient(db_file, practitioner):
+    at = save(fill(page(practitioner)))
+    at.button(key="lt_again").click().run()
+    at = fill(at)
+    assert any("This reference already exists" in c.value for c in at.caption)
+    at = save(at)
+    assert at.success[0].value == "Saved: treatment T-20261120-0002 (id 2)."
+    assert count(db_file, "SELECT count(*), min(birth_year) FROM patients") == [(1, 1984)]

@@ -154,6 +154,9 @@ with c1:
     known = repo.patient_info(db, user, draft.patient_ref) if draft.patient_ref else None
     if known is not None and ss.get("lt_patient_pick") != NEW:
         st.caption(f"Known patient · born {known['birth_year'] or '—'} · sex {known['sex'] or '—'}")
+    elif known is not None:
+        st.caption("This reference already exists: the treatment is added to that patient (their stored birth "
+                   "year and sex are kept).")
     else:
         b1, b2 = st.columns(2)
         b1.number_input("Birth year (optional)", key="lt_birth_year", persist_state=KEEP, value=None, step=1, format="%d")
