@@ -70,3 +70,47 @@ def test_empty_note_is_refused_next_to_the_field(demo_db, manager):
     at = _page(manager)
     at.button[0].click().run()
     assert any("Write a short note" in e.value for e in at.error)
+
+
+@pytest.mark.browser
+def test_signals_page_in_the_browser(db_file):
+    from dashboard.accounts import create_user
+    from tests.e2e_support import (
+        app_server,
+        browser_page,
+        open_page,
+        require_browser,
+        screenshot,
+        sign_in,
+        wait_for_app,
+    )
+
+    require_browser()
+    load_clinic(db_file, 20000, 1)
+    db = open_database(db_file)
+    create_user(db, username="morgan", password="correct horse battery", role="manager",
+                display_name="Morgan Manager")
+    db.close()
+    with app_server(db_file) as url, browser_page(width=1400, height=1000) as pg:
+        pg.goto(url, wait_until="networkidle")
+        wait_for_app(pg)
+        sign_in(pg, "morgan", "correct horse battery")
+        open_page(pg, "Signals")
+        pg.get_by_role("heading", name="Signals").wait_for()
+        pg.locator(".js-plotly-plot").first.wait_for(timeout=180_000)
+        wait_for_app(pg, timeout=180_000)
+        pg.wait_for_timeout(1500)
+        assert pg.locator("[data-testid='stExpander']").count() >= 3
+        screenshot(pg, "signals-demo")
+        expanders = pg.locator("[data-testid='stExpander'] summary")
+        for i in (2, 3, 4):
+            if expanders.count() > i:
+                expanders.nth(i).click()
+                pg.wait_for_timeout(800)
+        wait_for_app(pg)
+        pg.wait_for_timeout(1500)
+        screenshot(pg, "signals-demo-more")
+        pg.get_by_label("Review note").first.fill("Checked with the injector; retraining booked.")
+        pg.get_by_role("button", name="Mark reviewed").first.click()
+        wait_for_app(pg, timeout=180_000)
+        pg.get_by_text("reviewed", exact=False).first.wait_for()

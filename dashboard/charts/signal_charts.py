@@ -60,6 +60,8 @@ def funnel_figure(points: pd.DataFrame, highlight: str | None, term_name: str, a
                 x=mine["expected"], y=mine["ratio"], mode="markers+text", name=str(highlight),
                 marker={"color": HIGHLIGHT, "size": 15, "symbol": "diamond"}, text=mine["injector"],
                 textposition="top center", hovertemplate="%{text}<br>%{y:.2f} x expected<extra></extra>"))
+        top = max(3.0, float(pts["ratio"].max()) * 1.25)
+        fig.update_yaxes(range=[0, top])
     title = f"{term_name} after {area_name.lower()}: each dot is an injector (above the red line = too many)"
     return _layout(fig, title, "Cases expected for that injector's patients (more treatments → further right)",
                    "Actual ÷ expected (1 = as expected)")

@@ -31,6 +31,7 @@ SCAN_ACT_P = 0.01
 SCAN_WATCH_P = 0.05
 CUSUM_RA = 2.0
 CUSUM_FALSE_ALARMS_PER_RUN = 0.05
+ACT_FAMILYWISE = 0.01  # act also needs Bonferroni p x (tests in the family) below this: "look now" is rare
 SCAN_SIMULATIONS = 999
 SCAN_LENGTHS = (1, 3, 7, 14, 21, 28)
 
@@ -82,14 +83,17 @@ def rr_lower(observed: int, expected: float) -> float:
 
 
 def level_for(observed: int, rate_ratio: float, q: float, extra_act: bool = True, extra_watch: bool = True,
-              expected: float | None = None) -> str | None:
+              expected: float | None = None, p: float | None = None, tests: int = 1) -> str | None:
     """Return 'act', 'watch' or None from the count, effect size, q-value and the family's own condition.
 
     Besides significance, the excess must be clinically relevant: act needs a rate ratio of at least
     ACT_MIN_RATE_RATIO whose lower 95% bound reaches ACT_MIN_LOWER; watch needs WATCH_MIN_RATE_RATIO with
     a lower bound above WATCH_MIN_LOWER. With a million treatments tiny differences are "significant";
-    these bounds keep the list to differences worth a manager's time.
+    these bounds keep the list to differences worth a manager's time. Act further needs family-wise
+    significance (p x number of tests in the family < ACT_FAMILYWISE); watch is controlled by the FDR.
     """
+    if p is not None and p * tests >= ACT_FAMILYWISE:
+        extra_act = False
     e = expected if expected is not None else (observed / rate_ratio if rate_ratio > 0 else 0.0)
     low = rr_lower(observed, e) if e > 0 else float("inf")
     if (observed >= ACT_MIN_OBSERVED and rate_ratio >= ACT_MIN_RATE_RATIO and low >= ACT_MIN_LOWER
@@ -109,6 +113,7 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
         return []
     df["p"] = poisson_p(df["observed"], df["expected"])
     df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
+    tests = len(df)
     out: list[Finding] = []
     hit_pairs = {(a, t) for (_, a, t) in cusum_hits}
     interesting = df[(df["q"] < WATCH_Q) & (df["observed"] >= WATCH_MIN_OBSERVED)]
@@ -125,7 +130,8 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
             rr = row.observed / row.expected
             hit = cusum_hits.get((int(row.injector_id), str(area), str(term)))
             cusum_act = hit is not None and row.observed >= ACT_MIN_OBSERVED and row.p < 0.05
-            level = level_for(int(row.observed), rr, float(row.q), extra_act=bool(rr > ul998[i]))
+            level = level_for(int(row.observed), rr, float(row.q), extra_act=bool(rr > ul998[i]),
+                              p=float(row.p), tests=tests)
             if cusum_act:
                 level = "act"
             elif hit is not None and level is None and row.observed >= WATCH_MIN_OBSERVED:
@@ -204,7 +210,7 @@ def dose_findings(cells: pd.DataFrame, cell_events: pd.DataFrame, phat_long: pd.
     q = fdr.bh_qvalues(p)
     out = []
     for row, pi, qi in zip(tests.itertuples(index=False), p, q, strict=True):
-        level = level_for(int(row.o), row.o / row.e, float(qi))
+        level = level_for(int(row.o), row.o / row.e, float(qi), p=float(pi), tests=len(tests))
         if level is None:
             continue
         grp = bands[(bands["area"] == row.area) & (bands["product"] == row.product) & (bands["term"] == row.term)]
@@ -237,7 +243,8 @@ def lot_findings(by_lot: pd.DataFrame) -> list[Finding]:
         for row in cand.itertuples(index=False):
             sp, li = by_lot_id[row.lot_id]
             rr = row.observed / row.expected
-            level = level_for(int(row.observed), rr, float(row.q), extra_act=sp < SCAN_ACT_P,
+            level = level_for(int(row.observed), rr, float(row.q), extra_act=sp < SCAN_ACT_P, p=float(row.p),
+                              tests=len(df),
                               extra_watch=sp < SCAN_WATCH_P)
             if level is None:
                 continue
@@ -305,7 +312,8 @@ def time_findings(by_day: pd.DataFrame) -> list[Finding]:
             continue
         obs = int(round(c.observed))
         rr = obs / exp_abs if exp_abs > 0 else float("inf")
-        level = level_for(obs, rr, float(qi), extra_act=c.p_value < SCAN_ACT_P, extra_watch=c.p_value < SCAN_WATCH_P)
+        level = level_for(obs, rr, float(qi), extra_act=c.p_value < SCAN_ACT_P, extra_watch=c.p_value < SCAN_WATCH_P,
+                          p=c.p_value, tests=len(rows))
         if level is None:
             continue
         f = Finding("time", term, obs, exp_abs, n, c.p_value, "temporal Poisson scan (Monte-Carlo p), BH",
@@ -343,7 +351,7 @@ def grade_factor_findings(tests: list[Finding]) -> list[Finding]:
     out = []
     for t, qi in zip(tests, q, strict=True):
         t.q_value = float(qi)
-        t.level = level_for(t.observed, t.rate_ratio, float(qi))
+        t.level = level_for(t.observed, t.rate_ratio, float(qi), p=t.p_value, tests=len(tests))
         if t.level:
             out.append(t)
     return out

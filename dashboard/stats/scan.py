@@ -62,10 +62,10 @@ def sequential_null_max(simulate, observed_max: float, n_sim: int, seed: int, ba
     """Simulate the null maximum LLR in batches (deterministic for a given seed).
 
     Stops early (Besag-Clifford) once `enough` simulated maxima reach the observed one: the p-value is then
-    clearly large. When none of the n_sim reach it, continues up to max_sim (default 10 x n_sim + 9) so that
+    clearly large. When none of the n_sim reach it, continues up to max_sim (default 20 x n_sim + 19) so that
     an extreme cluster gets a p-value small enough to survive the false-discovery correction.
     """
-    limit = max_sim if max_sim is not None else 10 * n_sim + 9
+    limit = max_sim if max_sim is not None else 20 * n_sim + 19
     rng = np.random.default_rng(seed)
     parts: list[np.ndarray] = []
     done, hits = 0, 0

@@ -73,6 +73,12 @@ if not signals:
     st.stop()
 
 
+def fmt_p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "below 0.0001" if value < 0.0001 else f"{value:.4f}"
+
+
 def term_name(code: str) -> str:
     return run.names.get("term", {}).get(code, code)
 
@@ -99,8 +105,9 @@ def chart_for(s: dict) -> None:
             st.plotly_chart(charts.vlad_figure(seq, s["injector"], term_name(f.term)), use_container_width=True,
                             key=f"vlad_{s['id']}")
             h = (f.details.get("cusum") or {}).get("h")
-            st.plotly_chart(charts.cusum_figure(seq, h, s["injector"]), use_container_width=True,
-                            key=f"cusum_{s['id']}")
+            if h:
+                st.plotly_chart(charts.cusum_figure(seq, h, s["injector"]), use_container_width=True,
+                                key=f"cusum_{s['id']}")
     if s["kind"] == "dosing" and s["area"] and s["product"] and not run.dose_bands.empty:
         b = run.dose_bands[(run.dose_bands["area"] == s["area"]) & (run.dose_bands["product"] == s["product"])
                            & (run.dose_bands["term"] == s["term"])]
@@ -132,9 +139,10 @@ for i, s in enumerate(signals):
         if note:
             st.info(esc(note) + "  \nNote: " + esc(reviews[s["id"]]["note"]))
         evidence = pd.DataFrame([{
-            "Cases": s["observed"], "Expected": round(s["expected"], 1), "Actual ÷ expected": s["rate_ratio"],
-            "p-value": s["p_value"], "q-value (after testing many groups)": s["q_value"],
-            "Treatments": s["treatments"], "From": s["window_start"], "To": s["window_end"],
+            "Cases": s["observed"], "Expected": round(s["expected"], 1),
+            "Actual ÷ expected": None if s["rate_ratio"] is None else round(s["rate_ratio"], 2),
+            "p-value": fmt_p(s["p_value"]), "q-value (after testing many groups)": fmt_p(s["q_value"]),
+            "Treatments": s["treatments"], "From": s["window_start"] or "-", "To": s["window_end"] or "-",
         }])
         st.dataframe(evidence, hide_index=True, use_container_width=True)
         f = run.findings.get(s["id"])
@@ -146,7 +154,10 @@ for i, s in enumerate(signals):
             extra.append("Also raised: " + ", ".join(term_name(t) for t in s["also_terms"]))
         st.caption(esc(f"Method: {s['method']}. " + ". ".join(extra)))
         chart_for(s)
-        cases = _cases(key, s["id"], s, period_from, period_to)
+        cases = _cases(key, s["id"], s, period_from, period_to).copy()
+        for col in ("treated_on", "onset_on"):
+            if col in cases:
+                cases[col] = pd.to_datetime(cases[col]).dt.strftime("%Y-%m-%d")
         st.markdown(f"**Cases behind this signal** ({len(cases)} shown, most recent first)")
         st.dataframe(cases, hide_index=True, use_container_width=True, height=220)
         if user.can("signals.review"):
