@@ -131,11 +131,11 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
 def _cusum_series(data: SignalData, by_inj: pd.DataFrame,
                   placement: dict[str, list[str]]) -> dict[tuple[str, str], pd.DataFrame]:
     """Fetch the time-ordered series of each term x area where a misplaced injection shows (reference) and
-    some injector's count is already nominally high (O >= 3, 1.25 x expected, one-sided p < 0.01): the CUSUM then tells
+    some injector's count is already nominally high (O >= 3, 1.25 x expected, one-sided p < 0.001): the CUSUM tells
     whether that excess is a recent drift worth acting on."""
     pairs = {(a, t) for t, areas in placement.items() for a in areas}
     df = by_inj[(by_inj["observed"] >= 3) & (by_inj["observed"] >= 1.25 * by_inj["expected"])]
-    df = df[poisson_p(df["observed"], df["expected"]) < 0.01]
+    df = df[poisson_p(df["observed"], df["expected"]) < 0.001]
     out = {}
     for area, term in sorted(set(zip(df["area"], df["term"], strict=True)) & pairs):
         out[(area, term)] = data.cusum_series(area, term)

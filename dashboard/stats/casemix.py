@@ -41,7 +41,11 @@ class CaseMixModel:
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return integer codes and the sorted unique values of a column (numpy only, fast)."""
+    """Return integer codes and the sorted unique values of a column (numpy only, fast).
+
+    Small non-negative integer columns are their own codes (no sort needed)."""
+    if values.dtype.kind in "iu" and values.size and values.min() >= 0 and values.max() < 4096:
+        return values.astype(np.int64), np.arange(int(values.max()) + 1)
     uniques, inverse = np.unique(values, return_inverse=True)
     return inverse.ravel(), uniques
 
@@ -74,12 +78,15 @@ def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: fl
         levels[cov] = tuple(uniques[keep].tolist())
     model.levels = levels
     if coded:
-        patterns, inverse = np.unique(np.column_stack([c for c, _ in coded]), axis=0, return_inverse=True)
+        key = np.zeros(len(cells), dtype=np.int64)
+        for code, uniques in coded:  # mixed-radix key of the covariate pattern
+            key = key * uniques.size + code
+        first, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
         inverse = inverse.ravel()
-        n = np.bincount(inverse, weights=n_all, minlength=len(patterns))
-        y = np.bincount(inverse, weights=y_all, minlength=len(patterns))
-        collapsed = pd.DataFrame({cov: uniques[patterns[:, i]] for i, (cov, (_, uniques))
-                                  in enumerate(zip(covariates, coded, strict=True))})
+        n = np.bincount(inverse, weights=n_all, minlength=len(first))
+        y = np.bincount(inverse, weights=y_all, minlength=len(first))
+        collapsed = pd.DataFrame({cov: uniques[code[first]] for cov, (code, uniques)
+                                  in zip(covariates, coded, strict=True)})
     else:
         n, y, collapsed = np.array([n_all.sum()]), np.array([y_all.sum()]), pd.DataFrame(index=[0])
     x = model.design(collapsed)
