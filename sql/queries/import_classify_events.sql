@@ -105,11 +105,11 @@ WITH r AS (
             'causality ''' || t_causality || ''' is not one of ' || array_to_string($causality, ', ')) END,
         CASE WHEN v_serious_given = FALSE AND v_seriousness IS NOT NULL THEN 'inconsistent' || chr(31) || (
             'seriousness ' || v_seriousness || ' is given but serious is false') END,
-        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'event_id is longer than 200 characters') END,
-        CASE WHEN length(v_treatment_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is longer than 200 characters') END,
-        CASE WHEN length(v_action_taken) > 500 THEN 'out_of_range' || chr(31) || ( 'action_taken is longer than 500 characters') END,
-        CASE WHEN length(v_reported_by) > 200 THEN 'out_of_range' || chr(31) || ( 'reported_by is longer than 200 characters') END,
-        CASE WHEN length(v_narrative) > 4000 THEN 'out_of_range' || chr(31) || ( 'narrative is longer than 4,000 characters') END,
+        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'event_id is ' || length(v_ref) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN length(v_treatment_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is ' || length(v_treatment_ref) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN length(v_action_taken) > 500 THEN 'out_of_range' || chr(31) || ( 'action_taken is ' || length(v_action_taken) || ' characters long; at most 500 are allowed') END,
+        CASE WHEN length(v_reported_by) > 200 THEN 'out_of_range' || chr(31) || ( 'reported_by is ' || length(v_reported_by) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN length(v_narrative) > 4000 THEN 'out_of_range' || chr(31) || ( 'narrative is ' || length(v_narrative) || ' characters long; at most 4000 are allowed') END,
         CASE WHEN v_severity NOT BETWEEN 1 AND 5 THEN 'out_of_range' || chr(31) || (
             'severity ' || v_severity || ' is not a grade from 1 to 5') END,
         CASE WHEN v_resolved_at < v_onset_at THEN 'out_of_range' || chr(31) || (

@@ -59,8 +59,8 @@ WITH r AS (
             'side ''' || t_side || ''' is not one of ' || array_to_string($side, ', ')) END,
         CASE WHEN t_depth IS NOT NULL AND v_depth IS NULL THEN 'unknown_code' || chr(31) || (
             'depth ''' || t_depth || ''' is not one of ' || array_to_string($depth, ', ')) END,
-        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is longer than 200 characters') END,
-        CASE WHEN length(v_point) > 200 THEN 'out_of_range' || chr(31) || ( 'point is longer than 200 characters') END,
+        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is ' || length(v_ref) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN length(v_point) > 200 THEN 'out_of_range' || chr(31) || ( 'point is ' || length(v_point) || ' characters long; at most 200 are allowed') END,
         CASE WHEN v_units <= 0 OR v_units > 1000 THEN 'out_of_range' || chr(31) || (
             'units ' || t_units || ' is impossible in one row (must be more than 0 and at most 1000)') END,
         CASE WHEN v_points NOT BETWEEN 1 AND 200 THEN 'out_of_range' || chr(31) || (

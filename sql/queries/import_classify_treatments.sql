@@ -92,11 +92,11 @@ WITH r AS (
             'product ''' || t_product || ''' is not a known product code (' || array_to_string($product, ', ') || ')') END,
         CASE WHEN t_patient_sex IS NOT NULL AND v_sex IS NULL THEN 'unknown_code' || chr(31) || (
             'patient_sex ''' || t_patient_sex || ''' is not one of ' || array_to_string($sex, ', ')) END,
-        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is longer than 200 characters') END,
-        CASE WHEN length(v_clinic) > 200 THEN 'out_of_range' || chr(31) || ( 'clinic is longer than 200 characters') END,
-        CASE WHEN length(v_patient_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'patient_ref is longer than 200 characters') END,
-        CASE WHEN length(v_injector) > 200 THEN 'out_of_range' || chr(31) || ( 'injector is longer than 200 characters') END,
-        CASE WHEN length(v_lot) > 200 THEN 'out_of_range' || chr(31) || ( 'lot is longer than 200 characters') END,
+        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is ' || length(v_ref) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN length(v_clinic) > 200 THEN 'out_of_range' || chr(31) || ( 'clinic is ' || length(v_clinic) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN length(v_patient_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'patient_ref is ' || length(v_patient_ref) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN length(v_injector) > 200 THEN 'out_of_range' || chr(31) || ( 'injector is ' || length(v_injector) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN length(v_lot) > 200 THEN 'out_of_range' || chr(31) || ( 'lot is ' || length(v_lot) || ' characters long; at most 200 are allowed') END,
         CASE WHEN v_birth_year NOT BETWEEN 1900 AND year(CAST($now AS TIMESTAMP)) THEN 'out_of_range' || chr(31) || (
             'patient_birth_year ' || v_birth_year || ' is outside 1900..' || year(CAST($now AS TIMESTAMP))) END,
         CASE WHEN v_vial_units NOT BETWEEN 1 AND 1000 THEN 'out_of_range' || chr(31) || (
