@@ -109,7 +109,8 @@ def test_import_refuses_10000_characters_with_a_length_message(db_file, tmp_path
     db = open_database(db_file)
     try:
         result = importer.import_path(db, _dataset(tmp_path / "long", too_long=True), actor="mgr")
-        assert result.quarantined == 2 and result.exit_code == 3
+        # T-long, its injection row (unknown_treatment) and E-long
+        assert result.quarantined == 3 and result.exit_code == 3
         messages = " ".join(r[0] for r in db.rows("SELECT messages FROM quarantine"))
         assert "is 10000 characters long; at most 200 are allowed" in messages
         assert "is 10000 characters long; at most 4000 are allowed" in messages

@@ -396,11 +396,11 @@ def unlock(db: Database, by: User, username: str) -> bool:
 
     def update(cur: duckdb.DuckDBPyConnection) -> bool:
         account = _require_account(cur, username)
-        was_locked = account.locked_at(_now()) or account.failed_logins > 0
+        locked = account.locked_at(_now())
         cur.execute(load_sql("accounts_unlock"), {"now": _now(), "account_id": account.account_id})
         db.audit(cur, by.username, "account.unlock", "account", account.username,
-                 _detail(was_locked=account.locked_at(_now()), failed_logins=account.failed_logins))
-        return was_locked
+                 _detail(was_locked=locked, failed_logins=account.failed_logins))
+        return locked or account.failed_logins > 0
 
     return db.write(update)
 
