@@ -36,6 +36,7 @@ def test_exit_3_when_rows_were_quarantined(db_file: Path, tmp_path: Path, capsys
     assert main(["import", str(folder)]) == 3
     err = capsys.readouterr().err
     assert "1 row quarantined" in err and "treatments.csv: 5 read, 4 imported, 1 quarantined" in err
+    assert "treatments.csv:6 future_date - treated_at 2099-01-01T10:00 is in the future" in err
 
 
 def test_exit_2_on_unreadable_input_and_nothing_changes(db_file: Path, tmp_path: Path,
