@@ -22,9 +22,10 @@ PW = "correct horse battery"
 
 
 @pytest.mark.browser
-def test_setup_sign_in_accounts_audit_and_sign_out(db_file):
+def test_setup_sign_in_accounts_audit_and_sign_out(db_file, tmp_path):
     require_browser()
-    with app_server(db_file) as url, browser_page() as page:
+    backups = tmp_path / "backups"
+    with app_server(db_file, env={"INJECTWATCH_BACKUP_DIR": str(backups)}) as url, browser_page() as page:
         page.goto(url)
         wait_for_app(page)
         page.get_by_text("Welcome to InjectWatch").wait_for()
@@ -48,7 +49,10 @@ def test_setup_sign_in_accounts_audit_and_sign_out(db_file):
         page.get_by_label("Password again", exact=True).fill(PW)
         page.get_by_role("button", name="Add account").click()
         page.get_by_text("Account 'ada.park' created (practitioner).").wait_for()
+        page.get_by_role("button", name="Back up now").click()
+        page.get_by_text("Backup written:").wait_for()
         screenshot(page, "signin-02-accounts")
+        assert len(list(backups.glob("injectwatch-*/manifest.json"))) == 1
 
         page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
         wait_for_app(page)
@@ -81,4 +85,4 @@ def test_setup_sign_in_accounts_audit_and_sign_out(db_file):
     finally:
         db.close()
     assert actions[:2] == ["account.create", "login.success"]
-    assert actions[2:] == ["account.create", "logout", "login.failure", "login.success", "login.success"]
+    assert actions[2:] == ["account.create", "backup.create", "logout", "login.failure", "login.success", "login.success"]

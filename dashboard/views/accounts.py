@@ -1,6 +1,7 @@
 """Accounts: who may sign in, with which role; add, change role, reset password, unlock, deactivate (all audited)."""
 
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -180,9 +181,13 @@ if user.can("backup.run"):
         st.text(str(folder))
     existing = list_backups(root)
     if existing:
-        st.dataframe(pd.DataFrame(existing[:20]), hide_index=True, width="stretch", column_config={
+        listing = pd.DataFrame(existing[:20])
+        listing = listing.assign(folder=listing["folder"].map(lambda f: Path(f).name),
+                                 created_at=pd.to_datetime(listing["created_at"], errors="coerce"))
+        st.caption("Latest backups in that folder")
+        st.dataframe(listing, hide_index=True, width="stretch", column_config={
             "folder": st.column_config.TextColumn("Folder"),
-            "created_at": st.column_config.TextColumn("Written at"),
+            "created_at": st.column_config.DatetimeColumn("Written at", format="DD/MM/YYYY HH:mm:ss"),
             "schema_version": st.column_config.NumberColumn("Schema version", format="%d"),
             "rows": st.column_config.NumberColumn("Rows", format="%d"),
         })
