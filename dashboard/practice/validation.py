@@ -27,7 +27,7 @@ DEFAULT_USE_WITHIN_H = 24
 # Daxxify ratio is a label-dose ratio, not a potency equivalence (domain.md 1.2), so it is not used.
 MISMATCH_RATIO = 2.25
 CONTRAINDICATIONS = ("skin_infection_at_site", "pregnant_or_breastfeeding", "neuromuscular_disorder")
-SIDE_NAMES = {"B": "Both sides", "L": "Left", "R": "Right", "C": "Central / midline"}
+SIDE_NAMES = {"B": "Both", "L": "Left", "R": "Right", "C": "Midline"}
 
 
 # ---------------------------------------------------------------------------------------------- reference
