@@ -174,3 +174,16 @@ def test_zoned_times_use_the_installation_time_zone(db: Database, tmp_path: Path
     import_path(db, folder)
     assert db.scalar("SELECT treated_at FROM treatments WHERE treatment_ref = 'T1'") == datetime(2026, 1, 10, 11, 0)
     assert db.scalar("SELECT treated_at FROM treatments WHERE treatment_ref = 'T2'") == datetime(2026, 1, 11, 11, 30)
+
+
+def test_empty_quarantine_gives_a_header_only_csv(db: Database) -> None:
+    import_path(db, VALID)
+    assert list_quarantine(db).empty
+    assert quarantine_csv(db).decode().strip() == "import_id,file,line,reasons,messages"
+
+
+def test_an_unusable_time_zone_setting_is_an_input_error(db: Database) -> None:
+    db.write(lambda cur: cur.execute("INSERT INTO settings (key, value) VALUES ('timezone', 'Mars/Olympus')"))
+    with pytest.raises(ImportInputError, match="unknown time zone 'Mars/Olympus'"):
+        import_path(db, VALID)
+    assert counts(db) == (0, 0, 0, 0)

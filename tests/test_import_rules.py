@@ -149,6 +149,17 @@ def test_rows_after_a_malformed_line_keep_their_line_numbers(db: Database, tmp_p
     assert "T1,forehead,B" in raw[3] and '"units":"zero"' in raw[10]
 
 
+def test_blank_lines_do_not_shift_line_numbers(db: Database, tmp_path: Path) -> None:
+    folder = dataset(tmp_path)
+    lines = (folder / "injections.csv").read_text().splitlines()
+    lines.insert(3, "")  # line 4 is empty
+    lines.append("T4,glabella,B,,zero,,,")  # line 10
+    (folder / "injections.csv").write_text("\n".join(lines) + "\n\n")
+    result = import_path(db, folder)
+    assert quarantined(db, result) == {("injections.csv", 10, "bad_type")}
+    assert result.files["injections"].imported == 7
+
+
 def test_injections_of_an_already_stored_treatment(db: Database, tmp_path: Path) -> None:
     """A stored treatment without injection rows accepts them later; identical re-sends are unchanged."""
     folder = dataset(tmp_path)

@@ -24,7 +24,7 @@ from dashboard.importer.parsing import install_macros, installation_timezone, lo
 from dashboard.importer.progress import Progress
 from dashboard.importer.result import FileCounts, ImportResult
 from dashboard.importer.spec import FILES, FIXED_CODES
-from dashboard.importer.staging import Staged
+from dashboard.importer.staging import ImportInputError, Staged
 from dashboard.sqlfiles import load_sql
 
 Stager = Callable[[duckdb.DuckDBPyConnection, str, Progress], list[Staged]]
@@ -65,7 +65,10 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
     def work(cur: duckdb.DuckDBPyConnection) -> ImportResult:
         _drop_temp(cur)
         install_macros(cur)
-        tz = installation_timezone(cur)
+        try:
+            tz = installation_timezone(cur)
+        except ValueError as exc:
+            raise ImportInputError(f"the installation time zone is not usable: {exc}") from exc
         created_at = datetime.now().replace(microsecond=0)
         params: dict[str, Any] = {"tz": tz, "now": local_now(tz), "actor": actor, "source": source,
                                   "created_at": created_at, "started_at": created_at}

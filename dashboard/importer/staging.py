@@ -8,6 +8,7 @@ including the file path, is a bound parameter.
 from __future__ import annotations
 
 import csv
+import mmap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +32,13 @@ class Staged:
     present: bool
     warnings: list[str] = field(default_factory=list)
     reject_lines: list[int] = field(default_factory=list)
+    blank_lines: list[int] = field(default_factory=list)
 
     @property
     def shift(self) -> list[int]:
-        """Thresholds that turn a staged row number into its line number, skipping rejected lines."""
-        return [line - j - 1 for j, line in enumerate(sorted(set(self.reject_lines)), start=1)]
+        """Thresholds that turn a staged row number into its line number, skipping rejected and blank lines."""
+        skipped = sorted(set(self.reject_lines) | set(self.blank_lines))
+        return [line - j - 1 for j, line in enumerate(skipped, start=1)]
 
 
 def _quote(identifier: str) -> str:
@@ -88,6 +91,27 @@ def read_header(path: Path, file: str) -> list[str]:
     return header
 
 
+def blank_lines(path: Path) -> list[int]:
+    """Line numbers of empty lines (the CSV reader skips them, so later rows must be renumbered)."""
+    with open(path, "rb") as fh:
+        if fh.seek(0, 2) == 0:
+            return []
+        fh.seek(0)
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            positions: set[int] = set()
+            for pattern in (b"\n\n", b"\n\r\n"):
+                pos = data.find(pattern)
+                while pos != -1:
+                    positions.add(pos)
+                    pos = data.find(pattern, pos + 1)
+            found, newlines, last = [], 0, 0
+            for pos in sorted(positions):  # count newlines incrementally: one pass over the file at most
+                newlines += data[last:pos + 1].count(b"\n")
+                last = pos + 1
+                found.append(newlines + 1)
+    return found
+
+
 def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, path: Path) -> Staged:
     """Read one CSV into iw_raw_<file>; lines the reader cannot split go to iw_rejects.
 
@@ -114,6 +138,7 @@ def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, path: Path) -> Staged:
         {"file": f"{file}.csv"},
     )
     staged.reject_lines = [r[0] for r in cur.execute(f"SELECT DISTINCT line FROM {rej}").fetchall()]
+    staged.blank_lines = blank_lines(path)
     cur.execute(f"DROP TABLE IF EXISTS {rej}")
     cur.execute(f"DROP TABLE IF EXISTS {scan}")
     return staged
