@@ -311,6 +311,10 @@ def summary(f: Finding, ctx: Context) -> str:
             return (f"{who}: {counts} after {where} treatments at usual doses{also} - "
                     f"review this injector's injection technique and placement in this area.")
         product = ctx.name("product", f.product) if f.product else "the product"
+        if f.family == "dose":
+            side = "below" if f.details.get("direction") == "below" else "above"
+            return (f"{who}: {counts} after {where} treatments given {side} the usual {product} dose range{also} - "
+                    f"check the units used for {product} (another product's unit numbers?).")
         if f.details.get("direction") == "below":
             return (f"{who}: {counts} after {where} treatments{also}; many of the {product} doses were below the "
                     f"usual range - check the units used for {product} (another product's unit numbers?).")
