@@ -267,7 +267,7 @@ def to_signal(f: Finding, ctx: Context) -> dict[str, Any]:
         "window_start": None if f.window_start is None else str(pd.Timestamp(f.window_start).date()),
         "window_end": None if f.window_end is None else str(pd.Timestamp(f.window_end).date()),
         "observed": int(f.observed),
-        "expected": round(float(f.expected), 3),
+        "expected": _num(float(f.expected), 4),
         "treatments": int(f.treatments),
         "rate_ratio": _num(f.rate_ratio),
         "p_value": _num(f.p_value),
