@@ -130,7 +130,7 @@ def run_all_pandas(db: Database, filters: Filters) -> dict[str, pd.DataFrame]:
                           "max_dose": doses[-1]})
     out["dose"] = pd.DataFrame(dose_rows)
 
-    c = cur_ev[["event_id", "onset_at"]].drop_duplicates("event_id").sort_values(
-        ["onset_at", "event_id"], ascending=False)
+    c = cur_ev[["event_id", "day"]].drop_duplicates("event_id").sort_values(
+        ["day", "event_id"], ascending=False)
     out["cases"] = c.head(CASE_LIMIT).assign(total=len(c))
     return out

@@ -91,7 +91,7 @@ def dose(db: Database, user: User | None, filters: Filters) -> pd.DataFrame:
 
 def cases(db: Database, user: User | None, filters: Filters, drill: Drill | None = None,
           limit: int = CASE_LIMIT) -> pd.DataFrame:
-    """The events behind the filters and a chart selection, newest first (column total = all matches)."""
+    """The events behind the filters and a chart selection, most recent treatment first (total = all matches)."""
     params = {**_check(user, filters), **(drill or Drill()).params(), "limit": limit}
     return _run(db, "trends_cases", params)
 

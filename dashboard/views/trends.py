@@ -260,7 +260,8 @@ def trends_panel() -> None:
         return
     total = int(listing["total"].iloc[0])
     noun = "case" if total == 1 else "cases"
-    st.caption(f"{total:,} {noun}" + (f"; the newest {len(listing):,} are shown." if total > len(listing) else "."))
+    st.caption(f"{total:,} {noun}" + (f"; the {len(listing):,} from the most recent treatments are shown." if total > len(listing)
+                                      else ", most recent treatments first."))
     st.dataframe(
         listing.drop(columns=["total"]), hide_index=True, width="stretch",
         column_config={

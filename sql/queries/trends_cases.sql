@@ -1,6 +1,7 @@
 -- The case listing behind a chart selection: events matching the filters and the drill-down
--- (area, injector, product, lot, term group, treatment dates), newest onset first, with the total.
-WITH ids AS (
+-- (area, injector, product, lot, term group, treatment dates), newest treatment first, with the total.
+-- The limit is applied to the small facts rows before the joins, so a wide view stays fast.
+WITH f AS (
     SELECT DISTINCT event_id, version_id, day, clinic_id, injector_id, product, lot_id
     FROM trends_event_facts
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR clinic_id = $clinic) AND ($injector IS NULL OR injector_id = $injector)
@@ -13,11 +14,13 @@ WITH ids AS (
       AND ($drill_lot IS NULL OR lot_id = $drill_lot)
       AND (CAST($drill_group AS VARCHAR) IS NULL OR body_region = $drill_group)
       AND (CAST($drill_from AS DATE) IS NULL OR day BETWEEN $drill_from AND $drill_to)
+), ids AS (
+    SELECT f.*, count(*) OVER () AS total FROM f ORDER BY day DESC, event_id DESC LIMIT $limit
 )
 SELECT ev.event_ref, ids.day AS treated_on, e.onset_at, r.plain_name AS event,
        r.body_region AS term_group, e.severity, e.serious, replace(e.outcome, '_', ' ') AS outcome,
        coalesce(ea.name, 'not recorded') AS event_area, i.name AS injector, c.name AS clinic,
-       p.brand AS product, l.lot_number AS lot, count(*) OVER () AS total
+       p.brand AS product, l.lot_number AS lot, ids.total
 FROM ids
 JOIN event_versions e ON e.version_id = ids.version_id
 JOIN events ev ON ev.event_id = ids.event_id
@@ -27,5 +30,4 @@ JOIN clinics c ON c.clinic_id = ids.clinic_id
 JOIN ref_products p ON p.code = ids.product
 LEFT JOIN lots l ON l.lot_id = ids.lot_id
 LEFT JOIN ref_areas ea ON ea.code = e.area
-ORDER BY e.onset_at DESC, e.event_id DESC
-LIMIT $limit
+ORDER BY ids.day DESC, ids.event_id DESC
