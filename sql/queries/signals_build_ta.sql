@@ -1,6 +1,6 @@
 -- One row per treatment x area in the period, with the case-mix keys: dose band relative to the area's
 -- usual range for the product (0 below, 1 lower half, 2 upper half, 3 up to 1.5x the top, 4 beyond),
--- volume-per-point band, age band (<45, 45-59, 60+), sex, risk-factor bit mask, whether it is the treatment's main area (most units; systemic
+-- volume-per-point band, age band (<45, 45-59, 60+), sex, risk-factor bit mask, whether it is the treatment's main area (most units, ties to the later area name; systemic
 -- events are counted once per treatment, on it), and a cell id hashing (area, product, bands, mask, main).
 CREATE OR REPLACE TEMP TABLE sig_ta AS
 WITH per_area AS (
@@ -10,10 +10,13 @@ WITH per_area AS (
            sum(i.volume_ml) AS volume_ml
     FROM injections i
     GROUP BY i.treatment_id, i.area
+), main AS (
+    SELECT treatment_id, max({'u': units, 'a': area}).a AS main_area FROM per_area GROUP BY treatment_id
 ), base AS (
     SELECT t.treatment_id, t.clinic_id, t.injector_id, t.lot_id, t.product,
            CAST(t.treated_at AS DATE) AS day, a.area, CAST(a.units AS DOUBLE) AS units,
            CAST(a.units AS DOUBLE) / d.usual_hi AS dose_ratio,
+           (a.area = m.main_area) AS is_main,
            CASE WHEN d.usual_lo IS NULL THEN 1
                 WHEN a.units < d.usual_lo THEN 0
                 WHEN a.units <= (d.usual_lo + d.usual_hi) / 2 THEN 1
@@ -44,12 +47,10 @@ WITH per_area AS (
     FROM treatments t
     JOIN patients p ON p.patient_id = t.patient_id
     JOIN per_area a ON a.treatment_id = t.treatment_id
+    JOIN main m ON m.treatment_id = t.treatment_id
     LEFT JOIN ref_area_doses d ON d.area = a.area AND d.product = t.product
     WHERE ($date_from IS NULL OR t.treated_at >= CAST($date_from AS TIMESTAMP))
       AND ($date_to IS NULL OR t.treated_at < CAST($date_to AS TIMESTAMP) + INTERVAL 1 DAY)
 )
 SELECT *, CAST(hash(area, product, dose_band, vpp_band, fmask, is_main, age_band, sex) >> 2 AS BIGINT) AS cell_id
-FROM (
-    SELECT *, (row_number() OVER (PARTITION BY treatment_id ORDER BY units DESC, area) = 1) AS is_main
-    FROM base
-)
+FROM base
