@@ -99,6 +99,7 @@ def test_fixture_has_the_documented_shape(clinic: Database) -> None:
 def test_cells_hold_every_treatment_once(clinic: Database) -> None:
     assert clinic.scalar("SELECT sum(treatments) FROM trends_treatment_cells") == 60
     assert clinic.scalar("SELECT sum(treatments) FROM trends_area_cells") == 70
+    assert clinic.scalar("SELECT sum(treatments) FROM trends_dose_cells") == 70
     # E3 has no area and its treatment had two: it appears once per area, once in totals
     assert clinic.scalar("SELECT count(*) FROM trends_event_facts WHERE event_id = 3") == 2
     assert clinic.scalar("SELECT count(DISTINCT event_id) FROM trends_event_facts") == 5

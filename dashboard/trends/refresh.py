@@ -56,7 +56,7 @@ def refresh_in(cur: duckdb.DuckDBPyConnection, *, full: bool = False) -> Refresh
         return RefreshResult("none")
     if mode == "full":
         for name in ("trends_refresh_clear_treatment_cells", "trends_refresh_clear_area_cells",
-                     "trends_refresh_clear_event_facts"):
+                     "trends_refresh_clear_dose_cells", "trends_refresh_clear_event_facts"):
             cur.execute(load_sql(name))
         old_t = old_v = 0
     else:
@@ -65,6 +65,7 @@ def refresh_in(cur: duckdb.DuckDBPyConnection, *, full: bool = False) -> Refresh
     span = {"old_mark": old_t, "new_mark": marks["treatment_mark"]}
     cur.execute(load_sql("trends_refresh_treatment_cells"), span)
     cur.execute(load_sql("trends_refresh_area_cells"), {**span, "injection_mark": marks["injection_mark"]})
+    cur.execute(load_sql("trends_refresh_dose_cells"), {**span, "injection_mark": marks["injection_mark"]})
     versions = {"old_mark": old_v, "new_mark": marks["version_mark"]}
     cur.execute(load_sql("trends_refresh_event_facts_delete"), versions)
     cur.execute(load_sql("trends_refresh_event_facts_insert"), versions)

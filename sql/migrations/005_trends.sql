@@ -13,10 +13,21 @@ CREATE TABLE trends_treatment_cells (
     treatments  INTEGER NOT NULL CHECK (treatments > 0)
 );
 
--- Treated areas per day x clinic x injector x product x lot x area x dose: `treatments` counts the
--- treatments that treated the area with that total dose (units summed over the area's injection rows,
--- rounded to 0.5 U). The area denominator and the dose distribution both come from here.
+-- Treated areas per day x clinic x injector x product x lot x area: `treatments` counts the treatments
+-- that treated the area (the denominator of area rates).
 CREATE TABLE trends_area_cells (
+    day         DATE NOT NULL,
+    clinic_id   INTEGER NOT NULL,
+    injector_id INTEGER NOT NULL,
+    product     VARCHAR NOT NULL,
+    lot_id      INTEGER,
+    area        VARCHAR NOT NULL,
+    treatments  INTEGER NOT NULL CHECK (treatments > 0)
+);
+
+-- The same with the area's total dose in the key (units summed over the area's injection rows, rounded to
+-- 0.5 U): the dose distribution per area and product. Larger, so only the dose chart reads it.
+CREATE TABLE trends_dose_cells (
     day         DATE NOT NULL,
     clinic_id   INTEGER NOT NULL,
     injector_id INTEGER NOT NULL,

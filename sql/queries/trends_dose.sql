@@ -2,7 +2,7 @@
 -- 10th, 25th, 50th, 75th and 90th percentiles, the range, and how many fall outside the usual range.
 WITH d AS (
     SELECT product, area, dose, CAST(sum(treatments) AS BIGINT) AS n
-    FROM trends_area_cells
+    FROM trends_dose_cells
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR clinic_id = $clinic) AND ($injector IS NULL OR injector_id = $injector)
   AND (CAST($product AS VARCHAR) IS NULL OR product = $product) AND ($lot IS NULL OR lot_id = $lot) AND (CAST($area AS VARCHAR) IS NULL OR area = $area)
     GROUP BY product, area, dose
