@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from dashboard.config import QUERIES_DIR
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_sql(name: str) -> str:
     """Return the text of sql/queries/<name>.sql; raises FileNotFoundError for an unknown name."""
     path = (QUERIES_DIR / f"{name}.sql").resolve()
