@@ -4,6 +4,10 @@ A backup is DuckDB's EXPORT DATABASE (schema.sql, load.sql, one Parquet file per
 current values) taken in one transaction, plus manifest.json: schema version, row counts per table and a SHA-256
 per file. Restore checks every checksum first, imports into a new file beside the target, compares the row
 counts, applies any newer migrations, and only then moves the new file into place (the replaced file is kept).
+
+The per-installation export secret (see dashboard/export/secret.py) travels with the backup as `export.secret`,
+listed and checksummed in the manifest, so a restored installation gives the same pseudonyms. Restore puts it
+beside the database only where no secret exists yet; a different existing secret is never overwritten.
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ from typing import Any
 import duckdb
 
 from dashboard.authz import User, require
-from dashboard.config import db_path
+from dashboard.config import db_path, secret_path
 from dashboard.db import Database
+from dashboard.export.secret import SecretError, ensure_secret
 from dashboard.sqlfiles import load_sql
 
 MANIFEST = "manifest.json"
+SECRET_FILE = "export.secret"
 FORMAT = "injectwatch-backup"
 FORMAT_VERSION = 1
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 1
@@ -48,6 +54,8 @@ class RestoreResult:
     database: Path
     previous: Path | None
     tables: dict[str, int]
+    secret: str = "none"  # restored | same | kept_different | none (the backup held no secret)
+    secret_file: Path | None = None
 
 
 def _actor() -> str:
@@ -118,6 +126,7 @@ def backup_database(db: Database, out: Path, actor: str = "system") -> dict[str,
                 cur.execute(f"EXPORT DATABASE {_path_literal(partial)} (FORMAT parquet)")
             finally:
                 cur.execute("COMMIT")
+        _copy_secret(db.path, partial / SECRET_FILE)
         files = {p.name: sha256_file(p) for p in sorted(partial.iterdir()) if p.is_file()}
         manifest = {
             "format": FORMAT,
@@ -140,6 +149,38 @@ def backup_database(db: Database, out: Path, actor: str = "system") -> dict[str,
     db.write(lambda cur: db.audit(cur, actor, "backup.create", "database", str(db.path), json.dumps(
         {"folder": str(out), "schema_version": manifest["schema_version"], "rows": sum(counts.values())})))
     return manifest
+
+
+def _copy_secret(database: Path, dest: Path) -> None:
+    """Copy the installation's export secret (created now if it does not exist yet) into the backup, owner-only."""
+    try:
+        source, _ = ensure_secret(Path(database))
+    except SecretError:
+        return  # an in-memory database without INJECTWATCH_SECRET_FILE has no secret to keep
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(source.read_bytes())
+
+
+def _restore_secret(folder: Path, manifest: dict[str, Any], target: Path) -> tuple[str, Path | None]:
+    """Put the backup's export secret beside the restored database unless a secret is already there.
+
+    Returns (outcome, path): "restored" (written), "same" (already there), "kept_different" (a different secret is
+    there and was left alone) or "none" (the backup holds no secret, e.g. one made before secrets were backed up).
+    """
+    if SECRET_FILE not in manifest.get("files", {}):
+        return "none", None
+    wanted = (folder / SECRET_FILE).read_bytes()
+    dest = secret_path(target)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        same = dest.read_bytes().strip() == wanted.strip()
+        return ("same" if same else "kept_different"), dest
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(wanted)
+    return "restored", dest
 
 
 def backup_root(database: Path) -> Path:
@@ -245,13 +286,29 @@ def restore(folder: Path, target: Path, *, force: bool = False, actor: str = "sy
             if wal.exists():
                 wal.rename(Path(f"{previous}.wal"))
         tmp.rename(target)
-        return RestoreResult(database=target, previous=previous, tables=counts)
+        secret, secret_file = _restore_secret(folder, manifest, target)
+        return RestoreResult(database=target, previous=previous, tables=counts, secret=secret, secret_file=secret_file)
     finally:
         for p in (tmp, Path(f"{tmp}.wal")):
             p.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------- command line
+def _report_secret(result: RestoreResult, folder: Path) -> None:
+    """Tell on stderr what happened to the export secret (pseudonyms depend on it)."""
+    if result.secret == "restored":
+        print(f"export secret restored to {result.secret_file}: exports give the same pseudonyms as before",
+              file=sys.stderr)
+    elif result.secret == "kept_different":
+        print(f"warning: {result.secret_file} already holds a different export secret and was NOT overwritten, so "
+              "exports from this installation give different pseudonyms than the backed-up one. To keep the old "
+              f"pseudonyms, stop the app, move that file away and copy {folder.resolve() / SECRET_FILE} in its place.",
+              file=sys.stderr)
+    elif result.secret == "none":
+        print("note: this backup holds no export secret (made before secrets were backed up); exports from the "
+              "restored database give new pseudonyms unless you copy the old secret file beside it", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """`backup --out DIR` or `restore PATH [--force]`; 0 on success, 2 when refused or the backup is bad."""
     try:
@@ -267,6 +324,7 @@ def run(args: argparse.Namespace) -> int:
               f"{sum(result.tables.values()):,} rows; checksums and row counts verified", file=sys.stderr)
         if result.previous:
             print(f"the replaced database was kept as {result.previous}", file=sys.stderr)
+        _report_secret(result, Path(args.path))
         return EXIT_OK
     except BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)

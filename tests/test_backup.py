@@ -243,3 +243,98 @@ def test_back_up_now_from_the_accounts_page_while_the_app_holds_the_file(db_file
     with pytest.raises(PermissionDenied):
         backup_now(get_db(), User("ada", "practitioner", "Ada", "Ada"))
     assert get_db().scalar("SELECT actor FROM audit_log WHERE action = 'backup.create'") == "mgr"
+
+
+def _own_secret_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """Two installation folders whose secrets live beside their databases (config.secret_path's default)."""
+    monkeypatch.delenv("INJECTWATCH_SECRET_FILE", raising=False)
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    db = open_database(old / "clinic.duckdb")
+    _fill(db)
+    db.close()
+    return old / "clinic.duckdb", new / "clinic.duckdb"
+
+
+def test_the_export_secret_travels_with_the_backup_and_restores_the_same_pseudonyms(tmp_path, monkeypatch, capsys):
+    from dashboard.backup import SECRET_FILE
+    from dashboard.export.pseudonym import pseudonym
+    from dashboard.export.secret import load_secret
+
+    source, target = _own_secret_dirs(tmp_path, monkeypatch)
+    before = pseudonym(load_secret(source), "P-1")
+    out = tmp_path / "b"
+    assert main(["backup", "--db", str(source), "--out", str(out)]) == 0
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["files"][SECRET_FILE] == sha256_file(out / SECRET_FILE)
+    assert (out / SECRET_FILE).read_bytes() == (source.parent / "clinic.secret").read_bytes()
+    assert (out / SECRET_FILE).stat().st_mode & 0o077 == 0
+
+    capsys.readouterr()
+    assert main(["restore", str(out), "--db", str(target)]) == 0
+    assert "export secret restored to" in capsys.readouterr().err
+    restored = target.parent / "clinic.secret"
+    assert restored.read_bytes() == (source.parent / "clinic.secret").read_bytes()
+    assert restored.stat().st_mode & 0o077 == 0
+    assert pseudonym(load_secret(target), "P-1") == before
+
+
+def test_a_backup_made_before_any_export_still_carries_a_secret(tmp_path, monkeypatch):
+    from dashboard.backup import SECRET_FILE
+
+    source, _ = _own_secret_dirs(tmp_path, monkeypatch)
+    assert not (source.parent / "clinic.secret").exists()
+    out = tmp_path / "b"
+    assert main(["backup", "--db", str(source), "--out", str(out)]) == 0
+    # the secret is created at backup time, so later exports and the backup agree
+    assert (out / SECRET_FILE).read_bytes() == (source.parent / "clinic.secret").read_bytes()
+
+
+def test_restore_never_overwrites_a_different_existing_secret(tmp_path, monkeypatch, capsys):
+    source, target = _own_secret_dirs(tmp_path, monkeypatch)
+    out = tmp_path / "b"
+    assert main(["backup", "--db", str(source), "--out", str(out)]) == 0
+    theirs = target.parent / "clinic.secret"
+    theirs.write_text("ab" * 32 + "\n")
+    capsys.readouterr()
+    assert main(["restore", str(out), "--db", str(target)]) == 0
+    err = capsys.readouterr().err
+    assert "already holds a different export secret and was NOT overwritten" in err
+    assert str(out.resolve() / "export.secret") in err
+    assert theirs.read_text() == "ab" * 32 + "\n"
+
+    # the same secret already in place: nothing to say, nothing changed
+    theirs.write_bytes((source.parent / "clinic.secret").read_bytes())
+    capsys.readouterr()
+    assert main(["restore", str(out), "--db", str(target), "--force"]) == 0
+    err = capsys.readouterr().err
+    assert "secret" not in err
+    assert theirs.read_bytes() == (source.parent / "clinic.secret").read_bytes()
+
+
+def test_an_older_backup_without_a_secret_restores_and_says_so(tmp_path, monkeypatch, capsys):
+    from dashboard.backup import SECRET_FILE
+
+    source, target = _own_secret_dirs(tmp_path, monkeypatch)
+    out = tmp_path / "b"
+    assert main(["backup", "--db", str(source), "--out", str(out)]) == 0
+    (out / SECRET_FILE).unlink()
+    manifest = json.loads((out / MANIFEST).read_text())
+    del manifest["files"][SECRET_FILE]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main(["restore", str(out), "--db", str(target)]) == 0
+    assert "holds no export secret" in capsys.readouterr().err
+    assert not (target.parent / "clinic.secret").exists()
+
+
+def test_a_tampered_secret_in_the_backup_is_refused(source, tmp_path, capsys):
+    from dashboard.backup import SECRET_FILE
+
+    out, target = tmp_path / "b", tmp_path / "t.duckdb"
+    assert main(["backup", "--db", str(source), "--out", str(out)]) == 0
+    (out / SECRET_FILE).write_text("cd" * 32 + "\n")
+    assert main(["restore", str(out), "--db", str(target)]) == 2
+    assert f"checksum mismatch for {SECRET_FILE}" in capsys.readouterr().err
+    assert not target.exists()

@@ -170,7 +170,9 @@ st.caption("Every change here is written to the audit trail.")
 if user.can("backup.run"):
     st.subheader("Backups")
     root = backup_root(db.path)
-    st.write("A backup is a consistent copy of the whole database (Parquet files with a checksummed manifest). "
+    st.write("A backup is a consistent copy of the whole database (Parquet files with a checksummed manifest) "
+             "plus the export secret, so a restored installation gives the same export pseudonyms. Keep backups "
+             "as safe as the database itself. "
              "The app holds the database file, so back up here while it runs; restore with "
              "`python -m dashboard restore FOLDER` while the app is stopped.")
     st.text(f"Backups are written to {root}")
