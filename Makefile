@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint bench clean-venv
+.PHONY: run test lint bench bench-page clean-venv
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InjectWatch needs Python 3.11 or newer")'
@@ -29,6 +29,9 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.runtime
 	$(PY) -m dashboard bench --treatments 1000000
+
+bench-page: $(VENV)/.dev
+	$(PY) -m tests.page_timing --treatments 1000000
 
 clean-venv:
 	rm -rf $(VENV)
