@@ -59,4 +59,12 @@ def require(user: User | None, permission: str) -> User:
     return user
 
 
+def read_scope(user: User) -> dict[str, object]:
+    """The bound parameters ($see_all, $username, $injector) that restrict a query to what this user may see.
+
+    Managers see everything; a practitioner sees the treatments they logged or injected (their injector name)
+    and the cases on them or that they reported."""
+    return {"see_all": user.can("case.view_all"), "username": user.username, "injector": user.injector_name}
+
+
 SYSTEM = User(username="system", role="admin", display_name="InjectWatch (command line)")

@@ -8,12 +8,13 @@ from datetime import datetime
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.authz import User, read_scope, require
 from dashboard.db import Database
 
 
 @dataclass(frozen=True)
 class Totals:
-    """Headline counts for the whole database."""
+    """Headline counts of what the user may see."""
 
     treatments: int
     events: int
@@ -28,20 +29,30 @@ class Totals:
         return 1000.0 * self.events / self.treatments if self.treatments else None
 
 
-def totals(db: Database) -> Totals:
-    """Return the headline counts."""
-    row = db.query_rows("overview_totals")[0]
+def _aggregate_scope(user: User) -> dict[str, object]:
+    """Practitioners: their own treatments and cases. Managers, and admins (who see no cases, only
+    clinic-wide counts): everything."""
+    scope = read_scope(user)
+    if not user.can("case.view_own"):
+        scope["see_all"] = True
+    return scope
+
+
+def totals(db: Database, user: User) -> Totals:
+    """Return the headline counts of what this user may see."""
+    row = db.query_rows("overview_totals", _aggregate_scope(user))[0]
     return Totals(*(int(v) if isinstance(v, int) else v for v in row))
 
 
-def monthly_rate(db: Database, months: int = 24) -> pd.DataFrame:
+def monthly_rate(db: Database, user: User, months: int = 24) -> pd.DataFrame:
     """Return month, treatments, events, serious and rate_per_1000 for the last `months` months."""
-    return db.query("overview_monthly_rate", {"months": months})
+    return db.query("overview_monthly_rate", {**_aggregate_scope(user), "months": months})
 
 
-def latest_events(db: Database, limit: int = 10) -> pd.DataFrame:
-    """Return the most recent events with term, severity, injector and clinic."""
-    return db.query("overview_latest_events", {"limit": limit})
+def latest_events(db: Database, user: User, limit: int = 10) -> pd.DataFrame:
+    """Return the most recent events this user may see, with term, severity, injector and clinic."""
+    require(user, "case.view_own")
+    return db.query("overview_latest_events", {**read_scope(user), "limit": limit})
 
 
 def monthly_rate_figure(frame: pd.DataFrame) -> go.Figure:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import overview
+from dashboard.authz import PermissionDenied
 
 HOME = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "home.py")
 
@@ -52,14 +54,14 @@ def test_empty_state_hides_demo_button_from_practitioners(db_file, practitioner)
 
 def test_headline_counts_current_versions_once(db, manager):
     _seed(db)
-    t = overview.totals(db)
+    t = overview.totals(db, manager)
     assert (t.treatments, t.events, t.serious_events, t.open_cases) == (4, 1, 1, 0)
     assert t.rate_per_1000 == 250.0
 
 
-def test_monthly_rate_attributes_events_to_the_treatment_month(db):
+def test_monthly_rate_attributes_events_to_the_treatment_month(db, manager):
     _seed(db)
-    m = overview.monthly_rate(db)
+    m = overview.monthly_rate(db, manager)
     assert list(m["treatments"]) == [2, 2]
     assert list(m["events"]) == [1, 0]
     assert list(m["rate_per_1000"]) == [500.0, 0.0]
@@ -77,3 +79,36 @@ def test_page_shows_metrics_and_latest_events(db, manager):
     assert metrics["Events per 1,000 treatments"] == "250.0"
     latest = at.dataframe[0].value
     assert list(latest["event"]) == ["Drooping upper eyelid"]
+
+
+def test_practitioner_sees_only_their_own_treatments_and_cases(db, practitioner, admin):
+    _seed(db)  # every treatment is Dr A's, logged by 't'
+
+    def add_own(cur):
+        cur.execute("INSERT INTO injectors (name) VALUES ('Dr Ada Park')")
+        cur.execute(
+            "INSERT INTO treatments (clinic_id, treatment_ref, treated_at, patient_id, injector_id, product,"
+            " created_at, created_by) VALUES (1, 'T9', TIMESTAMP '2026-02-05 10:00', 1, 2, 'ona', now(), 'ada')")
+        db.audit(cur, "t", "seed")
+
+    db.write(add_own)
+    mine = overview.totals(db, practitioner)
+    assert (mine.treatments, mine.events, mine.open_cases) == (1, 0, 0)
+    assert overview.latest_events(db, practitioner).empty
+    assert list(overview.monthly_rate(db, practitioner)["treatments"]) == [1]
+    # admins see clinic-wide counts but no case list
+    assert overview.totals(db, admin).treatments == 5
+    with pytest.raises(PermissionDenied):
+        overview.latest_events(db, admin)
+
+
+def test_practitioner_page_lists_no_one_elses_events(db, practitioner):
+    _seed(db)
+    db.close()
+    at = AppTest.from_file(HOME, default_timeout=30)
+    at.session_state["user"] = practitioner
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Your treatments and cases"
+    assert not at.dataframe
+    assert "No treatments recorded yet" in at.info[0].value

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.authz import User, require
+from dashboard.authz import User, read_scope, require
 from dashboard.config import CAUSALITY, RISK_FACTORS, SERIOUSNESS
 from dashboard.db import Database
 from dashboard.practice.validation import (
@@ -51,7 +51,7 @@ def _now() -> datetime:
 
 def _scope(user: User) -> dict[str, Any]:
     """The bound parameters that restrict reads to what this user may see."""
-    return {"see_all": user.can("case.view_all"), "username": user.username, "injector": user.injector_name}
+    return read_scope(user)
 
 
 def combine(day: date | None, clock: time | None) -> tuple[datetime | None, bool]:

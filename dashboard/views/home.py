@@ -6,22 +6,32 @@ from dashboard import overview
 from dashboard.guard import current_user
 from dashboard.ui import data_version, get_db
 
-st.title("Clinic overview")
+user = current_user()
+if user is None:
+    st.error("Please sign in to use InjectWatch.")
+    st.stop()
 db = get_db()
+shows_cases = user.can("case.view_own")
+st.title("Clinic overview" if user.can("case.view_all") or not shows_cases else "Your treatments and cases")
+if shows_cases and not user.can("case.view_all"):
+    st.caption("The treatments you logged or injected, and the cases on them or that you reported.")
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _load(version: int):
-    return overview.totals(db), overview.monthly_rate(db), overview.latest_events(db)
+def _load(version: int, _user, user_key: tuple):
+    latest = overview.latest_events(db, _user) if _user.can("case.view_own") else None
+    return overview.totals(db, _user), overview.monthly_rate(db, _user), latest
 
 
-totals, monthly, latest = _load(data_version())
-user = current_user()
+totals, monthly, latest = _load(data_version(), user, (user.username, user.role, user.injector_name))
 
 if not totals.treatments:
-    st.info("No treatments recorded yet. Log a treatment, import your clinic's files "
-            "(`python -m dashboard import PATH`), or load the demo clinic to explore InjectWatch.")
-    if user is not None and user.can("demo.load"):
+    if user.can("case.view_all") or not shows_cases:
+        st.info("No treatments recorded yet. Log a treatment, import your clinic's files "
+                "(`python -m dashboard import PATH`), or load the demo clinic to explore InjectWatch.")
+    else:
+        st.info("No treatments recorded yet that you logged or injected. Log one on the Log treatment page.")
+    if user.can("demo.load"):
         if st.button("Load the demo clinic (20,000 treatments)", type="primary"):
             from dashboard.demo.command import load_demo
 
@@ -41,7 +51,12 @@ st.caption(f"Treatments from {totals.first_treatment:%d %b %Y} to {totals.last_t
 
 st.plotly_chart(overview.monthly_rate_figure(monthly), width="stretch")
 
+if latest is None:
+    st.stop()
 st.subheader("Latest adverse events")
+if latest.empty:
+    st.info("No adverse events recorded yet.")
+    st.stop()
 st.dataframe(
     latest, hide_index=True, width="stretch",
     column_config={

@@ -5,7 +5,7 @@ INSERT INTO trends_event_facts (event_id, version_id, day, clinic_id, injector_i
                                 severity, serious, is_open, area)
 SELECT DISTINCT e.event_id, vv.version_id, CAST(t.treated_at AS DATE), t.clinic_id, t.injector_id, t.product, t.lot_id, e.term,
        r.body_region, e.severity, e.serious,
-       (e.outcome IN ('recovering', 'not_recovered', 'unknown') AND e.resolved_at IS NULL),
+       e.outcome IN ('recovering', 'not_recovered', 'unknown'),  -- open as on the Cases page
        coalesce(e.area, ta.area)
 FROM events_current e
 JOIN event_versions vv ON vv.event_id = e.event_id AND vv.version = e.version
