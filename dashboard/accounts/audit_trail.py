@@ -32,18 +32,15 @@ ACTION_LABELS = {
     "treatment.create": "Treatment logged",
     "event.create": "Adverse event reported",
     "event.follow_up": "Case follow-up (new version)",
-    "case.follow_up": "Case follow-up (new version)",
     "import": "Data set imported",
-    "import.run": "Data set imported",
-    "export.run": "Quarterly export",
+    "export": "Quarterly export (de-identified)",
     "export.identified": "Quarterly export with identifiers",
-    "signals.review": "Signal reviewed",
     "signal.review": "Signal reviewed",
     "trends.refresh": "Trend tables refreshed",
-    "demo.load": "Demo clinic loaded",
     "audit.export": "Audit trail exported",
     "backup.create": "Backup written",
     "backup.restore": "Database restored from a backup",
+    "init.first_start": "Database started for the first time",
 }
 
 # spreadsheet programs run cells starting with these as formulas; the CSV export prefixes them with '
