@@ -37,7 +37,7 @@ MANIFEST = "manifest.json"
 SECRET_FILE = "export.secret"
 FORMAT = "injectwatch-backup"
 FORMAT_VERSION = 1
-EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 1
+EXIT_OK, EXIT_USAGE = 0, 2  # the command-line contract knows only 0, 2 (and 3 for imports)
 # tables that hold no clinic data: a database with rows only in these may be replaced without --force
 _SETUP_TABLES = re.compile(r"^(schema_migrations|settings|ref_.*)$")
 _UNSAFE_PATH = re.compile(r"['\x00-\x1f\x7f]")
@@ -331,4 +331,4 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except duckdb.Error as exc:
         print(f"error: {args.command} failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_USAGE
