@@ -74,8 +74,11 @@ def refresh_session(user: User) -> User | None:
     now = time.time()
     last = ss.get(LAST_ACTIVITY_KEY)
     if last is not None and now - float(last) > IDLE_LIMIT.total_seconds():
+        sso = ss.get(METHOD_KEY) == "sso"
         end_session("session.expired", f"Your session ended after {int(IDLE_LIMIT.total_seconds() // 3600)} idle hours. "
                                        "Please sign in again.")
+        if sso:  # else the identity cookie of single sign-on would sign the person straight back in
+            st.logout()
         return None
     ss[LAST_ACTIVITY_KEY] = now
     if ss.get(SIGNED_IN_KEY) == user.username:

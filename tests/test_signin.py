@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import create_user
 from dashboard.db import open_database
-from dashboard.signin import IDLE_LIMIT, LAST_ACTIVITY_KEY
+from dashboard.signin import IDLE_LIMIT, LAST_ACTIVITY_KEY, METHOD_KEY
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -120,6 +120,19 @@ def test_session_ends_after_eight_idle_hours(with_account):
     assert "8 idle hours" in at.info[0].value
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert _audit_actions(with_account, "ada")[-1] == "session.expired"
+
+
+def test_idle_expiry_also_ends_single_sign_on(with_account, monkeypatch):
+    import streamlit
+
+    calls: list[bool] = []
+    monkeypatch.setattr(streamlit, "logout", lambda: calls.append(True))
+    at = _sign_in(_app().run(), "ada", PASSWORD)
+    at.session_state[METHOD_KEY] = "sso"  # as if signed in through the identity provider
+    at.session_state[LAST_ACTIVITY_KEY] = time.time() - IDLE_LIMIT.total_seconds() - 1
+    at.run()
+    assert "user" not in at.session_state
+    assert calls, "the identity cookie must be cleared, or single sign-on signs the person straight back in"
 
 
 def test_sign_out_button_ends_the_session(with_account):
