@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--username")
     s.add_argument("--role", choices=("practitioner", "manager", "admin"))
     s.add_argument("--display-name")
+    s.add_argument("--injector-name", help="add: a practitioner's name as it appears on their treatments "
+                                           "(default: the display name)")
+    s.add_argument("--email", help="add: the e-mail that single sign-on maps to this account")
     return p
 
 

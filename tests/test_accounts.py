@@ -226,6 +226,8 @@ def test_users_command(db_file, capsys):
     assert "taken" in capsys.readouterr().err
     assert users("add", "--username", "x") == 2
     assert "needs --role, --display-name" in capsys.readouterr().err
+    assert users("add", "--username", "ada", "--role", "practitioner", "--display-name", "Ada",
+                 "--injector-name", "Dr Ada Park", "--email", "Ada.Park@clinic.example") == 0
     assert users("list") == 0
     assert "Kim Lee" in capsys.readouterr().out
     assert users("unlock", "--username", "kim") == 0
@@ -237,6 +239,9 @@ def test_users_command(db_file, capsys):
     db = open_database(db_file)
     try:
         assert authenticate(db, "kim", new_password) is not None
+        ada = get_account(db, "ada")
+        assert ada.injector_name == "Dr Ada Park"
+        assert user_for_email(db, "ada.park@clinic.example").injector_name == "Dr Ada Park"
         assert [r[0] for r in db.rows("SELECT DISTINCT actor FROM audit_log WHERE action LIKE 'account.%'")][0] \
             .startswith("cli:")
     finally:

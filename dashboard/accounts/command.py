@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "add":
             password = generate_password()
             add_account(db, by, username=args.username, password=password, role=args.role,
-                        display_name=args.display_name)
+                        display_name=args.display_name, injector_name=getattr(args, "injector_name", None),
+                        email=getattr(args, "email", None))
             print(f"created {args.role} account {args.username.strip().lower()!r}", file=sys.stderr)
             print(f"password: {password}")
             return EXIT_OK
