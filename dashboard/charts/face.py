@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from dashboard.reference import build_tables
 
 _LINE = {"color": "#8a8f98", "width": 2}
+_BROW = {"color": "#c5c9cf", "width": 1.5}
 _SELECTED = "#d9480f"
 _IDLE = "#4c6ef5"
 
@@ -28,11 +29,30 @@ def area_positions() -> list[tuple[str, str, float, float]]:
     return out
 
 
-def _label_position(x: float) -> str:
-    """Label right of right-side markers, below midline ones (mirrored markers stay unlabelled)."""
-    if x > 80:  # the underarm marker sits at the chart's edge: label above it
-        return "top center"
+# Where each labelled marker's text goes, chosen so no label covers another marker or leaves the chart:
+# the forehead label sits above its marker (below it would cover the glabella marker), the glabella label to
+# its right like the side areas' (below it, it reached the bunny-lines markers when both are picked), the underarm label
+# on two lines below its marker (one line ran past the chart's right edge; above, it met the platysma label), the bunny-lines label on two lines
+# (one line reached the crow's-feet marker when the face is drawn small).
+_LABEL_POSITIONS = {"forehead": "top center", "glabella": "middle right", "axillary_hyperhidrosis": "bottom center"}
+_LABEL_TEXT = {"axillary_hyperhidrosis": "Underarm<br>sweating", "bunny_lines": "Bunny<br>lines"}
+
+
+def _label_position(code: str, x: float) -> str:
+    """Label right of right-side markers, below midline ones unless placed explicitly (mirrored ones unlabelled)."""
+    if code in _LABEL_POSITIONS:
+        return _LABEL_POSITIONS[code]
     return "middle right" if x > 0 else "bottom center"
+
+
+def _label_text(code: str, name: str) -> str:
+    """The short label shown on the chart: the area name without its bracketed explanation."""
+    return _LABEL_TEXT.get(code, name.split(" (")[0])
+
+
+def _value_text(value: float) -> str:
+    """A value as drawn beside its marker: whole numbers from 10 up (as on the injector grid), else one decimal."""
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}"
 
 
 def _outline(fig: go.Figure) -> None:
@@ -49,7 +69,9 @@ def _outline(fig: go.Figure) -> None:
         {"type": "path", "path": "M -30 -50 Q -70 -55 -100 -70 M 30 -50 Q 70 -55 100 -70"},  # shoulders
     ]
     for s in shapes:
-        fig.add_shape(line=_LINE, fillcolor="rgba(0,0,0,0)", layer="below", **s)
+        # the brows run under the glabella label: drawn lighter so the label stays readable
+        line = _BROW if s.get("path", "").startswith(("M -40 90", "M 10 91")) else _LINE
+        fig.add_shape(line=line, fillcolor="rgba(0,0,0,0)", layer="below", **s)
 
 
 def face_figure(
@@ -75,10 +97,10 @@ def face_figure(
         colours = [_SELECTED if c in chosen else _IDLE for c in codes]
         fig.add_trace(go.Scatter(
             x=xs, y=ys, mode="markers+text", customdata=codes,
-            text=[n.split(" (")[0] if x >= 0 else "" for n, x in zip(names, xs, strict=True)],
-            textposition=[_label_position(x) for x in xs], textfont={"size": 11},
+            text=[_label_text(c, n) if x >= 0 else "" for c, n, x in zip(codes, names, xs, strict=True)],
+            textposition=[_label_position(c, x) for c, x in zip(codes, xs, strict=True)], textfont={"size": 11},
             hovertext=texts, hoverinfo="text",
-            marker={"size": [26 if c in chosen else 18 for c in codes], "color": colours,
+            marker={"size": [22 if c in chosen else 16 for c in codes], "color": colours,
                     "line": {"color": "white", "width": 2}},
             name="areas", showlegend=False,
         ))
@@ -90,24 +112,27 @@ def face_figure(
                 x=[xs[i] for i in missing], y=[ys[i] for i in missing], mode="markers",
                 customdata=[codes[i] for i in missing],
                 hovertext=[f"{names[i]}: no treatments in this view" for i in missing], hoverinfo="text",
-                marker={"size": 18, "color": "#dee2e6", "line": {"color": "white", "width": 2}},
+                marker={"size": 16, "color": "#dee2e6", "line": {"color": "white", "width": 2}},
                 name="no data", showlegend=False,
             ))
         if known:
             fig.add_trace(go.Scatter(
                 x=[xs[i] for i in known], y=[ys[i] for i in known], mode="markers+text",
                 customdata=[codes[i] for i in known],
-                text=[f"{values[codes[i]]:.1f}" if xs[i] >= 0 else "" for i in known],
-                textposition=[_label_position(xs[i]) for i in known],
+                text=[_value_text(values[codes[i]]) if xs[i] >= 0 else "" for i in known],
+                textposition=[_label_position(codes[i], xs[i]) for i in known], textfont={"size": 11},
                 hovertext=[texts[i] for i in known], hoverinfo="text",
-                marker={"size": [30 if codes[i] in chosen else 24 for i in known],
+                marker={"size": [26 if codes[i] in chosen else 20 for i in known],
                         "color": [values[codes[i]] for i in known], "colorscale": "OrRd", "cmin": 0,
+                        "cmax": max([values[codes[i]] for i in known] + [1e-9]),  # without cmax, cmin is ignored
                         "showscale": True, "colorbar": {"title": {"text": colorbar_title}, "thickness": 14},
                         "line": {"color": "#343a40", "width": 1}},
                 name="areas", showlegend=False,
             ))
-    fig.update_xaxes(visible=False, range=[-110, 110], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[-78, 140], fixedrange=True, scaleanchor="x", scaleratio=1)
+    # room right of the face and below the shoulders for the labels (the chart is narrower than tall, so the
+    # taller range costs no size)
+    fig.update_xaxes(visible=False, range=[-110, 116], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-102, 140], fixedrange=True, scaleanchor="x", scaleratio=1)
     fig.update_layout(
         title={"text": title} if title else None, height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         plot_bgcolor="white", paper_bgcolor="white", dragmode=False, clickmode="event+select",
