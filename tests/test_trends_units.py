@@ -104,8 +104,8 @@ def test_kpi_cards_show_values_and_changes() -> None:
     cards = charts.kpi_cards(k)
     assert [c.label for c in cards] == ["Treatments", "Adverse events", "Events per 1,000 treatments",
                                         "Serious events", "Open cases"]
-    assert cards[0].value == "400" and cards[0].delta == "+200 vs previous period"
-    assert cards[2].value == "20.0" and cards[2].delta == "+10.0 vs previous period"
+    assert cards[0].value == "400" and cards[0].delta == "+200"
+    assert cards[2].value == "20.0" and cards[2].delta == "+10.0"
     assert cards[2].delta_color == "inverse"  # more events per 1,000 shows red
 
 
@@ -153,6 +153,7 @@ def test_area_table_lists_names_and_rates_highest_first() -> None:
     table = charts.area_table(areas)
     assert list(table["Area"]) == ["Forehead", "Glabella"]
     assert list(table["Per 1,000"]) == [200.0, 100.0]
+    assert list(table.columns) == ["Area", "Per 1,000", "Treatments", "Events"]  # the rate before it scrolls away
 
 
 def test_injector_area_grid_greys_small_cells() -> None:
@@ -208,3 +209,49 @@ def test_selected_points_reads_customdata() -> None:
     event = {"selection": {"points": [{"customdata": ["abo", "Dysport"]}, {"x": 1}, {"customdata": "dao"}]}}
     assert charts.selected_points(event) == [["abo", "Dysport"], ["dao"]]
     assert charts.selected_points(None) == []
+
+
+def test_every_trend_panel_has_its_dates_and_its_unit() -> None:
+    fig = charts.trend_figure(_trend(), "month")
+    def axes(kind: str) -> list:
+        names = sorted((k for k in fig.layout if k.startswith(kind)), key=lambda k: int(k[len(kind):] or 1))
+        return [getattr(fig.layout, k) for k in names]
+
+    xaxes, yaxes = axes("xaxis"), axes("yaxis")
+    assert len(xaxes) == len(yaxes) == 4  # 3 groups in a 2-column grid
+    assert all(ax.showticklabels for ax in xaxes[:3])  # dates on every panel with data, not only the bottom row
+    assert all(ax.title.text == "per 1,000" for ax in yaxes[:3])
+
+
+def test_injector_grid_orders_areas_down_the_face_and_slants_their_names() -> None:
+    cells = _rated(pd.DataFrame({
+        "injector_id": [1, 1, 1, 1], "injector": ["Dr A"] * 4,
+        "area": ["axillary_hyperhidrosis", "masseter", "bunny_lines", "glabella"],
+        "area_name": ["Underarm sweating (axillae)", "Masseter (jaw)", "Bunny lines (nose)", "Glabella (frown lines)"],
+        "treatments": [30] * 4, "events": [1] * 4}))
+    fig = charts.injector_area_figure(cells)
+    assert list(fig.layout.xaxis.categoryarray) == [
+        "Glabella (frown lines)", "Bunny lines (nose)", "Masseter (jaw)", "Underarm sweating (axillae)"]
+    assert fig.layout.xaxis.tickangle == -45 and fig.layout.xaxis.automargin
+    assert "treatments" in fig.data[-1].marker.colorbar.title.text
+
+
+def test_rate_colour_scales_say_what_they_measure() -> None:
+    areas = _rated(pd.DataFrame({"area": ["glabella"], "area_name": ["Glabella"], "treatments": [40], "events": [4]}))
+    bar = [t for t in charts.face_rate_figure(areas).data if t.name == "areas"][0].marker.colorbar
+    assert "1,000" in bar.title.text and "treatments" in bar.title.text
+
+
+def test_rate_bar_subtitle_lines_fit_a_half_width_chart() -> None:
+    frame = _rated(pd.DataFrame({"product": ["ona"], "product_name": ["BOTOX"], "treatments": [300], "events": [3]}))
+    fig = charts.rate_bar_figure(frame, "product_name", "product", "By product", "Product")
+    subtitle = fig.layout.title.text.split("<sup>")[1].removesuffix("</sup>")
+    # a half-width chart at 1,400 px holds ~75 characters of the small subtitle font; longer lines were cut off
+    assert all(len(line) <= 75 for line in subtitle.split("<br>"))
+
+
+def test_case_list_outcomes_read_as_on_the_cases_page() -> None:
+    listing = pd.DataFrame({"event_ref": ["E-1", "E-2", "E-3"],
+                            "outcome": ["not recovered", "recovered with sequelae", "recovering"]})
+    assert list(charts.readable_outcomes(listing)["outcome"]) == [
+        "Not recovered", "Recovered with lasting effects", "Recovering"]

@@ -11,6 +11,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.charts.face import face_figure
+from dashboard.config import AREAS
+from dashboard.practice.repository import OUTCOME_NAMES
 from dashboard.trends.stats import TOO_FEW, change
 
 RATE_LABEL = "Adverse events per 1,000 treatments"
@@ -18,6 +20,7 @@ GREY = "#ced4da"
 BAND = "rgba(64, 192, 87, 0.18)"
 LINE = "#c92a2a"
 ALL_EVENTS = "All adverse events"
+COLORBAR_TITLE = "Events per<br>1,000<br>treatments"
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,11 @@ class Kpi:
 def _fmt_delta(diff: float | None, digits: int, unit: str = "") -> str | None:
     if diff is None:
         return None
+    # the bare change: the period caption above the cards says what it is compared with (with the words
+    # "vs previous period" on every card, the cards cut their changes off at 1,400 px)
     if digits == 0:
-        return f"{diff:+,.0f}{unit} vs previous period"
-    return f"{diff:+,.{digits}f}{unit} vs previous period"
+        return f"{diff:+,.0f}{unit}"
+    return f"{diff:+,.{digits}f}{unit}"
 
 
 def kpi_cards(kpis: pd.DataFrame) -> list[Kpi]:
@@ -93,7 +98,9 @@ def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
                   for e, n, lo, hi in zip(g["events"], g["treatments"], g["rate_lo"], g["rate_hi"], strict=True)],
             hovertemplate=f"{unit.capitalize()} of %{{x|{fmt}}}: %{{y:.1f}} per 1,000<br>%{{text}}<extra>{group}</extra>",
             name=RATE_LABEL, showlegend=False), row=r, col=c)
-        fig.update_yaxes(rangemode="tozero", row=r, col=c, title_text="per 1,000" if c == 1 else None)
+        fig.update_yaxes(rangemode="tozero", row=r, col=c, title_text="per 1,000")
+    # every panel carries its own dates: a panel far from the bottom row is otherwise unreadable
+    fig.update_xaxes(showticklabels=True)
     fig.update_xaxes(title_text=f"{unit.capitalize()} of treatment", row=rows, col=1)
     if len(groups) > 1:
         fig.update_xaxes(title_text=f"{unit.capitalize()} of treatment", row=rows, col=2)
@@ -118,7 +125,7 @@ def face_rate_figure(areas: pd.DataFrame, selected: str | None = None) -> go.Fig
     }
     return face_figure(values, selected=[selected] if selected else [],
                        title="Events per 1,000 treatments, by area",
-                       colorbar_title="per 1,000", hover=hover)
+                       colorbar_title=COLORBAR_TITLE, hover=hover)
 
 
 def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
@@ -126,7 +133,10 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     if cells.empty:
         return fig
-    area_order = list(dict.fromkeys(cells.sort_values("area")["area_name"]))
+    # areas top of the face to the underarm (the reference order), not alphabetically by code
+    rank = {code: i for i, code in enumerate(AREAS)}
+    area_order = list(dict.fromkeys(cells.assign(_rank=cells["area"].map(rank).fillna(len(rank)))
+                                    .sort_values(["_rank", "area_name"])["area_name"]))
     injectors = sorted(cells["injector"].unique(), reverse=True)
     judged = cells[~cells["too_few"]]
     small = cells[cells["too_few"]]
@@ -150,19 +160,21 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
             x=list(judged["area_name"]), y=list(judged["injector"]), mode="markers+text",
             marker={"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": "OrRd",
                     "cmin": 0, "showscale": True,
-                    "colorbar": {"title": {"text": "per 1,000"}, "thickness": 14},
+                    "colorbar": {"title": {"text": COLORBAR_TITLE}, "thickness": 14},
                     "line": {"color": "white", "width": 1}},
             text=[f"{v:.0f}" for v in judged["rate"]],
             textfont={"size": 10, "color": ["white" if v > 0.6 * top else "#212529" for v in judged["rate"]]},
             customdata=[[int(r.injector_id), r.area, r.injector, r.area_name] for r in judged.itertuples()],
             hovertext=hover(judged, ""), hoverinfo="text", name="Rate per 1,000 treatments of the area"))
-    fig.update_xaxes(title_text="Treatment area", categoryorder="array", categoryarray=area_order, tickangle=-30)
+    fig.update_xaxes(title_text="Treatment area", categoryorder="array", categoryarray=area_order, tickangle=-45,
+                     automargin=True)
     fig.update_yaxes(title_text="Injector", categoryorder="array", categoryarray=injectors)
     fig.update_layout(
         title=_title("Injector × area: adverse events per 1,000 treatments of the area",
                      f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · click a square to list its cases"),
-        height=max(320, 34 * len(injectors) + 200), margin={"t": 80, "b": 40},
-        legend={"orientation": "h", "y": -0.35}, plot_bgcolor="white", clickmode="event+select", dragmode=False,
+        height=max(380, 34 * len(injectors) + 260), margin={"t": 120, "b": 40},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        plot_bgcolor="white", clickmode="event+select", dragmode=False,
     )
     return fig
 
@@ -195,8 +207,9 @@ def rate_bar_figure(frame: pd.DataFrame, label: str, key: str, title: str, axis:
     fig.update_xaxes(title_text=RATE_LABEL, rangemode="tozero")
     fig.update_yaxes(title_text=axis, automargin=True)
     fig.update_layout(
-        title=_title(title, "Whiskers: 95% confidence interval · grey: fewer than 20 treatments · click a bar to list its cases"),
-        height=max(260, 26 * len(f) + 140), margin={"t": 80, "b": 40}, plot_bgcolor="white",
+        title=_title(title, "Whiskers: 95% confidence interval · grey: fewer than 20 treatments<br>"
+                            "Click a bar to list its cases"),
+        height=max(280, 26 * len(f) + 160), margin={"t": 100, "b": 40}, plot_bgcolor="white",
         clickmode="event+select", dragmode=False)
     return fig
 
@@ -238,7 +251,7 @@ def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figur
             hovertemplate="Labelled dose: %{x:g} U<extra></extra>"))
     fig.update_yaxes(tickvals=ys, ticktext=list(d["area_name"]), title_text="Treatment area", autorange="reversed",
                      automargin=True)
-    fig.update_xaxes(title_text=f"Total units of {product_name} in the area, per treatment", rangemode="tozero")
+    fig.update_xaxes(title_text=f"Total units (U) of {product_name} in the area, per treatment", rangemode="tozero")
     fig.update_layout(
         title=_title(f"Doses given per area: {product_name}",
                      "Green band: usual dose range (label or consensus) · box: middle half of treatments · "
@@ -252,8 +265,10 @@ def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figur
 def area_table(areas: pd.DataFrame) -> pd.DataFrame:
     """Areas as a plain table for beside the face chart: name, treatments, events, rate, highest rate first."""
     t = areas[areas["treatments"] > 0].sort_values(["rate", "treatments"], ascending=[False, False])
-    return pd.DataFrame({"Area": t["area_name"], "Treatments": t["treatments"].astype(int),
-                         "Events": t["events"].astype(int), "Per 1,000": t["rate"].round(1)}).reset_index(drop=True)
+    # the rate right after the name: the table sits in a narrow column and the last columns scroll out of view
+    return pd.DataFrame({"Area": t["area_name"], "Per 1,000": t["rate"].round(1),
+                         "Treatments": t["treatments"].astype(int),
+                         "Events": t["events"].astype(int)}).reset_index(drop=True)
 
 
 def selected_points(event: object) -> list[list[Any]]:
@@ -269,3 +284,11 @@ def selected_points(event: object) -> list[list[Any]]:
             continue
         out.append(list(data) if isinstance(data, list | tuple) else [data])
     return out
+
+
+def readable_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Outcomes by their plain names ('Recovered with lasting effects'), as on the Cases page, not as stored."""
+    if "outcome" not in frame:
+        return frame
+    plain = {code.replace("_", " "): name for code, name in OUTCOME_NAMES.items()} | OUTCOME_NAMES
+    return frame.assign(outcome=[plain.get(v, v) for v in frame["outcome"]])

@@ -164,9 +164,10 @@ def trends_panel() -> None:
 
     kpis = read("kpis")
     prev_start, prev_end = filters.previous()
-    st.caption(f"Period {filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days()} days), compared with "
-               f"{prev_start:%d %b %Y} – {prev_end:%d %b %Y}.")
-    cols = st.columns(5)
+    st.caption(f"Period {filters.start:%d %b %Y} – {filters.end:%d %b %Y} ({filters.days()} days). The small "
+               f"figure under each number is the change from the previous period, {prev_start:%d %b %Y} – "
+               f"{prev_end:%d %b %Y}.")
+    cols = st.columns([1, 1, 1.35, 1, 1])  # room for "Events per 1,000 treatments" without cutting it off
     for col, card in zip(cols, charts.kpi_cards(kpis), strict=True):
         col.metric(card.label, card.value, card.delta, delta_color=card.delta_color, help=card.help)
     if int(kpis.set_index("period").loc["current", "treatments"]) == 0:
@@ -189,8 +190,13 @@ def trends_panel() -> None:
                         selection_mode="points", width="stretch")
         st.caption("Click an area to filter the whole page by it; grey areas had no treatments in this view.")
         st.dataframe(charts.area_table(areas), hide_index=True, width="stretch", height=250,
-                     column_config={"Per 1,000": st.column_config.NumberColumn(
-                         "Per 1,000", help="Adverse events per 1,000 treatments of the area", format="%.1f")})
+                     column_config={
+                         "Area": st.column_config.TextColumn(width="medium"),
+                         "Treatments": st.column_config.NumberColumn(format="localized", width="small"),
+                         "Events": st.column_config.NumberColumn(format="localized", width="small"),
+                         "Per 1,000": st.column_config.NumberColumn(
+                             "Per 1,000", help="Adverse events per 1,000 treatments of the area", format="%.1f",
+                             width="small")})
     with right:
         grid = read("injector_area")
         if grid.empty:
@@ -263,7 +269,7 @@ def trends_panel() -> None:
     st.caption(f"{total:,} {noun}" + (f"; the {len(listing):,} from the most recent treatments are shown." if total > len(listing)
                                       else ", most recent treatments first."))
     st.dataframe(
-        listing.drop(columns=["total"]), hide_index=True, width="stretch",
+        charts.readable_outcomes(listing.drop(columns=["total"])), hide_index=True, width="stretch",
         column_config={
             "event_ref": "Event", "treated_on": st.column_config.DateColumn("Treated on", format="D MMM YYYY"),
             "onset_at": st.column_config.DatetimeColumn("Onset", format="D MMM YYYY, HH:mm"),
