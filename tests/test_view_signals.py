@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import config
 from dashboard.authz import User
 from dashboard.db import open_database
 from dashboard.signals.reviews import latest_reviews
@@ -50,6 +51,11 @@ def test_lists_signals_with_evidence_chart_cases_and_review(demo_db, manager):
     assert at.dataframe and at.get("plotly_chart")
     assert any("Cases behind this signal" in m.value for m in at.markdown)
     assert at.text_area and at.button
+    cases = at.dataframe[1].value  # the first signal's evidence, then its cases
+    assert list(cases.columns[:3]) == ["Case", "Treated on", "Onset"]
+    assert not set(cases["Product"]) & set(config.PRODUCTS), "product codes instead of names"
+    assert not set(cases["Area"]) & set(config.AREAS), "area codes instead of names"
+    assert not set(cases["Outcome"]) & set(config.OUTCOMES), "outcome codes instead of names"
 
 
 def test_mark_reviewed_saves_note_and_shows_it(demo_db, manager):
@@ -114,3 +120,56 @@ def test_signals_page_in_the_browser(db_file):
         pg.get_by_role("button", name="Mark reviewed").first.click()
         wait_for_app(pg, timeout=180_000)
         pg.get_by_text("reviewed", exact=False).first.wait_for()
+
+
+def test_case_table_uses_names_and_readable_dates():
+    import pandas as pd
+
+    from dashboard.signals.presentation import readable_cases
+
+    raw = pd.DataFrame({"event_ref": ["E-1", "E-2"], "treated_on": pd.to_datetime(["2026-02-23", "2026-03-01"]).date,
+                        "onset_on": pd.to_datetime(["2026-02-25", "2026-03-04"]).date, "injector": ["Dr A", "Dr B"],
+                        "clinic": ["North", "North"], "product": ["ona", "abo"], "lot": ["C1", None],
+                        "area": ["lateral_canthal", None], "severity": [1, 3],
+                        "outcome": ["not_recovered", "recovered_with_sequelae"], "treatment_ref": ["T-1", "T-2"]})
+    names = {"product": {"ona": "BOTOX Cosmetic", "abo": "Dysport/Azzalure"},
+             "area": {"lateral_canthal": "Crow's feet (lateral canthal)"}}
+    t = readable_cases(raw, names)
+    assert list(t.columns) == ["Case", "Treated on", "Onset", "Injector", "Clinic", "Product", "Lot", "Area", "Grade",
+                               "Outcome", "Treatment"]
+    assert list(t["Treated on"]) == ["23 Feb 2026", "01 Mar 2026"]
+    assert list(t["Product"]) == ["BOTOX Cosmetic", "Dysport/Azzalure"]
+    assert list(t["Area"]) == ["Crow's feet (lateral canthal)", "not recorded"]
+    assert list(t["Outcome"]) == ["Not recovered", "Recovered with lasting effects"]
+
+
+def test_evidence_dates_are_readable_and_missing_ones_a_dash():
+    from dashboard.signals.presentation import evidence_table
+
+    signal = {"observed": 82, "expected": 19.94, "rate_ratio": 4.112, "p_value": 1e-9, "q_value": 0.0123,
+              "treatments": 1694, "window_start": "2026-02-23", "window_end": "2026-05-21"}
+    row = evidence_table(signal).iloc[0]
+    assert (row["From"], row["To"]) == ("23 Feb 2026", "21 May 2026")
+    assert row["p-value"] == "below 0.0001" and row["q-value (after testing many groups)"] == "0.0123"
+    assert row["Expected"] == 19.9 and row["Actual ÷ expected"] == 4.11
+    row = evidence_table({**signal, "window_start": None, "window_end": None, "rate_ratio": None}).iloc[0]
+    assert (row["From"], row["To"]) == ("-", "-") and pd_isna(row["Actual ÷ expected"])
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+def test_dose_chart_uses_rates_per_1000_like_the_rest_of_the_app():
+    import pandas as pd
+
+    from dashboard.charts.signal_charts import dose_band_figure
+
+    bands = pd.DataFrame({"dose_band": [0, 1, 2], "observed": [5, 2, 1], "expected": [1.0, 2.0, 1.0],
+                          "treatments": [50, 400, 200]})
+    fig = dose_band_figure(bands, "No effect", "Glabella", "Dysport", (25, 100))
+    assert list(fig.data[0].y) == [100.0, 5.0, 5.0]
+    assert fig.layout.yaxis.title.text == "Cases per 1,000 treatments"
+    assert "per 1,000" in fig.layout.title.text

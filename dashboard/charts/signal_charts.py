@@ -108,15 +108,17 @@ def timeline_figure(daily: pd.DataFrame, window_start: object, window_end: objec
 
 def dose_band_figure(bands: pd.DataFrame, term_name: str, area_name: str, product_name: str,
                      usual: tuple[float, float] | None = None) -> go.Figure:
-    """Rate per 100 treatments by dose band (actual vs expected), with the usual range shaded."""
+    """Rate per 1,000 treatments by dose band (actual vs expected), with the usual range shaded (the same unit as
+    the Trends page, so the numbers can be compared)."""
     b = bands[bands["treatments"] > 0].sort_values("dose_band").copy()
     b["label"] = b["dose_band"].map(BAND_LABELS)
-    b["rate"] = 100 * b["observed"] / b["treatments"]
-    b["expected_rate"] = 100 * b["expected"] / b["treatments"]
+    b["rate"] = 1000 * b["observed"] / b["treatments"]
+    b["expected_rate"] = 1000 * b["expected"] / b["treatments"]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=b["label"], y=b["rate"], name="Actual rate", marker={"color": NEUTRAL},
                          customdata=np.column_stack([b["observed"], b["treatments"]]),
-                         hovertemplate="%{x}<br>%{customdata[0]} cases in %{customdata[1]} treatments"
+                         hovertemplate="%{x}: %{y:.1f} per 1,000 treatments<br>%{customdata[0]} cases in "
+                                       "%{customdata[1]:,} treatments"
                                        "<extra></extra>"))
     fig.add_trace(go.Scatter(x=b["label"], y=b["expected_rate"], mode="markers+lines", name="Expected at usual doses",
                              line={"color": LIMIT_95}))
@@ -126,9 +128,9 @@ def dose_band_figure(bands: pd.DataFrame, term_name: str, area_name: str, produc
         fig.add_vrect(x0=present[0], x1=present[-1], fillcolor="#2f9e44", opacity=0.12, line_width=0,
                       annotation_text="usual dose range" + (f" ({usual[0]:g}-{usual[1]:g} U)" if usual else ""),
                       annotation_position="top left")
-    title = f"{term_name} per 100 {product_name} {area_name.lower()} treatments, by dose"
+    title = f"{term_name} per 1,000 {product_name} {area_name.lower()} treatments, by dose"
     return _layout(fig, title, "Dose given, compared with the usual range for this product and area",
-                   "Cases per 100 treatments")
+                   "Cases per 1,000 treatments")
 
 
 def comparison_figure(observed: int, expected: float, label: str, term_name: str) -> go.Figure:

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.charts import signal_charts as charts
 from dashboard.guard import require_permission
 from dashboard.signals.detect import SignalRun, run_detection
+from dashboard.signals.presentation import evidence_table, readable_cases
 from dashboard.signals.reviews import ReviewError, cases_for, data_key, latest_reviews, mark_reviewed, recurrence
 from dashboard.ui import get_db
 
@@ -73,12 +74,6 @@ if not signals:
     st.stop()
 
 
-def fmt_p(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return "below 0.0001" if value < 0.0001 else f"{value:.4f}"
-
-
 def term_name(code: str) -> str:
     return run.names.get("term", {}).get(code, code)
 
@@ -138,13 +133,11 @@ for i, s in enumerate(signals):
         note = recurrence(s, reviews.get(s["id"]))
         if note:
             st.info(esc(note) + "  \nNote: " + esc(reviews[s["id"]]["note"]))
-        evidence = pd.DataFrame([{
-            "Cases": s["observed"], "Expected": round(s["expected"], 1),
-            "Actual ÷ expected": None if s["rate_ratio"] is None else round(s["rate_ratio"], 2),
-            "p-value": fmt_p(s["p_value"]), "q-value (after testing many groups)": fmt_p(s["q_value"]),
-            "Treatments": s["treatments"], "From": s["window_start"] or "-", "To": s["window_end"] or "-",
-        }])
-        st.dataframe(evidence, hide_index=True, use_container_width=True)
+        st.dataframe(evidence_table(s), hide_index=True, use_container_width=True, column_config={
+            "Cases": st.column_config.NumberColumn(format="localized"),
+            "Treatments": st.column_config.NumberColumn(format="localized"),
+            "Expected": st.column_config.NumberColumn(format="%.1f"),
+            "Actual ÷ expected": st.column_config.NumberColumn(format="%.2f")})
         f = run.findings.get(s["id"])
         extra = []
         if f is not None and "eb_rate" in f.details:
@@ -154,12 +147,10 @@ for i, s in enumerate(signals):
             extra.append("Also raised: " + ", ".join(term_name(t) for t in s["also_terms"]))
         st.caption(esc(f"Method: {s['method']}. " + ". ".join(extra)))
         chart_for(s)
-        cases = _cases(key, s["id"], s, period_from, period_to).copy()
-        for col in ("treated_on", "onset_on"):
-            if col in cases:
-                cases[col] = pd.to_datetime(cases[col]).dt.strftime("%Y-%m-%d")
+        cases = readable_cases(_cases(key, s["id"], s, period_from, period_to), run.names)
         st.markdown(f"**Cases behind this signal** ({len(cases)} shown, most recent first)")
-        st.dataframe(cases, hide_index=True, use_container_width=True, height=220)
+        st.dataframe(cases, hide_index=True, use_container_width=True, height=220,
+                     column_config={"Grade": st.column_config.NumberColumn(help="1 mild … 5 death")})
         if user.can("signals.review"):
             with st.form(f"review_{s['id']}", clear_on_submit=False):
                 text = st.text_area("Review note", key=f"note_{s['id']}", max_chars=2000,
