@@ -22,6 +22,12 @@ ss = st.session_state
 KEEP = "session"  # typed values survive a visit to another page
 ALL = "__all__"
 GENERAL = {1: "mild", 2: "moderate", 3: "severe or medically significant", 4: "life-threatening", 5: "death"}
+# the general scale (CTCAE-style) in plain words, shown under each grade when the event has no grades of its own
+# (repeating "mild" under "Grade 1 · mild" told nothing)
+GENERAL_ANCHORS = {1: "no or mild symptoms, no treatment needed",
+                   2: "simple treatment needed, limits some daily activities",
+                   3: "needs medical care or a hospital stay, limits self-care",
+                   4: "life-threatening, urgent treatment needed", 5: "the patient died of the event"}
 OUTCOME_NAMES = repo.OUTCOME_NAMES
 CAUSALITY_HELP = ("WHO-UMC: certain, probable, possible, unlikely, conditional (more data needed), "
                   "unassessable.")
@@ -185,7 +191,7 @@ with c2:
     anchors = []
     for g in range(1, 6):
         a = term_rows.loc[term, f"grade{g}"] if term and bool(term_rows.loc[term, "graded"]) else None
-        anchors.append(str(a) if isinstance(a, str) and a else GENERAL[g])
+        anchors.append(str(a) if isinstance(a, str) and a else GENERAL_ANCHORS[g])
     st.radio("Severity", [1, 2, 3, 4, 5], key="re_severity", persist_state=KEEP, format_func=lambda g: f"Grade {g} · {GENERAL[g]}",
              captions=anchors, **_unset("re_severity"))
     if term and not bool(term_rows.loc[term, "graded"]):
