@@ -66,8 +66,10 @@ def monthly_rate_figure(frame: pd.DataFrame) -> go.Figure:
                     hovertemplate="%{x|%b %Y}: %{y:.1f} per 1,000 (%{customdata[0]} events)<extra></extra>")
     fig.update_layout(
         title="Treatments and adverse-event rate by month of treatment",
-        yaxis={"title": "Treatments", "rangemode": "tozero"},
-        yaxis2={"title": "Events per 1,000 treatments", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        yaxis={"title": "Treatments", "rangemode": "tozero", "tickformat": ",d"},
+        # its own round ticks and no second grid (synced ticks read 57.4, 114.7, ...)
+        yaxis2={"title": "Events per 1,000 treatments", "overlaying": "y", "side": "right", "rangemode": "tozero",
+                "tickmode": "auto", "showgrid": False, "tickformat": ",.0f"},
         xaxis={"title": "Month of treatment"},
         legend={"orientation": "h", "y": -0.25}, height=380, margin={"t": 50, "b": 10},
     )

@@ -79,6 +79,16 @@ def test_page_shows_metrics_and_latest_events(db, manager):
     assert metrics["Events per 1,000 treatments"] == "250.0"
     latest = at.dataframe[0].value
     assert list(latest["event"]) == ["Drooping upper eyelid"]
+    assert list(latest["outcome"]) == ["Recovered"]  # the plain name, as on the Cases page
+
+
+def test_monthly_chart_axes_read_plainly(db, manager):
+    _seed(db)
+    fig = overview.monthly_rate_figure(overview.monthly_rate(db, manager))
+    assert fig.layout.yaxis.title.text == "Treatments" and fig.layout.yaxis.tickformat == ",d"  # 1,000 not 1000
+    assert fig.layout.yaxis2.title.text == "Events per 1,000 treatments"
+    assert fig.layout.yaxis2.tickmode == "auto" and fig.layout.yaxis2.showgrid is False
+    assert fig.layout.xaxis.title.text == "Month of treatment"
 
 
 def test_practitioner_sees_only_their_own_treatments_and_cases(db, practitioner, admin):

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import overview
 from dashboard.guard import current_user
+from dashboard.practice.repository import OUTCOME_NAMES
 from dashboard.ui import data_version, get_db
 
 user = current_user()
@@ -58,7 +59,8 @@ if latest.empty:
     st.info("No adverse events recorded yet.")
     st.stop()
 st.dataframe(
-    latest, hide_index=True, width="stretch",
+    latest.assign(outcome=latest["outcome"].str.replace(" ", "_").map(OUTCOME_NAMES).fillna(latest["outcome"])),
+    hide_index=True, width="stretch",
     column_config={
         "event_ref": "Event", "onset_at": st.column_config.DatetimeColumn("Onset", format="D MMM YYYY, HH:mm"),
         "event": "What happened", "severity": st.column_config.NumberColumn("Grade", help="1 mild … 5 death"),
