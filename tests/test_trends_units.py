@@ -234,6 +234,7 @@ def test_injector_grid_orders_areas_down_the_face_and_slants_their_names() -> No
         "Glabella (frown lines)", "Bunny lines (nose)", "Masseter (jaw)", "Underarm sweating (axillae)"]
     assert fig.layout.xaxis.tickangle == -45 and fig.layout.xaxis.automargin
     assert "treatments" in fig.data[-1].marker.colorbar.title.text
+    assert fig.data[-1].marker.cmin == 0 and fig.data[-1].marker.cmax == pytest.approx(max(fig.data[-1].marker.color))
 
 
 def test_rate_colour_scales_say_what_they_measure() -> None:
@@ -255,3 +256,12 @@ def test_case_list_outcomes_read_as_on_the_cases_page() -> None:
                             "outcome": ["not recovered", "recovered with sequelae", "recovering"]})
     assert list(charts.readable_outcomes(listing)["outcome"]) == [
         "Not recovered", "Recovered with lasting effects", "Recovering"]
+
+
+def test_kpi_cards_say_no_change_in_grey_instead_of_a_coloured_plus_zero() -> None:
+    k = _rated(pd.DataFrame({"period": ["current", "previous"], "treatments": [400, 400], "events": [8, 8],
+                             "serious_events": [1, 1], "open_cases": [3, 2]}))
+    cards = {c.label: c for c in charts.kpi_cards(k)}
+    for label in ("Treatments", "Adverse events", "Events per 1,000 treatments", "Serious events"):
+        assert (cards[label].delta, cards[label].delta_color, cards[label].delta_arrow) == ("no change", "off", "off")
+    assert (cards["Open cases"].delta, cards["Open cases"].delta_arrow) == ("+1", "auto")

@@ -32,6 +32,7 @@ class Kpi:
     delta: str | None
     delta_color: str
     help: str
+    delta_arrow: str = "auto"
 
 
 def _fmt_delta(diff: float | None, digits: int, unit: str = "") -> str | None:
@@ -65,7 +66,9 @@ def kpi_cards(kpis: pd.DataFrame) -> list[Kpi]:
             _fmt_delta(change(int(cur["open_cases"]), int(prev["open_cases"])), 0), "inverse",
             "Events from this period not yet resolved (recovering, not recovered or outcome unknown)."),
     ]
-    return cards
+    # no change (also a rate that rounds to 0.0) reads "no change" in grey, not a red or green "+0" arrow
+    return [Kpi(c.label, c.value, "no change", "off", c.help, "off")
+            if c.delta is not None and float(c.delta.replace(",", "")) == 0 else c for c in cards]
 
 
 def _title(text: str, sub: str = "") -> dict[str, Any]:
@@ -159,7 +162,7 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=list(judged["area_name"]), y=list(judged["injector"]), mode="markers+text",
             marker={"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": "OrRd",
-                    "cmin": 0, "showscale": True,
+                    "cmin": 0, "cmax": top, "showscale": True,  # plotly ignores cmin without cmax
                     "colorbar": {"title": {"text": COLORBAR_TITLE}, "thickness": 14},
                     "line": {"color": "white", "width": 1}},
             text=[f"{v:.0f}" for v in judged["rate"]],
@@ -171,7 +174,8 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="Injector", categoryorder="array", categoryarray=injectors)
     fig.update_layout(
         title=_title("Injector × area: adverse events per 1,000 treatments of the area",
-                     f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · click a square to list its cases"),
+                     f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · blank: no treatments<br>"
+                     "Click a square to list its cases"),
         height=max(380, 34 * len(injectors) + 260), margin={"t": 120, "b": 40},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
         plot_bgcolor="white", clickmode="event+select", dragmode=False,

@@ -169,7 +169,8 @@ def trends_panel() -> None:
                f"{prev_end:%d %b %Y}.")
     cols = st.columns([1, 1, 1.35, 1, 1])  # room for "Events per 1,000 treatments" without cutting it off
     for col, card in zip(cols, charts.kpi_cards(kpis), strict=True):
-        col.metric(card.label, card.value, card.delta, delta_color=card.delta_color, help=card.help)
+        col.metric(card.label, card.value, card.delta, delta_color=card.delta_color, help=card.help,
+                   delta_arrow=card.delta_arrow)
     if int(kpis.set_index("period").loc["current", "treatments"]) == 0:
         st.info("No treatments match these filters in this period. Widen the period or clear a filter "
                 "(Reset filters puts everything back).")
