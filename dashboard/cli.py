@@ -19,6 +19,7 @@ COMMANDS = {
     "init": "dashboard.commands.init",
     "demo": "dashboard.demo.command",
     "import": "dashboard.importer.command",
+    "quarantine": "dashboard.commands.quarantine",
     "export": "dashboard.export.command",
     "signals": "dashboard.signals.command",
     "backup": "dashboard.backup",
@@ -52,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import", parents=[common], help="import a data set (folder or .zip)")
     s.add_argument("path")
+
+    s = sub.add_parser("quarantine", parents=[common], help="write the quarantined rows of the imports as CSV")
+    s.add_argument("--import", dest="import_id", type=int, default=None, metavar="ID",
+                   help="only this import (default: every import)")
+    s.add_argument("--out", default=None, metavar="FILE.csv", help="file to write (default: stdout)")
 
     s = sub.add_parser("export", parents=[common], help="write the quarterly export")
     s.add_argument("--quarter", required=True, help="YYYYQn, e.g. 2026Q3")

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "event.create": "Adverse event reported",
     "event.follow_up": "Case follow-up (new version)",
     "import": "Data set imported",
+    "quarantine.export": "Quarantined rows downloaded (CSV)",
     "export": "Quarterly export (de-identified)",
     "export.identified": "Quarterly export with identifiers",
     "signal.review": "Signal reviewed",

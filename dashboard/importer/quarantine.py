@@ -12,9 +12,9 @@ from dashboard.importer.spec import COLUMNS, FILES
 BASE_COLUMNS = ["import_id", "file", "line", "reasons", "messages"]
 
 
-def list_quarantine(db: Database, import_id: int | None = None) -> pd.DataFrame:
-    """Quarantined rows of one import (or of every import when None), by import, file and line."""
-    return db.query("import_list_quarantine", {"import_id": import_id})
+def list_quarantine(db: Database, import_id: int | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Quarantined rows of one import (or of every import when None), by import, file and line; the first `limit`."""
+    return db.query("import_list_quarantine", {"import_id": import_id, "limit": limit})
 
 
 def _raw_columns() -> list[str]:
