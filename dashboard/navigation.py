@@ -28,6 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("trends.py", "Trends", ":material/monitoring:", "Review", "trends.view", "trends"),
     PageSpec("signals.py", "Signals", ":material/crisis_alert:", "Review", "signals.view", "signals"),
     PageSpec("export.py", "Quarterly export", ":material/download:", "Review", "export.run", "export"),
+    PageSpec("imports.py", "Imports", ":material/upload_file:", "Admin", "import.run", "imports"),
     PageSpec("audit.py", "Audit trail", ":material/history:", "Admin", "audit.view", "audit"),
     PageSpec("accounts.py", "Accounts", ":material/group:", "Admin", "accounts.manage", "accounts"),
 )

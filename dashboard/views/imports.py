@@ -1,0 +1,148 @@
+"""Imports: upload a data set (.zip) and import it; past imports and, for each, its quarantined rows as a table and CSV."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.guard import require_permission
+from dashboard.importer import ImportInputError
+from dashboard.imports import (
+    get_import,
+    import_totals,
+    import_upload,
+    list_imports,
+    quarantine_download,
+    quarantine_file_name,
+    quarantine_rows,
+)
+from dashboard.ui import get_db
+
+SHOWN_IMPORTS = 200
+SHOWN_ROWS = 1000
+FILE_NAMES = {"treatments": "treatments.csv", "injections": "injections.csv", "events": "events.csv"}
+
+user = require_permission("import.run")
+db = get_db()
+
+st.title("Imports")
+st.caption("Bring a clinic's records into InjectWatch: a .zip holding treatments.csv, injections.csv and, if there "
+           "are any, events.csv (InjectWatch interchange format v1, the same as the quarterly export). Rows that "
+           "break a rule are not imported and not lost: they are kept in the quarantine below with their file, "
+           "line, raw values and every reason, so the file can be fixed and imported again. Importing the same "
+           "data set twice changes nothing the second time.")
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+# ---------------------------------------------------------------------- upload and import
+st.subheader("Import a data set")
+upload = st.file_uploader("Data set (.zip)", type=["zip"], key="imp_file",
+                          help="A .zip of one folder with treatments.csv and injections.csv (events.csv optional)")
+if st.button("Import", type="primary", key="imp_run", disabled=upload is None, icon=":material/upload:"):
+    try:
+        with st.spinner("Importing… (the app waits until the import has finished)"):
+            result = import_upload(db, user, upload.name, upload.getvalue())
+    except ImportInputError as exc:
+        st.session_state["imp_last"] = {"error": str(exc)}
+    else:
+        st.session_state["imp_last"] = {
+            "import_id": result.import_id, "summary": result.summary(), "warnings": list(result.warnings),
+            "quarantined": result.quarantined, "seconds": result.seconds,
+            "files": [{"file": FILE_NAMES[f], "rows_read": c.rows_read, "imported": c.imported,
+                       "quarantined": c.quarantined, "unchanged": c.unchanged} for f, c in result.files.items()],
+        }
+        st.session_state["imp_chosen"] = result.import_id
+        st.session_state.pop("imp_csv", None)
+
+last = st.session_state.get("imp_last")
+if last and "error" in last:
+    st.error("The data set could not be imported, and nothing was changed:", icon=":material/error:")
+    st.text(last["error"])
+elif last:
+    if last["quarantined"]:
+        st.warning(f"Import {last['import_id']} finished, but {_n(last['quarantined'], 'row')} "
+                   f"{'was' if last['quarantined'] == 1 else 'were'} quarantined: see below.",
+                   icon=":material/warning:")
+    else:
+        st.success(f"Import {last['import_id']} finished.", icon=":material/check_circle:")
+    st.text(last["summary"])
+    st.dataframe(pd.DataFrame(last["files"]), hide_index=True, width="stretch", key="imp_result_files",
+                 column_config={
+                     "file": st.column_config.TextColumn("File"),
+                     "rows_read": st.column_config.NumberColumn("Rows read", format="%d"),
+                     "imported": st.column_config.NumberColumn("Imported", format="%d",
+                                                               help="New rows, and new versions of stored events"),
+                     "quarantined": st.column_config.NumberColumn("Quarantined", format="%d"),
+                     "unchanged": st.column_config.NumberColumn("Already stored", format="%d",
+                                                                help="Rows stored before with the same values"),
+                 })
+    if last["warnings"]:
+        st.caption(f"{_n(len(last['warnings']), 'warning')} about the files (nothing was refused for these):")
+        st.text("\n".join(last["warnings"]))
+
+# ---------------------------------------------------------------------- past imports
+st.subheader("Past imports")
+imports_run, quarantined_total = import_totals(db, user)
+if imports_run == 0:
+    st.info("No data set has been imported yet.")
+    st.stop()
+past = list_imports(db, user, limit=SHOWN_IMPORTS)
+shown = f"the newest {SHOWN_IMPORTS:,} of " if imports_run > SHOWN_IMPORTS else ""
+st.write(f"Showing {shown}{_n(imports_run, 'import')}, newest first; "
+         f"{_n(quarantined_total, 'row')} quarantined in all.")
+st.dataframe(past, hide_index=True, width="stretch", key="imp_past",
+             column_order=("import_id", "started_at", "source_label", "actor", "rows_read", "imported", "quarantined",
+                           "unchanged"),
+             column_config={
+                 "import_id": st.column_config.NumberColumn("#", format="%d", width="small"),
+                 "started_at": st.column_config.DatetimeColumn("When", format="DD/MM/YYYY HH:mm"),
+                 "source_label": st.column_config.TextColumn("Source"),
+                 "actor": st.column_config.TextColumn("Who"),
+                 "rows_read": st.column_config.NumberColumn("Rows read", format="%d"),
+                 "imported": st.column_config.NumberColumn("Imported", format="%d"),
+                 "quarantined": st.column_config.NumberColumn("Quarantined", format="%d"),
+                 "unchanged": st.column_config.NumberColumn("Already stored", format="%d"),
+             })
+
+# ---------------------------------------------------------------------- the quarantine of one import
+st.subheader("Quarantined rows")
+labels = {int(r.import_id): f"Import {int(r.import_id)} · {r.started_at:%d/%m/%Y %H:%M} · {r.source_label} · "
+                            f"{int(r.quarantined):,} quarantined" for r in past.itertuples()}
+if st.session_state.get("imp_chosen") not in labels:
+    with_rows = [i for i, q in zip(past["import_id"], past["quarantined"], strict=True) if q]
+    st.session_state["imp_chosen"] = int(with_rows[0]) if with_rows else int(past["import_id"].iloc[0])
+chosen = st.selectbox("Import", list(labels), key="imp_chosen", format_func=labels.get)
+info = get_import(db, user, chosen)
+count = int(info["quarantined"])
+if count == 0:
+    st.info(f"Import {chosen} quarantined no rows: every row was imported or was already stored.")
+    st.stop()
+
+rows = quarantine_rows(db, user, chosen, limit=SHOWN_ROWS)
+first = f"; the first {SHOWN_ROWS:,} are shown here, the CSV holds them all" if count > SHOWN_ROWS else ""
+st.write(f"Import {chosen} quarantined {_n(count, 'row')}{first}. Fix them in the file and import it again: rows "
+         "already stored are recognised and left as they are.")
+st.dataframe(rows, hide_index=True, width="stretch", key="imp_rows",
+             column_order=("file", "line", "problem", "reasons", "raw"),
+             column_config={
+                 "file": st.column_config.TextColumn("File"),
+                 "line": st.column_config.NumberColumn("Line", format="%d", width="small",
+                                                       help="Line in the file; the header is line 1"),
+                 "problem": st.column_config.TextColumn("What is wrong", width="large"),
+                 "reasons": st.column_config.TextColumn("Reasons"),
+                 "raw": st.column_config.TextColumn("Values in the file", width="large"),
+             })
+
+if st.button(f"Prepare CSV of {_n(count, 'quarantined row')}", key="imp_prepare", icon=":material/description:"):
+    data, n = quarantine_download(db, user, chosen)
+    st.session_state["imp_csv"] = (chosen, data, n)
+prepared = st.session_state.get("imp_csv")
+if prepared and prepared[0] == chosen:
+    st.download_button(f"Download {quarantine_file_name(chosen)} ({_n(prepared[2], 'row')})", prepared[1],
+                       file_name=quarantine_file_name(chosen), mime="text/csv", on_click="ignore",
+                       key="imp_download", type="primary", icon=":material/download:")
+st.caption("The CSV has one line per quarantined row: import, file, line, reason codes and what is wrong, then every "
+           "value exactly as it was in the file. It holds patient data: keep it as safe as the data set itself. "
+           "Preparing it is written to the audit trail. The same file comes from "
+           "`python -m dashboard quarantine --import ID --out FILE.csv`.")

@@ -1,0 +1,210 @@
+"""The Imports page: upload a .zip and import it, past imports, quarantined rows and their CSV; permissions."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from dashboard.authz import PermissionDenied
+from dashboard.db import open_database
+from dashboard.importer import quarantine_csv
+from dashboard.imports import (
+    import_upload,
+    list_imports,
+    quarantine_download,
+    quarantine_rows,
+    source_label,
+    upload_name,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "dashboard" / "views" / "imports.py")
+VALID = ROOT / "tests" / "fixtures" / "import" / "valid"
+HOSTILE_POINT = "**bold** <b>x</b> :red[r]"
+# line 9 of injections.csv: an unknown area and units below zero, with markdown/HTML in the point label
+BAD_ROW = f'T2,nose,B,"{HOSTILE_POINT}",-5,,,\n'
+
+
+def dataset_zip(*, bad: bool = True) -> bytes:
+    """The valid fixture as a .zip (inside a folder, as people zip them), with one bad injection row if asked."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in ("treatments.csv", "injections.csv", "events.csv"):
+            text = (VALID / name).read_text(encoding="utf-8")
+            if bad and name == "injections.csv":
+                text = text.rstrip("\n") + "\n" + BAD_ROW
+            z.writestr(f"clinic-export/{name}", text)
+    return buf.getvalue()
+
+
+class RecordingStorage(MemoryMediaFileStorage):
+    """Media storage that keeps every instance, so a test can read what a download button serves."""
+
+    made: list[RecordingStorage] = []
+
+    def __init__(self, media_endpoint: str) -> None:
+        super().__init__(media_endpoint)
+        RecordingStorage.made.append(self)
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> type[RecordingStorage]:
+    RecordingStorage.made = []
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+    return RecordingStorage
+
+
+def served_bytes(media: type[RecordingStorage], url: str) -> bytes:
+    name = url.rsplit("/", 1)[-1]
+    for storage in reversed(media.made):
+        try:
+            return storage.get_file(name).content
+        except Exception:
+            continue
+    raise AssertionError(f"no media file behind {url}")
+
+
+def page(user) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["user"] = user
+    return at.run()
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="imp_file").set_value((name, data, "application/zip")).run()
+    return at.button(key="imp_run").click().run()
+
+
+def frame_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page that has this column (per-file result: 'rows_read' and 'file'; past imports:
+    'source_label'; quarantined rows: 'problem')."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def audit_rows(db_file: Path, action: str) -> list[tuple]:
+    db = open_database(db_file)
+    try:
+        return db.rows("SELECT actor, entity_id, detail FROM audit_log WHERE action = $a ORDER BY audit_id",
+                       {"a": action})
+    finally:
+        db.close()
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    texts = [str(e.value) for k in ("markdown", "caption", "title", "subheader", "error", "warning", "info",
+                                    "success") for e in at.get(k)]
+    return texts + [str(getattr(e, "label", "")) for k in ("button", "selectbox", "download_button")
+                    for e in at.get(k)]
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_manager_and_admin_open_the_page_on_an_empty_database(db_file, role, request):
+    at = page(request.getfixturevalue(role))
+    assert not at.exception
+    assert at.title[0].value == "Imports"
+    assert [i.value for i in at.info] == ["No data set has been imported yet."]
+    assert at.file_uploader(key="imp_file").allowed_type == [".zip"]
+    assert at.button(key="imp_run").disabled  # nothing uploaded yet
+    assert not at.dataframe and not at.get("download_button")
+
+
+def test_practitioner_is_refused_by_the_page_and_by_the_data_layer(db_file, db, practitioner):
+    at = page(practitioner)
+    assert [e.value for e in at.error] == ["Your role (practitioner) cannot open this page."]
+    assert not at.file_uploader and not at.button and not at.dataframe
+    for call in (lambda: import_upload(db, practitioner, "x.zip", dataset_zip()),
+                 lambda: list_imports(db, practitioner),
+                 lambda: quarantine_rows(db, practitioner, 1),
+                 lambda: quarantine_download(db, practitioner, None)):
+        with pytest.raises(PermissionDenied):
+            call()
+    assert db.scalar("SELECT count(*) FROM imports") == 0
+
+
+def test_upload_with_a_bad_row_imports_and_lists_and_downloads_its_quarantine(db_file, admin, media):
+    at = upload(page(admin), "clinic export.zip", dataset_zip())
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning] == ["Import 1 finished, but 1 row was quarantined: see below."]
+    assert at.text[0].value.startswith("Imported 4 treatments, 7 injection rows and 2 events; 1 row quarantined")
+    per_file = frame_with(at, "rows_read").set_index("file")
+    assert per_file.loc["injections.csv"].to_dict() == {"rows_read": 8, "imported": 7, "quarantined": 1,
+                                                        "unchanged": 0}
+    assert per_file.loc["treatments.csv"].to_dict() == {"rows_read": 4, "imported": 4, "quarantined": 0,
+                                                        "unchanged": 0}
+
+    past = frame_with(at, "source_label")
+    assert past[["import_id", "source_label", "actor", "rows_read", "imported", "quarantined"]].values.tolist() == [
+        [1, "clinic export.zip (uploaded)", "root", 14, 13, 1]]
+    assert at.selectbox(key="imp_chosen").value == 1
+
+    rows = frame_with(at, "problem")
+    assert rows[["file", "line"]].values.tolist() == [["injections.csv", 9]]
+    problem, reasons, raw = rows.loc[0, ["problem", "reasons", "raw"]]
+    assert "area 'nose' is not a known area code" in problem and problem.endswith(".")
+    assert "units" in problem
+    assert reasons == "a value is outside the possible range; a code is not one of the allowed codes"
+    assert f"point: {HOSTILE_POINT}" in raw and "units: -5" in raw
+    for text in markdown_texts(at):  # the file's text is shown as text only
+        assert "**bold**" not in text and "<b>" not in text and ":red[" not in text
+
+    assert not at.get("download_button") and audit_rows(db_file, "quarantine.export") == []
+    at.button(key="imp_prepare").click().run()
+    buttons = at.get("download_button")
+    assert [b.label for b in buttons] == ["Download quarantine-import-1.csv (1 row)"]
+    served = served_bytes(media, buttons[0].proto.url)
+    db = open_database(db_file)
+    try:
+        assert served == quarantine_csv(db, 1)
+    finally:
+        db.close()
+    table = pd.read_csv(io.BytesIO(served), dtype=str, keep_default_na=False)
+    assert table.loc[0, ["import_id", "file", "line", "reasons"]].tolist() == [
+        "1", "injections.csv", "9", "out_of_range,unknown_code"]
+    assert table.loc[0, ["area", "point", "units"]].tolist() == ["nose", HOSTILE_POINT, "-5"]
+    assert [(a, e) for a, e, _ in audit_rows(db_file, "quarantine.export")] == [("root", "1")]
+
+
+def test_a_second_clean_import_says_nothing_was_quarantined(db_file, manager):
+    at = upload(page(manager), "first.zip", dataset_zip())
+    at = upload(at, "first.zip", dataset_zip())  # the same data set again: only the bad row is quarantined again
+    assert at.selectbox(key="imp_chosen").value == 2
+    at = upload(at, "clean.zip", dataset_zip(bad=False))
+    assert [s.value for s in at.success] == ["Import 3 finished."]
+    assert at.text[0].value.startswith("Nothing changed: all 13 rows were already stored")
+    assert frame_with(at, "source_label")["import_id"].tolist() == [3, 2, 1]  # newest first
+    assert at.selectbox(key="imp_chosen").value == 3
+    assert [i.value for i in at.info] == [
+        "Import 3 quarantined no rows: every row was imported or was already stored."]
+    assert [b.key for b in at.button if b.key == "imp_prepare"] == []
+    at.selectbox(key="imp_chosen").select(1).run()
+    assert frame_with(at, "problem")["line"].tolist() == [9]
+
+
+def test_an_upload_that_is_not_a_data_set_changes_nothing(db_file, manager):
+    at = upload(page(manager), "notes.zip", b"this is not a zip")
+    assert [e.value for e in at.error] == ["The data set could not be imported, and nothing was changed:"]
+    assert at.text[0].value.startswith("notes.zip is not a .zip file")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("readme.txt", "no csv here")
+    at = upload(at, "empty.zip", buf.getvalue())
+    assert "has no treatments.csv" in at.text[0].value
+    assert [i.value for i in at.info] == ["No data set has been imported yet."]
+
+
+def test_upload_names_are_made_safe_and_shown_plainly():
+    assert upload_name("../../etc/passwd") == "passwd.zip"
+    assert upload_name("C:\\Users\\me\\clinic.zip") == "clinic.zip"
+    assert upload_name("<i>x:y?.zip") == "_i_x_y_.zip"
+    assert upload_name("") == "upload.zip"
+    assert source_label("/tmp/injectwatch-upload-abc123/clinic.zip") == "clinic.zip (uploaded)"
+    assert source_label("/srv/exports/2026Q1") == "/srv/exports/2026Q1"
