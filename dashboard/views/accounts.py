@@ -25,8 +25,9 @@ from dashboard.ui import get_db
 ROLE_TEXT = {
     "practitioner": "Practitioner: logs treatments and adverse events; sees their own treatments and cases.",
     "manager": "Manager: everything a practitioner does for the whole clinic, plus trends, signals, exports, "
-               "the audit trail and accounts.",
-    "admin": "Administrator: accounts, reference data, imports and the audit trail; no patient-level review.",
+               "imports, the audit trail, accounts and backups.",
+    "admin": "Administrator: accounts and backups, imports of data sets (with their quarantined rows) and the audit "
+             "trail; the clinic-wide counts of the overview, but no treatments, cases, trends, signals or exports.",
 }
 ADD_ERRORS = "acc_add_errors"
 
