@@ -88,7 +88,8 @@ def test_renders_and_shows_grade_anchors_for_the_chosen_term(db_file, practition
     # an event without its own grades shows the general scale in words, not the grade's name again
     assert list(at.radio(key="re_severity").proto.captions) == [
         "no or mild symptoms, no treatment needed", "simple treatment needed, limits some daily activities",
-        "needs medical care or a hospital stay, limits self-care", "life-threatening, urgent treatment needed",
+        "needs medical care or a hospital stay, limits self-care",
+        "urgent treatment needed, e.g. breathing or swallowing at risk",
         "the patient died of the event"]
     assert any("Glabella (frown lines)" in str(df.value) for df in at.dataframe)
 

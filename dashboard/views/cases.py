@@ -60,8 +60,9 @@ cases = repo.list_cases(db, user, repo.CaseFilter(
 if cases.empty:
     st.info("No cases match these filters." + (" The case you opened stays shown below." if ss.get("cs_case") else ""))
 else:
-    st.caption(f"{len(cases):,} case{'s' if len(cases) != 1 else ''}"
-               + (" (first 500 shown)" if len(cases) >= 500 else ""))
+    # the list stops at 500: then the count is not the total, so do not print it as one
+    st.caption(f"The {len(cases):,} most recent cases are shown; narrow the filters to find older ones."
+               if len(cases) >= 500 else f"{len(cases):,} case{'s' if len(cases) != 1 else ''}")
     table = cases.assign(outcome=cases["outcome"].map(OUTCOME_NAMES), status=cases["status"].map(STATUS))
     st.dataframe(
         table[["event_ref", "onset_at", "event", "severity", "serious", "outcome", "status", "patient_ref",

@@ -27,7 +27,8 @@ GENERAL = {1: "mild", 2: "moderate", 3: "severe or medically significant", 4: "l
 GENERAL_ANCHORS = {1: "no or mild symptoms, no treatment needed",
                    2: "simple treatment needed, limits some daily activities",
                    3: "needs medical care or a hospital stay, limits self-care",
-                   4: "life-threatening, urgent treatment needed", 5: "the patient died of the event"}
+                   4: "urgent treatment needed, e.g. breathing or swallowing at risk",
+                   5: "the patient died of the event"}
 OUTCOME_NAMES = repo.OUTCOME_NAMES
 CAUSALITY_HELP = ("WHO-UMC: certain, probable, possible, unlikely, conditional (more data needed), "
                   "unassessable.")
