@@ -106,21 +106,26 @@ def _sentence(text: object) -> str:
     return value if not value or value.endswith((".", "!", "?")) else value + "."
 
 
-def _raw_text(raw: object) -> str:
+def raw_values(raw: object) -> list[tuple[str, str]]:
+    """Return a quarantined row's raw cells (its JSON `raw`) as (column, value as in the file) pairs, empty as ''."""
     if not isinstance(raw, str) or not raw:
-        return ""
+        return []
     try:
         values = json.loads(raw)
     except ValueError:
-        return raw
+        return [("text of the line", raw)]
     if not isinstance(values, dict):
-        return raw
-    shown = {("text of the line" if k == "line" else k): v for k, v in values.items() if v not in (None, "")}
-    return "; ".join(f"{k}: {v}" for k, v in shown.items())
+        return [("text of the line", raw)]
+    return [("text of the line" if k == "line" else str(k), "" if v is None else str(v)) for k, v in values.items()]
+
+
+def _raw_text(raw: object) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in raw_values(raw) if v != "")
 
 
 def quarantine_rows(db: Database, user: User, import_id: int, limit: int | None = None) -> pd.DataFrame:
-    """Return one import's quarantined rows for reading: file, line, what is wrong, reasons, raw values (as text).
+    """Return one import's quarantined rows for reading: file, line, what is wrong, reasons, raw values (as text
+    and as the stored JSON).
 
     Needs import.run; the first `limit` rows by file and line (all when None)."""
     require(user, PERMISSION)
@@ -132,6 +137,7 @@ def quarantine_rows(db: Database, user: User, import_id: int, limit: int | None 
         "reasons": [reason_text(r) for r in frame["reasons"]],
         "codes": frame["reasons"].astype(str),
         "raw": [_raw_text(r) for r in frame["raw"]],
+        "raw_json": frame["raw"].astype(str),
     })
 
 

@@ -153,6 +153,11 @@ def test_upload_with_a_bad_row_imports_and_lists_and_downloads_its_quarantine(db
     assert "units" in problem
     assert reasons == "a value is outside the possible range; a code is not one of the allowed codes"
     assert f"point: {HOSTILE_POINT}" in raw and "units: -5" in raw
+    assert at.selectbox(key="imp_row_1").value == 0  # the one row, read in full below the table
+    assert problem in [t.value for t in at.text]
+    cells = dict(frame_with(at, "value").values.tolist())
+    assert cells["point"] == HOSTILE_POINT and cells["units"] == "-5" and cells["area"] == "nose"
+    assert cells["volume_ml"] == ""
     for text in markdown_texts(at):  # the file's text is shown as text only
         assert "**bold**" not in text and "<b>" not in text and ":red[" not in text
 
@@ -208,3 +213,49 @@ def test_upload_names_are_made_safe_and_shown_plainly():
     assert upload_name("") == "upload.zip"
     assert source_label("/tmp/injectwatch-upload-abc123/clinic.zip") == "clinic.zip (uploaded)"
     assert source_label("/srv/exports/2026Q1") == "/srv/exports/2026Q1"
+
+
+@pytest.mark.browser
+def test_imports_page_in_a_browser(db_file, tmp_path):
+    from dashboard.accounts import create_user
+    from tests.e2e_support import (
+        app_server,
+        browser_page,
+        open_page,
+        require_browser,
+        screenshot,
+        sign_in,
+        wait_for_app,
+    )
+
+    require_browser()
+    db = open_database(db_file)
+    create_user(db, username="alex", password="correct horse battery", role="admin", display_name="Alex Admin")
+    db.close()
+    data = tmp_path / "clinic-export.zip"
+    data.write_bytes(dataset_zip())
+    with app_server(db_file) as url, browser_page() as pg:
+        pg.goto(url, wait_until="networkidle")
+        wait_for_app(pg)
+        sign_in(pg, "alex", "correct horse battery")
+        open_page(pg, "Imports")
+        pg.get_by_role("heading", name="Imports", exact=True).wait_for()
+        pg.get_by_text("No data set has been imported yet.").wait_for()
+        pg.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(data))
+        pg.get_by_text("clinic-export.zip").first.wait_for()
+        wait_for_app(pg)
+        pg.get_by_role("button", name="Import", exact=True).click()
+        wait_for_app(pg)
+        pg.get_by_text("Import 1 finished, but 1 row was quarantined").wait_for()
+        pg.get_by_role("button", name="Prepare CSV of 1 quarantined row").click()
+        wait_for_app(pg)
+        with pg.expect_download() as info:
+            pg.get_by_role("button", name="Download quarantine-import-1.csv (1 row)").click()
+        target = tmp_path / "downloaded.csv"
+        info.value.save_as(target)
+        screenshot(pg, "imports-after-upload")
+    table = pd.read_csv(target, dtype=str, keep_default_na=False)
+    assert table[["import_id", "file", "line", "area", "units"]].values.tolist() == [
+        ["1", "injections.csv", "9", "nose", "-5"]]
+    assert [(a, e) for a, e, _ in audit_rows(db_file, "quarantine.export")] == [("alex", "1")]
+    assert [a for a, _, _ in audit_rows(db_file, "import")] == ["alex"]

@@ -30,7 +30,8 @@ from dashboard.sqlfiles import load_sql
 Stager = Callable[[duckdb.DuckDBPyConnection, str, Progress], list[Staged]]
 _PARAM = re.compile(r"\$([a-z_]+)")
 TEMP_TABLES = ("iw_raw_treatments", "iw_raw_injections", "iw_raw_events", "iw_cls_treatments",
-               "iw_cls_injections", "iw_cls_events", "iw_rejects")
+               "iw_cls_injections", "iw_cls_events", "iw_rejects", "iw_lines_treatments", "iw_lines_injections",
+               "iw_lines_events")
 
 
 def _exec(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> duckdb.DuckDBPyConnection:
@@ -80,7 +81,7 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
             result.warnings.extend(s.warnings)
         for file in FILES:
             progress.step(f"checking {file}.csv", file)
-            _exec(cur, f"import_classify_{file}", {**params, "shift": staged[file].shift})
+            _exec(cur, f"import_classify_{file}", params)
         progress.step("storing", "store")
         import_id = int(_exec(cur, "import_insert_import", params).fetchone()[0])
         params["import_id"] = import_id

@@ -8,13 +8,14 @@ including the file path, is a bound parameter.
 from __future__ import annotations
 
 import csv
-import mmap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from dashboard.importer import lines
 from dashboard.importer.spec import COLUMNS, FILES, column_names
 
 CSV_OPTIONS = "header = true, delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8'"
@@ -26,19 +27,11 @@ class ImportInputError(ValueError):
 
 @dataclass
 class Staged:
-    """What staging learned about one file: its name, rows rejected by the reader, and warnings."""
+    """What staging learned about one file: its name and warnings (line numbers are in iw_lines_<file>)."""
 
     file: str
     present: bool
     warnings: list[str] = field(default_factory=list)
-    reject_lines: list[int] = field(default_factory=list)
-    blank_lines: list[int] = field(default_factory=list)
-
-    @property
-    def shift(self) -> list[int]:
-        """Thresholds that turn a staged row number into its line number, skipping rejected and blank lines."""
-        skipped = sorted(set(self.reject_lines) | set(self.blank_lines))
-        return [line - j - 1 for j, line in enumerate(skipped, start=1)]
 
 
 def _quote(identifier: str) -> str:
@@ -76,6 +69,7 @@ def stage_empty(cur: duckdb.DuckDBPyConnection, file: str) -> Staged:
     assert file in FILES
     cols = ", ".join(f"{c} VARCHAR" for c in column_names(file))
     cur.execute(f"CREATE TEMP TABLE iw_raw_{file} ({cols})")
+    _create_lines(cur, file)
     return Staged(file, present=False)
 
 
@@ -91,25 +85,23 @@ def read_header(path: Path, file: str) -> list[str]:
     return header
 
 
-def blank_lines(path: Path) -> list[int]:
-    """Line numbers of empty lines (the CSV reader skips them, so later rows must be renumbered)."""
-    with open(path, "rb") as fh:
-        if fh.seek(0, 2) == 0:
-            return []
-        fh.seek(0)
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            positions: set[int] = set()
-            for pattern in (b"\n\n", b"\n\r\n"):
-                pos = data.find(pattern)
-                while pos != -1:
-                    positions.add(pos)
-                    pos = data.find(pattern, pos + 1)
-            found, newlines, last = [], 0, 0
-            for pos in sorted(positions):  # count newlines incrementally: one pass over the file at most
-                newlines += data[last:pos + 1].count(b"\n")
-                last = pos + 1
-                found.append(newlines + 1)
-    return found
+def _create_lines(cur: duckdb.DuckDBPyConnection, file: str) -> None:
+    """Create iw_lines_<file>: the line of each staged row n whose line is not n + 2 (the classify step joins it)."""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE iw_lines_{file} (n BIGINT, line BIGINT)")
+
+
+def _store_lines(cur: duckdb.DuckDBPyConnection, file: str, row_lines: np.ndarray) -> None:
+    """Keep the line of every staged row from the first one that is not on line n + 2."""
+    off = np.flatnonzero(row_lines != np.arange(row_lines.size) + 2)
+    if off.size == 0:
+        return
+    start = int(off[0])
+    frame = pd.DataFrame({"n": np.arange(start, row_lines.size, dtype=np.int64), "line": row_lines[start:]})
+    cur.register("iw_lines_frame", frame)
+    try:
+        cur.execute(f"INSERT INTO iw_lines_{file} SELECT n, line FROM iw_lines_frame")
+    finally:
+        cur.unregister("iw_lines_frame")
 
 
 def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, path: Path) -> Staged:
@@ -132,13 +124,24 @@ def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, path: Path) -> Staged:
         _create_raw(cur, file, source, exprs, {"path": str(path)})
     except duckdb.Error as exc:
         raise ImportInputError(f"{file}.csv cannot be read as CSV: {_first_line(exc)}") from exc
-    cur.execute(
-        f"INSERT INTO iw_rejects SELECT $file, line, CAST(json_object('line', any_value(csv_line)) AS VARCHAR), "
-        f"string_agg(DISTINCT error_type || ': ' || error_message, '; ') FROM {rej} GROUP BY line",
-        {"file": f"{file}.csv"},
-    )
-    staged.reject_lines = [r[0] for r in cur.execute(f"SELECT DISTINCT line FROM {rej}").fetchall()]
-    staged.blank_lines = blank_lines(path)
+    rejected = [int(r[0]) for r in cur.execute(f"SELECT DISTINCT line FROM {rej} ORDER BY line").fetchall()]
+    staged_rows = int(cur.execute(f"SELECT count(*) FROM iw_raw_{file}").fetchone()[0])
+    where = lines.row_lines(path, rejected, staged_rows)
+    _create_lines(cur, file)
+    _store_lines(cur, file, where.rows)
+    if rejected:
+        cur.register("iw_reject_lines", pd.DataFrame({"record": list(where.rejected),
+                                                      "line": list(where.rejected.values())}))
+        try:
+            cur.execute(
+                f"INSERT INTO iw_rejects SELECT $file, any_value(m.line), "
+                f"CAST(json_object('line', any_value(r.csv_line)) AS VARCHAR), "
+                f"string_agg(DISTINCT r.error_type || ': ' || r.error_message, '; ') "
+                f"FROM {rej} r JOIN iw_reject_lines m ON m.record = r.line GROUP BY r.line",
+                {"file": f"{file}.csv"},
+            )
+        finally:
+            cur.unregister("iw_reject_lines")
     cur.execute(f"DROP TABLE IF EXISTS {rej}")
     cur.execute(f"DROP TABLE IF EXISTS {scan}")
     return staged
@@ -182,6 +185,7 @@ def stage_frame(cur: duckdb.DuckDBPyConnection, file: str, frame: pd.DataFrame, 
         _create_raw(cur, file, view, exprs, params)
     finally:
         cur.unregister(view)
+    _create_lines(cur, file)
     return staged
 
 

@@ -13,6 +13,7 @@ from dashboard.imports import (
     quarantine_download,
     quarantine_file_name,
     quarantine_rows,
+    raw_values,
 )
 from dashboard.ui import get_db
 
@@ -121,10 +122,10 @@ if count == 0:
 
 rows = quarantine_rows(db, user, chosen, limit=SHOWN_ROWS)
 first = f"; the first {SHOWN_ROWS:,} are shown here, the CSV holds them all" if count > SHOWN_ROWS else ""
-st.write(f"Import {chosen} quarantined {_n(count, 'row')}{first}. Fix them in the file and import it again: rows "
-         "already stored are recognised and left as they are.")
+st.write(f"Import {chosen} quarantined {_n(count, 'row')}{first}. Fix {'it' if count == 1 else 'them'} in the file "
+         "and import it again: rows already stored are recognised and left as they are.")
 st.dataframe(rows, hide_index=True, width="stretch", key="imp_rows",
-             column_order=("file", "line", "problem", "reasons", "raw"),
+             column_order=("file", "line", "reasons", "problem", "raw"),
              column_config={
                  "file": st.column_config.TextColumn("File"),
                  "line": st.column_config.NumberColumn("Line", format="%d", width="small",
@@ -133,6 +134,17 @@ st.dataframe(rows, hide_index=True, width="stretch", key="imp_rows",
                  "reasons": st.column_config.TextColumn("Reasons"),
                  "raw": st.column_config.TextColumn("Values in the file", width="large"),
              })
+
+with st.container(border=True):
+    pick = st.selectbox("Read one row in full", range(len(rows)), key=f"imp_row_{chosen}",
+                        format_func=lambda i: f"{rows['file'].iloc[i]}, line {rows['line'].iloc[i]}")
+    row = rows.iloc[pick]
+    st.caption("What is wrong")
+    st.text(row["problem"])
+    st.caption("Values in the file")
+    st.dataframe(pd.DataFrame(raw_values(row["raw_json"]), columns=["column", "value"]), hide_index=True,
+                 width="stretch", column_config={"column": st.column_config.TextColumn("Column"),
+                                                 "value": st.column_config.TextColumn("Value", width="large")})
 
 if st.button(f"Prepare CSV of {_n(count, 'quarantined row')}", key="imp_prepare", icon=":material/description:"):
     data, n = quarantine_download(db, user, chosen)

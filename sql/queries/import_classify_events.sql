@@ -24,7 +24,7 @@ WITH r AS (
     FROM iw_raw_events
 ), p AS (
     SELECT r.* EXCLUDE (n),
-        CASE WHEN len($shift) = 0 THEN n + 2 ELSE n + 2 + len(list_filter($shift, lambda t: t <= n)) END AS line,
+        coalesce(l.line, r.n + 2) AS line,
         t_event_id AS v_ref,
         t_treatment_id AS v_treatment_ref,
         iw_code(t_term, $term_l, $term) AS v_term,
@@ -42,7 +42,7 @@ WITH r AS (
         t_reported_by AS v_reported_by,
         iw_datetime(t_reported_at, $tz) AS v_reported_at,
         t_narrative AS v_narrative
-    FROM r
+    FROM r LEFT JOIN iw_lines_events l ON l.n = r.n  -- lines that are not n + 2 (staging.py)
 ), v AS (
     SELECT p.*,
         coalesce(v_serious_given, v_seriousness IS NOT NULL) AS v_serious,

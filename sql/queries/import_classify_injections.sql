@@ -17,7 +17,7 @@ WITH r AS (
     FROM iw_raw_injections
 ), v AS (
     SELECT r.* EXCLUDE (n),
-        CASE WHEN len($shift) = 0 THEN n + 2 ELSE n + 2 + len(list_filter($shift, lambda t: t <= n)) END AS line,
+        coalesce(l.line, r.n + 2) AS line,
         t_treatment_id AS v_ref,
         iw_code(t_area, $area_l, $area) AS v_area,
         coalesce(iw_code(t_side, $side_l, $side), CASE WHEN t_side IS NULL THEN 'B' END) AS v_side,
@@ -26,7 +26,7 @@ WITH r AS (
         iw_int(t_points) AS v_points,
         iw_decimal(t_volume_ml) AS v_volume_ml,
         iw_code(t_depth, $depth_l, $depth) AS v_depth
-    FROM r
+    FROM r LEFT JOIN iw_lines_injections l ON l.n = r.n  -- lines that are not n + 2 (staging.py)
 ), file_parent AS (
     SELECT v_ref AS pref, bool_or(status <> 'quarantine') AS accepted, min(line) AS first_line,
            max(CASE WHEN status <> 'quarantine' THEN v_clinic END) AS clinic,

@@ -1,6 +1,7 @@
 -- Import step: parse and check every staged treatments.csv row, then classify it as new, unchanged or quarantine.
--- Reads iw_raw_treatments (all text); writes iw_cls_treatments. Parameters: $tz, $now, $shift (line-number
--- thresholds for rows the CSV reader rejected), $sex/$sex_l and $product/$product_l (canonical/lower-case codes).
+-- Reads iw_raw_treatments (all text) and iw_lines_treatments (the line of each row not on line n + 2: after a
+-- rejected, empty or multi-line record); writes iw_cls_treatments. Parameters: $tz, $now, $sex/$sex_l and
+-- $product/$product_l (canonical/lower-case codes).
 CREATE TEMP TABLE iw_cls_treatments AS
 WITH r AS (
     -- rows are numbered in file order (inside a transaction rowids start at an offset, hence the min)
@@ -31,7 +32,7 @@ WITH r AS (
     FROM iw_raw_treatments
 ), p AS (
     SELECT r.* EXCLUDE (n),
-        CASE WHEN len($shift) = 0 THEN n + 2 ELSE n + 2 + len(list_filter($shift, lambda t: t <= n)) END AS line,
+        coalesce(l.line, r.n + 2) AS line,
         t_treatment_id AS v_ref,
         t_clinic AS v_clinic,
         iw_datetime(t_treated_at, $tz) AS v_treated_at,
@@ -55,7 +56,7 @@ WITH r AS (
         iw_bool(t_skin_infection_at_site) AS v_skin_infection_at_site,
         iw_bool(t_aftercare_lay_down_4h) AS v_aftercare_lay_down_4h,
         iw_bool(t_aftercare_heat_or_exercise) AS v_aftercare_heat_or_exercise
-    FROM r
+    FROM r LEFT JOIN iw_lines_treatments l ON l.n = r.n  -- lines that are not n + 2 (staging.py)
 ), v AS (
     SELECT p.*
     FROM p

@@ -1,0 +1,65 @@
+"""Interchange-v1 conformance: behaviour the contract fixes and that an audit found the code got wrong.
+
+Each test names the section it pins down.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from dashboard.db import Database
+from dashboard.importer import import_path, list_quarantine
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+EVENTS_HEADER = ("event_id,treatment_id,term,onset_at,severity,serious,seriousness,outcome,resolved_at,side,area,"
+                 "causality,action_taken,reported_by,reported_at,narrative")
+
+
+def _dataset(tmp_path: Path, events: str, newline: str = "\n") -> Path:
+    folder = tmp_path / "ds"
+    shutil.copytree(FIXTURES / "valid", folder)
+    (folder / "events.csv").write_bytes(events.replace("\n", newline).encode("utf-8"))
+    return folder
+
+
+def _lines(db: Database, import_id: int | None) -> dict[int, tuple[str, str]]:
+    df = list_quarantine(db, import_id)
+    return {int(r.line): (r.reasons, r.messages) for r in df.itertuples()}
+
+
+def test_quarantine_line_numbers_count_the_lines_of_multi_line_values(db: Database, tmp_path: Path) -> None:
+    """§2: the quarantine keeps the line number, also after a quoted narrative that spans lines."""
+    events = "\n".join([
+        EVENTS_HEADER,                                            # line 1
+        "E1,T1,headache,2026-01-12,1,,,,,,,,,,,\"first line",     # line 2
+        "second line",                                            # line 3
+        "third line\"",                                           # line 4
+        "E2,T1,headache,2026-01-12,1,,,",                         # line 5: too few columns
+        "E3,T1,headache,2026-01-12,9,,,,,,,,,,,",                 # line 6: severity out of range
+        "E3,T1,headache,2026-01-12,9,,,,,,,,,,,",                 # line 7: the same again
+    ]) + "\n"
+    for newline in ("\n", "\r\n"):
+        result = import_path(db, _dataset(tmp_path / newline.encode().hex(), events, newline))
+        found = _lines(db, result.import_id)
+        assert set(found) == {5, 6, 7}, found
+        assert found[5][0] == "malformed_row"
+        assert found[6][0] == "out_of_range"
+        assert "repeats line 6" in found[7][1]
+        narrative = db.scalar("SELECT narrative FROM events_current WHERE event_ref = 'E1'")
+        assert narrative.replace("\r\n", "\n") == "first line\nsecond line\nthird line"
+
+
+def test_an_empty_line_inside_a_quoted_value_is_not_a_skipped_line(db: Database, tmp_path: Path) -> None:
+    """§2: a narrative with an empty paragraph is one row; only empty lines between rows are skipped."""
+    events = "\n".join([
+        EVENTS_HEADER,                                            # line 1
+        "E1,T1,headache,2026-01-12,1,,,,,,,,,,,\"para one",       # line 2
+        "",                                                       # line 3 (inside the quotes)
+        "para two\"",                                             # line 4
+        "",                                                       # line 5: empty, skipped
+        "E2,T1,headache,2026-01-12,0,,,,,,,,,,,",                 # line 6: severity out of range
+    ]) + "\n"
+    result = import_path(db, _dataset(tmp_path, events))
+    assert _lines(db, result.import_id) == {6: ("out_of_range", "severity 0 is not a grade from 1 to 5")}
+    assert result.files["events"].imported == 1
