@@ -22,6 +22,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("home.py", "Clinic overview", ":material/home:", "Clinic", None, "overview"),
+    PageSpec("reference.py", "Reference", ":material/menu_book:", "Clinic", None, "reference"),
     PageSpec("log_treatment.py", "Log treatment", ":material/vaccines:", "Record", "treatment.log", "log-treatment"),
     PageSpec("report_event.py", "Report adverse event", ":material/report:", "Record", "event.report", "report-event"),
     PageSpec("cases.py", "Cases", ":material/folder_open:", "Record", "case.view_own", "cases"),
