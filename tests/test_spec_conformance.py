@@ -63,3 +63,20 @@ def test_an_empty_line_inside_a_quoted_value_is_not_a_skipped_line(db: Database,
     result = import_path(db, _dataset(tmp_path, events))
     assert _lines(db, result.import_id) == {6: ("out_of_range", "severity 0 is not a grade from 1 to 5")}
     assert result.files["events"].imported == 1
+
+
+def test_a_resolution_date_on_the_day_of_a_timed_onset_is_not_before_it(db: Database, tmp_path: Path) -> None:
+    """§1 and §1.3: a datetime may be a date alone; resolved_at 2026-01-12 is not before onset 2026-01-12T10:00."""
+    events = "\n".join([
+        EVENTS_HEADER,
+        "E1,T1,headache,2026-01-12T10:00,1,,,recovered,2026-01-12,,,,,,,",        # line 2: same day, accepted
+        "E2,T1,headache,2026-01-12T10:00,1,,,recovered,2026-01-11,,,,,,,",        # line 3: the day before
+        "E3,T1,headache,2026-01-12T10:00,1,,,recovered,2026-01-12T09:59,,,,,,,",  # line 4: a minute before
+    ]) + "\n"
+    result = import_path(db, _dataset(tmp_path, events))
+    found = _lines(db, result.import_id)
+    assert {line: reasons for line, (reasons, _) in found.items()} == {3: "out_of_range", 4: "out_of_range"}
+    # stored no earlier than the onset (the database keeps resolved_at >= onset_at); a re-import changes nothing
+    assert str(db.scalar("SELECT resolved_at FROM events_current WHERE event_ref = 'E1'")) == "2026-01-12 10:00:00"
+    again = import_path(db, _dataset(tmp_path / "again", events))
+    assert again.files["events"].unchanged == 1 and again.files["events"].imported == 0

@@ -44,7 +44,9 @@ WITH r AS (
         t_narrative AS v_narrative
     FROM r LEFT JOIN iw_lines_events l ON l.n = r.n  -- lines that are not n + 2 (staging.py)
 ), v AS (
-    SELECT p.*,
+    -- a resolution given as a date alone on the onset's day is stored no earlier than the onset
+    SELECT p.* REPLACE (CASE WHEN length(t_resolved_at) = 10 AND CAST(v_resolved_at AS DATE) = CAST(v_onset_at AS DATE)
+                             THEN greatest(v_resolved_at, v_onset_at) ELSE v_resolved_at END AS v_resolved_at),
         coalesce(v_serious_given, v_seriousness IS NOT NULL) AS v_serious,
         coalesce(v_outcome_given, 'unknown') AS v_outcome
     FROM p
