@@ -17,6 +17,7 @@ from dashboard.accounts.audit_trail import (
     audit_csv,
     audit_entries,
     detail_text,
+    entity_label,
 )
 from dashboard.authz import PermissionDenied
 from dashboard.config import QUERIES_DIR
@@ -90,6 +91,10 @@ def test_actions_and_details_read_as_plain_language():
     assert detail_text(None) == "" and detail_text(float("nan")) == ""
     assert detail_text("not json <b>") == "not json <b>"
     assert detail_text('{"filter": {"actor": "ada"}}') == 'filter: {"actor": "ada"}'
+    assert detail_text('{"mode": "full", "treatments": 20000, "ok": true}') == \
+        "mode: full; treatments: 20,000; ok: True"  # thousands separators, booleans untouched
+    assert entity_label("trends_cells") == "Trend tables" and entity_label("event") == "Adverse event"
+    assert entity_label("something_new") == "something_new" and entity_label(None) == ""
 
 
 def test_audit_page_copes_with_entries_without_details(db_file, manager):

@@ -43,6 +43,12 @@ ACTION_LABELS = {
     "backup.restore": "Database restored from a backup",
     "init.first_start": "Database started for the first time",
 }
+# plain-language names of the kinds of record an entry is about (an unknown kind is shown as its code)
+ENTITY_LABELS = {
+    "account": "Account", "audit_log": "Audit trail", "clinic": "Clinic", "database": "Database",
+    "event": "Adverse event", "import": "Import", "injector": "Injector", "patient": "Patient", "signal": "Signal",
+    "treatment": "Treatment", "trends_cells": "Trend tables", "export": "Export",
+}
 
 # spreadsheet programs run cells starting with these as formulas; the CSV export prefixes them with '
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -103,6 +109,13 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
 
+def entity_label(entity: object) -> str:
+    """Return the plain-language name of the kind of record an audit entry is about ('' when there is none)."""
+    if not isinstance(entity, str) or not entity:
+        return ""
+    return ENTITY_LABELS.get(entity, entity)
+
+
 def detail_text(detail: object) -> str:
     """Return an audit row's JSON detail as 'key: value; ...' text (the raw text when it is not a JSON object)."""
     if not isinstance(detail, str) or not detail:
@@ -117,7 +130,12 @@ def detail_text(detail: object) -> str:
     for key, item in value.items():
         if item is None or item == "" or item == [] or item == {}:
             continue
-        shown = json.dumps(item, ensure_ascii=False, default=str) if isinstance(item, dict | list) else str(item)
+        if isinstance(item, dict | list):
+            shown = json.dumps(item, ensure_ascii=False, default=str)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            shown = f"{item:,}"  # 20,000 treatments, not 20000
+        else:
+            shown = str(item)
         parts.append(f"{key.replace('_', ' ')}: {shown}")
     return "; ".join(parts)
 

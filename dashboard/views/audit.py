@@ -14,6 +14,7 @@ from dashboard.accounts.audit_trail import (
     audit_csv,
     audit_entries,
     detail_text,
+    entity_label,
 )
 from dashboard.guard import require_permission
 from dashboard.ui import get_db
@@ -51,7 +52,8 @@ if total == 0:
 else:
     shown = f"the newest {SHOWN:,} of " if total > SHOWN else ""
     st.write(f"Showing {shown}{total:,} matching entries, newest first.")
-    shown_frame = frame.assign(what=frame["action"].map(action_label), detail=frame["detail"].map(detail_text))
+    shown_frame = frame.assign(what=frame["action"].map(action_label), detail=frame["detail"].map(detail_text),
+                               entity=frame["entity"].map(entity_label), entity_id=frame["entity_id"].fillna(""))
     st.dataframe(
         shown_frame,
         hide_index=True,
