@@ -39,6 +39,10 @@ def test_lists_accounts_without_hashes(page):
     assert list(frame["username"]) == ["ada", "root"]
     assert "password_hash" not in frame.columns
     assert set(frame["status"]) == {"active"}
+    # nobody has signed in and root has no injector or e-mail: plain words, not a grey "None"
+    assert set(frame["last_login_at"]) == {"never"}
+    assert frame.set_index("username").loc["root", "injector_name"] == "—"
+    assert frame.set_index("username").loc["root", "email"] == "—"
 
 
 def test_add_account_shows_messages_next_to_fields_and_keeps_input(page, db_file):

@@ -49,7 +49,10 @@ view = accounts.assign(
     status=[
         "deactivated" if not a else (f"locked until {lu:%H:%M}" if pd.notna(lu) and lu > now else "active")
         for a, lu in zip(accounts["active"], accounts["locked_until"], strict=True)
-    ]
+    ],
+    # empty cells read as a dash / "never" instead of a grey "None"
+    injector_name=accounts["injector_name"].fillna("—"), email=accounts["email"].fillna("—"),
+    last_login_at=[f"{t:%d/%m/%Y %H:%M}" if pd.notna(t) else "never" for t in accounts["last_login_at"]],
 )
 st.dataframe(
     view,
@@ -64,7 +67,7 @@ st.dataframe(
         "status": st.column_config.TextColumn("Status"),
         "injector_name": st.column_config.TextColumn("Injector name", help="Links a practitioner to their treatments"),
         "email": st.column_config.TextColumn("Single sign-on e-mail"),
-        "last_login_at": st.column_config.DatetimeColumn("Last sign-in", format="DD/MM/YYYY HH:mm"),
+        "last_login_at": st.column_config.TextColumn("Last sign-in"),
         "created_at": st.column_config.DatetimeColumn("Created", format="DD/MM/YYYY HH:mm"),
         "created_by": st.column_config.TextColumn("Created by"),
     },
