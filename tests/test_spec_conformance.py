@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from dashboard.cli import main
 from dashboard.db import Database
 from dashboard.importer import import_path, list_quarantine
 
@@ -80,3 +81,19 @@ def test_a_resolution_date_on_the_day_of_a_timed_onset_is_not_before_it(db: Data
     assert str(db.scalar("SELECT resolved_at FROM events_current WHERE event_ref = 'E1'")) == "2026-01-12 10:00:00"
     again = import_path(db, _dataset(tmp_path / "again", events))
     assert again.files["events"].unchanged == 1 and again.files["events"].imported == 0
+
+
+def test_an_unreadable_input_does_not_create_the_database(tmp_path: Path) -> None:
+    """§3: exit 2 on an unreadable input, and then nothing changes (not even a new database file or folder)."""
+    missing_column = tmp_path / "missing_column"
+    shutil.copytree(FIXTURES / "valid", missing_column)
+    (missing_column / "injections.csv").write_text("treatment_id,area,side\nT1,glabella,C\n")
+    no_injections = tmp_path / "no_injections"
+    shutil.copytree(FIXTURES / "valid", no_injections)
+    (no_injections / "injections.csv").unlink()
+    for source in (tmp_path / "nowhere", missing_column, no_injections):
+        target = tmp_path / "new" / "clinic.duckdb"
+        assert main(["import", str(source), "--db", str(target)]) == 2
+        assert not (tmp_path / "new").exists(), source
+    existing = tmp_path / "clinic.duckdb"
+    assert main(["import", str(FIXTURES / "valid"), "--db", str(existing)]) == 0

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dashboard.config import db_path
 from dashboard.db import open_database
 from dashboard.importer.api import import_path
 from dashboard.importer.quarantine import list_quarantine
+from dashboard.importer.sources import check_dataset
 from dashboard.importer.staging import ImportInputError
 
 EXIT_USAGE = 2
@@ -21,6 +23,12 @@ SHOW_QUARANTINED = 10
 
 def run(args: argparse.Namespace) -> int:
     """Import args.path into the database at args.db and return the exit code."""
+    if not db_path(args.db).exists():  # check the input before creating a database: a bad one leaves nothing behind
+        try:
+            check_dataset(args.path)
+        except ImportInputError as exc:
+            print(f"import: {exc}. Nothing was changed.", file=sys.stderr)
+            return EXIT_USAGE
     db = open_database(args.db)
     try:
         db.scalar(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from dashboard.importer.spec import FILES, REQUIRED_FILES
-from dashboard.importer.staging import ImportInputError
+from dashboard.importer.staging import ImportInputError, check_header
 
 NAMES = {f"{f}.csv": f for f in FILES}
 
@@ -78,3 +78,10 @@ def dataset_files(path: str | Path) -> Iterator[dict[str, Path]]:
         yield files
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_dataset(path: str | Path) -> None:
+    """Raise ImportInputError when a data set cannot be found, opened or its headers read; touches nothing else."""
+    with dataset_files(path) as files:
+        for file, csv_path in files.items():
+            check_header(csv_path, file)

@@ -85,6 +85,11 @@ def read_header(path: Path, file: str) -> list[str]:
     return header
 
 
+def check_header(path: Path, file: str) -> None:
+    """Raise ImportInputError when a file's header cannot be read or lacks a required column."""
+    _match_columns(file, read_header(path, file), [])
+
+
 def _create_lines(cur: duckdb.DuckDBPyConnection, file: str) -> None:
     """Create iw_lines_<file>: the line of each staged row n whose line is not n + 2 (the classify step joins it)."""
     cur.execute(f"CREATE OR REPLACE TEMP TABLE iw_lines_{file} (n BIGINT, line BIGINT)")
