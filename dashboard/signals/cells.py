@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.config import RISK_FACTORS
+from dashboard.signals.expected import CellProbabilities
 from dashboard.sqlfiles import load_sql
 
 OUT_OF_RANGE_BANDS = (0, 3, 4)
@@ -30,6 +31,7 @@ class SignalData:
         params = {"date_from": date_from, "date_to": date_to}
         cur.execute(load_sql("signals_build_ta"), params)
         cur.execute(load_sql("signals_build_ev"))
+        self._dose: pd.DataFrame | None = None
 
     def _df(self, name: str, params: dict | None = None) -> pd.DataFrame:
         return self.cur.execute(load_sql(name), params).df()
@@ -63,23 +65,66 @@ class SignalData:
             out.setdefault(kind, {})[code] = name or ""
         return out
 
-    def set_expected(self, phat: pd.DataFrame) -> None:
-        """Register the per-cell predicted probabilities (columns term, area, cell_id, p) as sig_phat."""
-        self.cur.register("sig_phat_df", phat)
-        self.cur.execute("CREATE OR REPLACE TEMP TABLE sig_phat AS SELECT * FROM sig_phat_df")
-        self.cur.unregister("sig_phat_df")
+    def set_expected(self, probs: CellProbabilities, cells: pd.DataFrame, injector_names: dict[str, str]) -> None:
+        """Keep the per-cell probabilities (and the cells they index) for the expected counts that follow."""
+        self.probs = probs
+        self._cell_area = cells["area"].to_numpy(dtype=object)
+        self._injector_names = injector_names
+        self._units: pd.DataFrame | None = None
+
+    def _unit_cells(self, kind: int) -> pd.DataFrame:
+        """Return the treatments per unit and cell of one grouping set (3 injector, 5 lot, 6 day)."""
+        if self._units is None:
+            self._units = self._df("signals_unit_cells")
+        return self._units[self._units["kind"] == kind]
 
     def by_injector(self) -> pd.DataFrame:
         """Return injector x area x term observed, expected and out-of-range parts."""
-        return self._df("signals_by_injector")
+        g = self._unit_cells(3)
+        cell = self.probs.cell_index(g["cell_id"].to_numpy())
+        area_code, areas = pd.factorize(self._cell_area, sort=True)
+        injector = g["injector_id"].to_numpy(dtype=np.int64)
+        first, unit = np.unique(injector * len(areas) + area_code[cell], return_index=True, return_inverse=True)[1:]
+        unit = unit.ravel()
+        units = pd.DataFrame({"injector_id": injector[first], "area": self._cell_area[cell[first]]})
+        e, n = self.probs.unit_sums(unit, g["cell_id"].to_numpy(), g["n"].to_numpy(), len(units))
+        e_out, n_out = self.probs.unit_sums(unit, g["cell_id"].to_numpy(), g["n_out"].to_numpy(), len(units))
+        out = self.probs.long(units, ["injector_id", "area"], e, n,
+                              {"n_out": np.rint(n_out).astype(np.int64), "expected_out": e_out})
+        out.insert(1, "injector", [self._injector_names.get(str(i), "") for i in out["injector_id"]])
+        obs = self._df("signals_injector_observed")
+        out = out.merge(obs, on=["injector_id", "area", "term"], how="left")
+        out[["observed", "observed_out"]] = out[["observed", "observed_out"]].fillna(0).astype(np.int64)
+        return out.sort_values(["term", "area", "injector_id"], kind="stable").reset_index(drop=True)
 
     def by_lot(self) -> pd.DataFrame:
         """Return lot x term observed and expected with the lot's period of use."""
-        return self._df("signals_by_lot")
+        g = self._unit_cells(5)
+        g = g[g["lot_id"].notna()]
+        lot_ids = g["lot_id"].to_numpy(dtype=np.int64)
+        units, unit = np.unique(lot_ids, return_inverse=True)
+        e, n = self.probs.unit_sums(unit.ravel(), g["cell_id"].to_numpy(), g["n"].to_numpy(), len(units))
+        out = self.probs.long(pd.DataFrame({"lot_id": units}), ["lot_id"], e, n)
+        lots = self._df("signals_lots")
+        out = out.merge(lots, on="lot_id")
+        out = out.merge(self._df("signals_lot_observed"), on=["lot_id", "term"], how="left")
+        out[["observed", "injectors_with_events"]] = out[["observed", "injectors_with_events"]].fillna(0).astype(
+            np.int64)
+        cols = ["lot_id", "lot", "product", "term", "treatments", "expected", "observed", "injectors_with_events",
+                "first_day", "last_day", "injectors"]
+        return out[cols].sort_values(["term", "lot_id"], kind="stable").reset_index(drop=True)
 
     def by_day(self) -> pd.DataFrame:
-        """Return clinic x day x term observed and expected."""
-        return self._df("signals_by_day")
+        """Return day x term treatments, observed and expected (every clinic together)."""
+        g = self._unit_cells(6)
+        days, unit = np.unique(g["day"].to_numpy(), return_inverse=True)
+        e, n = self.probs.unit_sums(unit.ravel(), g["cell_id"].to_numpy(), g["n"].to_numpy(), len(days))
+        out = self.probs.long(pd.DataFrame({"day": days}), ["day"], e, n)
+        obs = self._df("signals_day_observed")
+        out = out.merge(obs, on=["day", "term"], how="left")
+        out["observed"] = out["observed"].fillna(0).astype(np.int64)
+        return out[["day", "term", "treatments", "expected", "observed"]].sort_values(
+            ["term", "day"], kind="stable").reset_index(drop=True)
 
     def injector_products(self) -> pd.DataFrame:
         """Return injector x area x product treatments below/above the usual dose range."""
@@ -93,11 +138,34 @@ class SignalData:
 
     def window_units(self, term: str, day_from: date, day_to: date) -> pd.DataFrame:
         """Return treatments, expected and observed events of a term per lot and injector inside a window."""
-        return self._df("signals_window_units", {"term": term, "day_from": day_from, "day_to": day_to})
+        cols = ["lot_id", "injector_id", "treatments", "expected", "observed"]
+        if term not in self.probs.terms:
+            return pd.DataFrame(columns=cols)
+        params = {"day_from": day_from, "day_to": day_to}
+        g = self._df("signals_window_cells", params)
+        p = self.probs.term_series(term)
+        g = g.assign(p=p.reindex(g["cell_id"].to_numpy()).to_numpy())
+        g = g[g["p"].notna()]
+        g = g.assign(e=g["n"] * g["p"])
+        out = g.groupby(["lot_id", "injector_id"], dropna=False, sort=True).agg(
+            treatments=("n", "sum"), expected=("e", "sum")).reset_index()
+        obs = self._df("signals_window_observed", {"term": term, **params})
+        out = out.merge(obs, on=["lot_id", "injector_id"], how="left")
+        out["observed"] = out["observed"].fillna(0).astype(np.int64)
+        return out[cols]
 
     def dose_breakdown(self, area: str, product: str, term: str, below: bool) -> pd.DataFrame:
         """Return out-of-range treatments and events of an area x product x term by injector."""
-        return self._df("signals_dose_breakdown", {"area": area, "product": product, "term": term, "below": below})
+        if self._dose is None:
+            self._dose = self._df("signals_dose_breakdown")
+        d = self._dose[(self._dose["area"] == area) & (self._dose["product"] == product)
+                       & (self._dose["below"] == bool(below))]
+        t = d[d["term"].isna()][["injector_id", "count"]].rename(columns={"count": "treatments"})
+        o = d[d["term"] == term][["injector_id", "count"]].rename(columns={"count": "observed"})
+        out = t.merge(o, on="injector_id", how="left")
+        out["observed"] = out["observed"].fillna(0).astype(np.int64)
+        return out.sort_values(["observed", "injector_id"], ascending=[False, True], kind="stable").reset_index(
+            drop=True)
 
     def cusum_series(self, area: str, term: str) -> pd.DataFrame:
         """Return the area's treatments in time order per injector with cell and event flag for the term."""

@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from dashboard.config import RISK_FACTORS
 from dashboard.db import Database
-from dashboard.signals import classify
+from dashboard.signals import classify, expected
 from dashboard.signals.cells import SignalData
+from dashboard.signals.expected import CellProbabilities
 from dashboard.signals.findings import (
     WATCH_MIN_OBSERVED,
     Finding,
@@ -84,11 +86,13 @@ def _numeric_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndar
 
 
 def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dict[str, set[str]],
-                 related: dict[str, set[str]], systemic: set[str] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
+                 related: dict[str, set[str]], systemic: set[str] | None = None
+                 ) -> tuple[CellProbabilities, list[Finding]]:
     """Fit the case-mix model per term; return per-cell probabilities and the graded patient-factor findings."""
     num, codes = _numeric_cells(cells)
     area_index = {a: i for i, a in enumerate(codes["area"])}
-    per_term: dict[str, pd.DataFrame] = {}
+    cell_ids = num["cell_id"].to_numpy()
+    per_term: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
     p0s: dict[str, np.ndarray] = {}
     tests: list[Finding] = []
     events_by_term = {t: g.set_index("cell_id")["events"] for t, g in cell_events.groupby("term", sort=True)}
@@ -101,31 +105,28 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
         else:
             wanted = [area_index[a] for a in term_areas[term] if a in area_index]
             mask = np.isin(num["area"].to_numpy(), wanted)
-        ct = num[mask].copy()
-        ct["events"] = ev.reindex(ct["cell_id"].to_numpy()).fillna(0).to_numpy()
+        rows = np.flatnonzero(mask)
+        ct = num.iloc[rows].reset_index(drop=True)
+        ct["events"] = ev.reindex(cell_ids[rows]).fillna(0).to_numpy()
         if ct["events"].sum() < WATCH_MIN_OBSERVED:
             continue
         model0 = fit_casemix(ct, BASE_COVARIATES)
         p0 = model0.predict(ct)
         present = tuple(f for f in RISK_FACTORS if ct[f].any())
         tests += factor_tests(term, ct, p0, present)
-        per_term[term], p0s[term] = ct, p0
+        per_term[term], p0s[term] = (rows, ct), p0
     graded = grade_factor_findings(tests)
     flagged: dict[str, set[str]] = {}
     for f in graded:
         if f.level == "act" and f.factor:
             flagged.setdefault(f.term, set()).add(f.factor)
-    frames = []
-    for term, ct in per_term.items():
+    probs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for term, (rows, ct) in per_term.items():
         factors = sorted((related.get(term, set()) | flagged.get(term, set())) & set(RISK_FACTORS))
         factors = [f for f in factors if ct[f].any()]
         p = fit_casemix(ct, BASE_COVARIATES + tuple(factors)).predict(ct) if factors else p0s[term]
-        frames.append(pd.DataFrame({"term": term, "area": codes["area"][ct["area"].to_numpy()],
-                                    "cell_id": ct["cell_id"].to_numpy(), "p": p}))
-    phat = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        {"term": pd.Series(dtype=str), "area": pd.Series(dtype=str), "cell_id": pd.Series(dtype="int64"),
-         "p": pd.Series(dtype=float)})
-    return phat, graded
+        probs[term] = (rows, p)
+    return expected.from_terms(cell_ids, probs), graded
 
 
 def _cusum_series(data: SignalData, by_inj: pd.DataFrame,
@@ -158,18 +159,19 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
                 related.setdefault(t, set()).add(factor)
         placement = {t: _split(a) for t, a in names.get("placement", {}).items() if _split(a)}
         systemic = {t for t, flag in names.get("systemic", {}).items() if flag}
-        phat, factor_found = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), related,
-                                          systemic)
+        probs, factor_found = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), related,
+                                           systemic)
         clock.lap("case_mix")
-        data.set_expected(phat)
+        data.set_expected(probs, cells, names.get("injector", {}))
         by_inj = data.by_injector()
         series = _cusum_series(data, by_inj, placement)
-        phat_map = {t: g.set_index("cell_id")["p"] for t, g in phat.groupby("term", sort=True)}
+        phat_map = {t: probs.term_series(t) for t in sorted({t for _, t in series})}
         hits = cusum_screen(series, phat_map)
         clock.lap("cusum")
         found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits)}
         clock.lap("injectors")
-        found["dose"] = dose_findings(cells, cell_events, phat)
+        bands = band_sums(cells, cell_events, probs)
+        found["dose"] = dose_findings(bands)
         clock.lap("dose")
         found["lot"] = lot_findings(data.by_lot())
         clock.lap("lots")
@@ -190,7 +192,8 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         run.funnel = by_inj
         run.daily = by_day
         run.usual_doses = data.usual_doses()
-        run.dose_bands = _dose_bands(cells, cell_events, phat)
+        run.dose_bands = bands.rename(columns={"n": "treatments", "o": "observed", "e": "expected"})[
+            ["area", "product", "term", "dose_band", "treatments", "observed", "expected"]]
         for s, f in zip(signals, primaries, strict=True):
             if f.family == "injector" and f.area and (f.area, f.term) in series:
                 run.sequences[s["id"]] = _sequence(series[(f.area, f.term)], phat_map[f.term], f.injector_id)
@@ -224,15 +227,32 @@ class _Clock:
         self._t = now
 
 
-def _dose_bands(cells: pd.DataFrame, cell_events: pd.DataFrame, phat: pd.DataFrame) -> pd.DataFrame:
-    """Return observed, expected and treatments per area x product x term x dose band (for dose charts)."""
-    if phat.empty:
-        return pd.DataFrame()
-    m = phat.merge(cells[["cell_id", "product", "dose_band", "n", "dose_ratio"]], on="cell_id")
-    m = m.merge(cell_events, on=["cell_id", "term"], how="left").fillna({"events": 0})
-    m["e"] = m["n"] * m["p"]
-    return m.groupby(["area", "product", "term", "dose_band"], sort=True).agg(
-        treatments=("n", "sum"), observed=("events", "sum"), expected=("e", "sum")).reset_index()
+def band_sums(cells: pd.DataFrame, cell_events: pd.DataFrame, probs: CellProbabilities) -> pd.DataFrame:
+    """Return treatments n, observed o, expected e and dose-ratio weight wr per area x product x term x dose
+    band, over the cells where the term is analysed (sparse band x cell sums of the cells x terms matrices)."""
+    cols = ["area", "product", "term", "dose_band", "n", "o", "e", "wr"]
+    if not probs.terms:
+        return pd.DataFrame(columns=cols)
+    keys = cells[["area", "product", "dose_band"]]
+    band = pd.factorize(pd.MultiIndex.from_frame(keys))[0]
+    first = np.unique(band, return_index=True)[1]
+    groups = sparse.csr_matrix((np.ones(len(cells)), (band, np.arange(len(cells)))), shape=(len(first), len(cells)))
+    n = cells["n"].to_numpy(dtype=float)[:, None]
+    ratio = cells["dose_ratio"].astype(float).fillna(1.0).to_numpy()[:, None]
+    term_col = {t: j for j, t in enumerate(probs.terms)}
+    events = np.zeros_like(probs.p)
+    ce = cell_events[cell_events["term"].isin(term_col)]
+    events[probs.cell_index(ce["cell_id"].to_numpy()), ce["term"].map(term_col).to_numpy()] = ce["events"].to_numpy()
+    mask = probs.analysed
+    sums = {name: np.asarray(groups @ m) for name, m in (("n", mask * n), ("o", events * mask), ("e", probs.p * n),
+                                                          ("wr", mask * (n * ratio)))}
+    r, c = np.nonzero(np.asarray(groups @ mask.astype(float)) > 0)
+    out = keys.iloc[first[r]].reset_index(drop=True)
+    out.insert(2, "term", np.asarray(probs.terms, dtype=object)[c])
+    for name, m in sums.items():
+        out[name] = m[r, c]
+    out["n"] = np.rint(out["n"]).astype(np.int64)
+    return out[cols].sort_values(["area", "product", "term", "dose_band"], kind="stable").reset_index(drop=True)
 
 
 def _sequence(series: pd.DataFrame, p: pd.Series, injector_id: int | None) -> pd.DataFrame:

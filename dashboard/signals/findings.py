@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, poisson
+from scipy.special import gammaincinv
+from scipy.stats import poisson
 
 from dashboard.signals.cells import OUT_OF_RANGE_BANDS
 from dashboard.stats import cusum, ebayes, fdr, funnel, scan
@@ -79,7 +80,7 @@ def rr_lower(observed: int, expected: float) -> float:
     """Lower 95% (Garwood) bound of the rate ratio O/E."""
     if observed <= 0 or expected <= 0:
         return 0.0
-    return float(chi2.ppf(0.025, 2 * observed) / 2 / expected)
+    return float(gammaincinv(observed, 0.025) / expected)  # = chi2.ppf(0.025, 2 O) / 2 / E, without scipy.stats
 
 
 def level_for(observed: int, rate_ratio: float, q: float, extra_act: bool = True, extra_watch: bool = True,
@@ -190,16 +191,12 @@ def cusum_screen(series: dict[tuple[str, str], pd.DataFrame], phat: dict[str, pd
 
 
 # ---------------------------------------------------------------------------------------------- dose
-def dose_findings(cells: pd.DataFrame, cell_events: pd.DataFrame, phat_long: pd.DataFrame) -> list[Finding]:
-    """Excess in out-of-range dose bands per area x product x term, against the usual-practice expectation."""
-    if phat_long.empty:
+def dose_findings(bands: pd.DataFrame) -> list[Finding]:
+    """Excess in out-of-range dose bands per area x product x term, against the usual-practice expectation.
+
+    bands: treatments n, observed o, expected e and dose-ratio weight wr per area x product x term x dose band."""
+    if bands.empty:
         return []
-    m = phat_long.merge(cells[["cell_id", "product", "dose_band", "n", "dose_ratio"]], on="cell_id")
-    m = m.merge(cell_events, on=["cell_id", "term"], how="left").fillna({"events": 0})
-    m["e"] = m["n"] * m["p"]
-    m["wr"] = m["n"] * m["dose_ratio"].fillna(1.0)
-    bands = m.groupby(["area", "product", "term", "dose_band"], sort=True).agg(
-        n=("n", "sum"), o=("events", "sum"), e=("e", "sum"), wr=("wr", "sum")).reset_index()
     side = bands[bands["dose_band"].isin(OUT_OF_RANGE_BANDS)].copy()
     side["direction"] = np.where(side["dose_band"] == 0, "below", "above")
     tests = side.groupby(["area", "product", "term", "direction"], sort=True)[["n", "o", "e"]].sum().reset_index()
@@ -328,13 +325,15 @@ def time_findings(by_day: pd.DataFrame) -> list[Finding]:
 def factor_tests(term: str, cells_t: pd.DataFrame, p0: np.ndarray, factors: tuple[str, ...]) -> list[Finding]:
     """Observed vs expected (model without risk factors) among treatments with each recorded factor."""
     out = []
-    e_all = cells_t["n"].to_numpy() * p0
+    n_all = cells_t["n"].to_numpy()
+    o_all = cells_t["events"].to_numpy()
+    e_all = n_all * p0
     for name in factors:
         sel = cells_t[name].to_numpy() == 1
-        n = int(cells_t["n"].to_numpy()[sel].sum())
+        n = int(n_all[sel].sum())
         if n == 0:
             continue
-        o = int(cells_t["events"].to_numpy()[sel].sum())
+        o = int(o_all[sel].sum())
         e = float(e_all[sel].sum())
         if e <= 0:
             continue

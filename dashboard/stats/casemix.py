@@ -35,9 +35,21 @@ class CaseMixModel:
         return np.column_stack(cols)
 
     def predict(self, cells: pd.DataFrame) -> np.ndarray:
-        """Return each cell's predicted per-treatment probability of the event."""
-        eta = self.design(cells) @ self.params
-        return 1 / (1 + np.exp(-np.clip(eta, -30, 30)))
+        """Return each cell's predicted per-treatment probability of the event.
+
+        The design matrix is built once per distinct pattern of the estimated covariates, not per cell."""
+        used = [cov for cov in self.covariates if self.levels.get(cov)]
+        if not used or len(cells) < 2:
+            eta = self.design(cells) @ self.params
+            return 1 / (1 + np.exp(-np.clip(eta, -30, 30)))
+        key = np.zeros(len(cells), dtype=np.int64)
+        for cov in used:
+            code, uniques = _codes(cells[cov].to_numpy())
+            key = key * uniques.size + code
+        first, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
+        patterns = pd.DataFrame({cov: cells[cov].to_numpy()[first] for cov in used})
+        eta = self.design(patterns) @ self.params
+        return (1 / (1 + np.exp(-np.clip(eta, -30, 30))))[inverse.ravel()]
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

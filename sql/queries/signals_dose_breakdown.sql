@@ -1,17 +1,11 @@
--- Out-of-range treatments and events of one area x product x term by injector (who gives those doses).
-WITH t AS (
-    SELECT injector_id, count(*) AS treatments
-    FROM sig_ta
-    WHERE area = $area AND product = $product
-      AND ((CAST($below AS BOOLEAN) AND dose_band = 0) OR (NOT CAST($below AS BOOLEAN) AND dose_band >= 3))
-    GROUP BY injector_id
-), o AS (
-    SELECT injector_id, count(*) AS observed
-    FROM sig_ev
-    WHERE area = $area AND product = $product AND term = $term
-      AND ((CAST($below AS BOOLEAN) AND dose_band = 0) OR (NOT CAST($below AS BOOLEAN) AND dose_band >= 3))
-    GROUP BY injector_id
-)
-SELECT t.injector_id, t.treatments, coalesce(o.observed, 0) AS observed
-FROM t LEFT JOIN o ON o.injector_id = t.injector_id
-ORDER BY observed DESC, t.injector_id
+-- Out-of-range treatments and events by area x product x side (below / above the usual range) x injector, for
+-- every term at once (who gives those doses): rows with term NULL count treatments, the others events of the term.
+SELECT area, product, dose_band = 0 AS below, injector_id, CAST(NULL AS VARCHAR) AS term, count(*) AS count
+FROM sig_ta
+WHERE dose_band IN (0, 3, 4)
+GROUP BY ALL
+UNION ALL
+SELECT area, product, dose_band = 0 AS below, injector_id, term, count(*) AS count
+FROM sig_ev
+WHERE dose_band IN (0, 3, 4)
+GROUP BY ALL

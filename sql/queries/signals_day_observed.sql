@@ -1,0 +1,2 @@
+-- Day x term: observed events (for the temporal scans).
+SELECT day, term, count(*) AS observed FROM sig_ev GROUP BY day, term
