@@ -41,6 +41,14 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def memory_limit() -> str:
+    """Return DuckDB's memory limit: $INJECTWATCH_MEMORY_LIMIT (e.g. '2GB', '800MB'), else 1GB; work beyond it spills."""
+    return os.environ.get("INJECTWATCH_MEMORY_LIMIT", "").strip() or DEFAULT_MEMORY_LIMIT
+
+
 def secret_path(database: Path) -> Path:
     """Return where the per-installation secret lives: beside the database, never inside it."""
     env = os.environ.get("INJECTWATCH_SECRET_FILE")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from dashboard.config import MIGRATIONS_DIR, db_path
+from dashboard.config import MIGRATIONS_DIR, db_path, memory_limit
 from dashboard.sqlfiles import load_sql
 
 T = TypeVar("T")
@@ -43,18 +43,19 @@ class Database:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         """Open (creating if needed) the database; does not migrate (call `migrate()`)."""
         self.path = Path(":memory:") if str(path) == ":memory:" else db_path(path)
+        # a bounded memory limit makes big imports and queries spill to a folder beside the database instead of growing
+        config: dict[str, Any] = {"python_enable_replacements": False, "memory_limit": memory_limit()}
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            config["temp_directory"] = f"{self.path}.tmp"
         try:
-            self._con = duckdb.connect(
-                str(self.path),
-                read_only=read_only,
-                config={"python_enable_replacements": False},
-            )
+            self._con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise _friendly_lock_error(self.path, exc) from exc
             raise
+        except (duckdb.InvalidInputException, duckdb.ParserException) as exc:
+            raise ValueError(f"INJECTWATCH_MEMORY_LIMIT={memory_limit()!r} is not a memory size such as 1GB: {exc}") from exc
         self._write_lock = threading.RLock()
         self.read_only = read_only
 
