@@ -12,7 +12,7 @@ from dashboard.demo.catalog import INJECTORS
 from dashboard.demo.followups import split_follow_ups
 from dashboard.demo.generator import generate
 from dashboard.demo.planted import PLANTED
-from dashboard.importer import ImportResult, import_frames
+from dashboard.importer import ImportResult, import_frames, refresh_trends
 
 EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE = 0, 2, 3
 MAX_TREATMENTS = 5_000_000
@@ -29,13 +29,16 @@ def load_demo_imports(db_path: str | Path | None, treatments: int, seed: int, *,
     try:
         if db.query_rows("demo_existing_data", {"source": source})[0][1]:
             # Loaded before: import the final state, which changes nothing when it is the same demo.
-            return import_frames(db, frames, source=source, actor="demo"), None
+            again = import_frames(db, frames, source=source, actor="demo")
+            refresh_trends(db, "demo")
+            return again, None
         main = import_frames(db, {**frames, "events": first}, source=source, actor="demo")
         follow = None
         if len(final):
             parents = frames["treatments"][frames["treatments"]["treatment_id"].isin(set(final["treatment_id"]))]
             follow = import_frames(db, {"treatments": parents, "events": final},
                                    source=f"{source} follow-ups", actor="demo")
+        refresh_trends(db, "demo")  # the first Trends view after the load need not build the cells
         return main, follow
     finally:
         db.close()

@@ -1,12 +1,12 @@
 """The import of spec section 2: a data set (folder, .zip or DataFrames) into the database, checked in bulk.
 
-Public API: `import_path`, `import_frames`, `ImportResult`, `list_quarantine`, `quarantine_csv`,
+Public API: `import_path`, `import_frames`, `refresh_trends`, `ImportResult`, `list_quarantine`, `quarantine_csv`,
 `ImportInputError` (unreadable input; nothing changed).
 """
 
 from __future__ import annotations
 
-from dashboard.importer.api import import_frames, import_path
+from dashboard.importer.api import import_frames, import_path, refresh_trends
 from dashboard.importer.quarantine import list_quarantine, quarantine_csv
 from dashboard.importer.result import FileCounts, ImportResult
 from dashboard.importer.staging import ImportInputError
@@ -19,4 +19,5 @@ __all__ = [
     "import_path",
     "list_quarantine",
     "quarantine_csv",
+    "refresh_trends",
 ]

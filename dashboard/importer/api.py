@@ -14,6 +14,7 @@ from dashboard.importer.result import ImportResult
 from dashboard.importer.sources import dataset_files
 from dashboard.importer.spec import FILES
 from dashboard.importer.staging import ImportInputError, Staged, stage_csv, stage_empty, stage_frame
+from dashboard.trends.refresh import refresh
 
 BIG_INPUT_BYTES = 2_000_000
 
@@ -44,6 +45,11 @@ def import_path(db: Database, path: str | Path, actor: str = "import", *,
             return staged
 
         return run_import(db, stage, str(path), actor, bar)
+
+
+def refresh_trends(db: Database, actor: str) -> str:
+    """Bring the Trends pre-aggregates up to date after an import (incremental when rows were only added)."""
+    return refresh(db, actor=actor).mode
 
 
 def import_frames(db: Database, frames: dict[str, pd.DataFrame], source: str, actor: str) -> ImportResult:
