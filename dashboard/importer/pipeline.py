@@ -3,8 +3,10 @@
 Steps (every one a named SQL file in sql/queries/import_*.sql):
 1. stage each file into a temporary all-text table (staging.py);
 2. classify treatments, then injections and events against them and against the stored data;
-3. open the imports row, quarantine rejected rows, create clinics/injectors/patients/lots, insert treatments,
-   injections, events and event versions, audit follow-ups, close the imports row, append one audit row.
+3. open the imports row first; after each file is classified, quarantine its rejected rows and drop its staged
+   copy (memory); then create clinics/injectors/patients/lots, insert treatments, injections, events and event
+   versions in key order (index appends in order are several times cheaper), audit follow-ups, close the imports
+   row, append one audit row.
 All of it runs inside one `db.write` transaction: a crash leaves either the whole import or none of it.
 """
 
@@ -79,18 +81,17 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
         result = ImportResult(import_id=None, source=source)
         for s in staged.values():
             result.warnings.extend(s.warnings)
-        for file in FILES:
-            progress.step(f"checking {file}.csv", file)
-            _exec(cur, f"import_classify_{file}", params)
-        progress.step("storing", "store")
         import_id = int(_exec(cur, "import_insert_import", params).fetchone()[0])
         params["import_id"] = import_id
         result.import_id = import_id
-        for name in ("import_quarantine_rejects", "import_quarantine_treatments", "import_quarantine_injections",
-                     "import_quarantine_events"):
-            _exec(cur, name, params)
+        _exec(cur, "import_quarantine_rejects", params)
         for file in FILES:
+            progress.step(f"checking {file}.csv", file)
+            _exec(cur, f"import_classify_{file}", params)
+            # a raw row is needed only to quarantine it: drop each staged file as soon as it is checked
+            _exec(cur, f"import_quarantine_{file}", params)
             cur.execute(f"DROP TABLE iw_raw_{file}")
+        progress.step("storing", "store")
         # staging needed file order for line numbers; the set-wise inserts do not, and run faster without it
         cur.execute("SET SESSION preserve_insertion_order = false")
         for name in ("import_insert_clinics", "import_insert_injectors",

@@ -186,4 +186,5 @@ SELECT fin.* EXCLUDE (in_file, parent_accepted, parent_line, db_matches, parent_
          WHEN db_event_id IS NULL THEN 'new'
          WHEN len(differs) = 0 THEN 'unchanged'
          ELSE 'followup' END AS status
-FROM fin
+-- ids are drawn in (clinic, event_id) order, so the store inserts every key of events in index order
+FROM (SELECT * FROM fin ORDER BY parent_clinic, v_ref) fin

@@ -199,4 +199,5 @@ SELECT fin.* EXCLUDE (problems, dup_first, dup_variants, differs, known_birth_ye
     CASE WHEN problems <> '' THEN 'quarantine'
          WHEN db_treatment_id IS NOT NULL THEN 'unchanged'
          ELSE 'new' END AS status
-FROM fin
+-- ids are drawn in (clinic, treatment_id) order, so the store inserts every key of treatments in index order
+FROM (SELECT * FROM fin ORDER BY v_clinic, v_ref) fin

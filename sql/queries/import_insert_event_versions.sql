@@ -12,3 +12,4 @@ SELECT coalesce(n.db_event_id, n.new_event_id), coalesce(n.db_version, 0) + 1, n
     $import_id
 FROM iw_cls_events n
 WHERE n.status IN ('new', 'followup')
+ORDER BY 1, 2  -- in (event, version) key order

@@ -5,3 +5,4 @@ SELECT n.new_event_id, c.clinic_id, n.v_ref, coalesce(n.db_treatment_id, n.paren
 FROM iw_cls_events n
 JOIN clinics c ON c.name = n.parent_clinic
 WHERE n.status = 'new'
+ORDER BY n.new_event_id  -- drawn in (clinic, event_id) order: the indexes are appended in key order

@@ -14,3 +14,4 @@ JOIN patients p ON p.patient_ref = n.v_patient_ref
 JOIN injectors i ON i.name = n.v_injector
 LEFT JOIN lots l ON l.product = n.v_product AND l.lot_number = n.v_lot
 WHERE n.status = 'new'
+ORDER BY n.new_id  -- drawn in (clinic, treatment_id) order: the key and unique indexes are appended in order
