@@ -29,6 +29,25 @@ def test_exit_0_on_a_clean_import_and_again_on_the_repeat(db_file: Path, capsys:
     assert "Nothing changed" in capsys.readouterr().err
 
 
+def test_an_import_brings_the_trends_cells_up_to_date(db_file: Path) -> None:
+    from dashboard.trends.refresh import is_current
+
+    assert main(["import", str(FIXTURES / "valid")]) == 0
+    db = open_database(db_file)
+    try:
+        assert is_current(db)  # the first Trends view after the import finds nothing left to build
+        assert db.scalar("SELECT count(*) FROM trends_treatment_cells") > 0
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'trends.refresh'") == 1
+    finally:
+        db.close()
+    assert main(["import", str(FIXTURES / "valid")]) == 0  # nothing added: no second refresh
+    db = open_database(db_file)
+    try:
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'trends.refresh'") == 1
+    finally:
+        db.close()
+
+
 def test_exit_3_when_rows_were_quarantined(db_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "ds"
     shutil.copytree(FIXTURES / "valid", folder)
