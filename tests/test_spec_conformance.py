@@ -9,7 +9,9 @@ import shutil
 from pathlib import Path
 
 from dashboard.cli import main
-from dashboard.db import Database
+from dashboard.db import Database, open_database
+from dashboard.export.bundle import write_bundle
+from dashboard.export.quarter import parse_quarter
 from dashboard.importer import import_path, list_quarantine
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -97,3 +99,20 @@ def test_an_unreadable_input_does_not_create_the_database(tmp_path: Path) -> Non
         assert not (tmp_path / "new").exists(), source
     existing = tmp_path / "clinic.duckdb"
     assert main(["import", str(FIXTURES / "valid"), "--db", str(existing)]) == 0
+
+
+def test_an_identified_export_of_a_date_only_onset_imports_again(db: Database, tmp_path: Path) -> None:
+    """§5: an identified export imported into an empty database reproduces the same data; E2's onset was given as
+    the date of its treatment (2026-02-01, treated 09:15) and must not come back as onset_before_treatment."""
+    import_path(db, FIXTURES / "valid")
+    bundle = write_bundle(db, parse_quarter("2026Q1"), tmp_path, actor="tester", identified=True)
+    events = (bundle.folder / "events.csv").read_text(encoding="utf-8-sig")
+    assert '"E2","T3","headache",2026-02-01,' in events
+    copy = open_database(tmp_path / "copy.duckdb")
+    try:
+        result = import_path(copy, bundle.folder)
+        assert result.quarantined == 0, list_quarantine(copy, result.import_id)["messages"].tolist()
+        query = "SELECT event_ref, onset_at FROM events_current ORDER BY event_ref"
+        assert copy.rows(query) == db.rows(query)
+    finally:
+        copy.close()

@@ -103,7 +103,8 @@ def _injections() -> list[Column]:
 def _event_fields(f: str, identified: bool) -> list[Column]:
     cols = [
         Column(f, "term", "code", "yes", "event term (interchange-v1 section 4.3)"),
-        Column(f, "onset_at", "datetime", "yes", "when the event began (clinic-local)"),
+        Column(f, "onset_at", "datetime", "yes", "when the event began (clinic-local); the date alone when it was "
+               "given as a date on the day of the treatment"),
         Column(f, "severity", "int", "yes", "grade 1 mild, 2 moderate, 3 severe, 4 life-threatening, 5 death"),
         Column(f, "serious", "bool", "no", "meets a seriousness criterion"),
         Column(f, "seriousness", "code", "no", "the seriousness criterion (section 4.5)"),
