@@ -5,6 +5,8 @@ Open to every signed-in role; the tables are loaded from data/reference/*.yaml (
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from dashboard.authz import PermissionDenied, User
@@ -32,7 +34,14 @@ def products(db: Database, user: User) -> pd.DataFrame:
     frame = db.query("reference_book_products")
     return frame.assign(use_within=["not stated" if pd.isna(h) else f"{int(h)} h" for h in frame["use_within_h"]],
                         concentration=[span(c, c) for c in frame["conc_u_per_0_1ml"]],
-                        dilution=[span(m, m) for m in frame["label_ml_per_100u"]])
+                        dilution=[span(m, m) for m in frame["label_ml_per_100u"]],
+                        vial_sizes=[_vials(v) for v in frame["vial_sizes"]])
+
+
+def _vials(sizes: object) -> str:
+    """'100,50' -> '50, 100' (smallest first)."""
+    parts = [p.strip() for p in str(sizes or "").split(",") if p.strip()]
+    return ", ".join(sorted(parts, key=lambda p: float(p) if p.replace(".", "", 1).isdigit() else 0.0))
 
 
 def doses(db: Database, user: User, product: str) -> pd.DataFrame:
@@ -44,6 +53,7 @@ def doses(db: Database, user: User, product: str) -> pd.DataFrame:
         per_point=[span(lo, hi) for lo, hi in zip(frame["per_point_lo"], frame["per_point_hi"], strict=True)],
         points=[span(lo, hi) for lo, hi in zip(frame["points_lo"], frame["points_hi"], strict=True)],
         label=[span(v, v) for v in frame["label_total"]],
+        basis=[re.sub(r"\s*\[[^\]]*\]", "", str(b)).strip() for b in frame["basis"]],  # drop the evidence tags
     )
 
 

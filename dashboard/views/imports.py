@@ -71,11 +71,11 @@ elif last:
     st.dataframe(pd.DataFrame(last["files"]), hide_index=True, width="stretch", key="imp_result_files",
                  column_config={
                      "file": st.column_config.TextColumn("File"),
-                     "rows_read": st.column_config.NumberColumn("Rows read", format="%d"),
-                     "imported": st.column_config.NumberColumn("Imported", format="%d",
+                     "rows_read": st.column_config.NumberColumn("Rows read", format="localized"),
+                     "imported": st.column_config.NumberColumn("Imported", format="localized",
                                                                help="New rows, and new versions of stored events"),
-                     "quarantined": st.column_config.NumberColumn("Quarantined", format="%d"),
-                     "unchanged": st.column_config.NumberColumn("Already stored", format="%d",
+                     "quarantined": st.column_config.NumberColumn("Quarantined", format="localized"),
+                     "unchanged": st.column_config.NumberColumn("Already stored", format="localized",
                                                                 help="Rows stored before with the same values"),
                  })
     if last["warnings"]:
@@ -100,10 +100,10 @@ st.dataframe(past, hide_index=True, width="stretch", key="imp_past",
                  "started_at": st.column_config.DatetimeColumn("When", format="DD/MM/YYYY HH:mm"),
                  "source_label": st.column_config.TextColumn("Source"),
                  "actor": st.column_config.TextColumn("Who"),
-                 "rows_read": st.column_config.NumberColumn("Rows read", format="%d"),
-                 "imported": st.column_config.NumberColumn("Imported", format="%d"),
-                 "quarantined": st.column_config.NumberColumn("Quarantined", format="%d"),
-                 "unchanged": st.column_config.NumberColumn("Already stored", format="%d"),
+                 "rows_read": st.column_config.NumberColumn("Rows read", format="localized"),
+                 "imported": st.column_config.NumberColumn("Imported", format="localized"),
+                 "quarantined": st.column_config.NumberColumn("Quarantined", format="localized"),
+                 "unchanged": st.column_config.NumberColumn("Already stored", format="localized"),
              })
 
 # ---------------------------------------------------------------------- the quarantine of one import
