@@ -3,14 +3,15 @@
 Shape (read by other tools; keep it stable):
 {"treatments": N, "timings": {NAME: {"median_s": x, "max_s": y}}, "peak_rss_mb": z, "pandas_ratio": r}
 NAME covers at least import, trends_default, trends_filtered, signals and export; extra names
-(generate, trends_refresh, trends_pandas, trends_query:<name>) give the detail behind them.
+(generate, trends_refresh, import_unchanged, trends_pandas, trends_query:<name>) give the detail behind them.
+`import` is the file import of `python -m dashboard import` (trends_refresh, run after it, is timed on its own);
+generating the data set and the pandas reference run in child processes, so peak_rss_mb is the product's own.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from dashboard.benchjobs import peak_rss_mb, run_child, timing
 from dashboard.db import Database, open_database
 
 REQUIRED = ("import", "trends_default", "trends_filtered", "signals", "export")
@@ -34,12 +36,6 @@ def _timed(fn: Callable[[], Any], runs: int, warmup: bool = True) -> tuple[dict[
         result = fn()
         times.append(time.perf_counter() - t0)
     return {"median_s": round(statistics.median(times), 4), "max_s": round(max(times), 4)}, result
-
-
-def peak_rss_mb() -> float:
-    """Return this process's peak resident memory in MiB (Linux reports KiB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
 
 
 def _narrow_filters(db: Database, filters: Any) -> Any:
@@ -64,37 +60,40 @@ def _last_full_quarter(db: Database) -> Any:
 
 
 def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed: int = 7) -> dict[str, Any]:
-    """Build a demo clinic of `treatments` in a temporary database and time every heavy path."""
-    from dashboard.demo.generator import generate
+    """Build a demo clinic of `treatments` in a temporary database and time every heavy path.
+
+    The data set is written by a child process and imported from its CSV files the way `python -m dashboard
+    import` does; the pandas reference runs in another child. So peak_rss_mb is the product's own process.
+    """
     from dashboard.export.bundle import write_bundle
-    from dashboard.importer import import_frames
+    from dashboard.importer import import_path
     from dashboard.signals.detect import run_signals
     from dashboard.trends import refresh as trends_refresh
     from dashboard.trends.filters import Filters
-    from dashboard.trends.pandas_ref import run_all_pandas
-    from dashboard.trends.queries import bounds, run_all
+    from dashboard.trends.queries import READERS, bounds, run_all
 
     timings: dict[str, dict[str, float]] = {}
+    children: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="injectwatch-bench-", dir=workdir) as tmp:
-        db = open_database(Path(tmp) / "bench.duckdb")
+        data, db_file = Path(tmp) / "dataset", Path(tmp) / "bench.duckdb"
+        job = run_child("dataset", str(data), str(treatments), str(seed))
+        timings["generate"], children["generate"] = timing(job["seconds"]), job["peak_rss_mb"]
+        db = open_database(db_file)
         try:
-            timings["generate"], frames = _timed(lambda: generate(treatments=treatments, seed=seed), 1, warmup=False)
-            timings["import"], result = _timed(
-                lambda: import_frames(db, frames, source=f"bench {treatments}", actor="bench"), 1, warmup=False)
-            frames = None  # free the generated frames before timing the reads
+            timings["import"], result = _timed(lambda: import_path(db, data, actor="bench"), 1, warmup=False)
             if result.exit_code != 0:
                 raise RuntimeError(f"benchmark import quarantined rows: {result.summary()}")
             timings["trends_refresh"], _ = _timed(lambda: trends_refresh.refresh(db, actor="bench"), 1, warmup=False)
+            timings["import_unchanged"], again = _timed(lambda: import_path(db, data, actor="bench"), 1, warmup=False)
+            if again.imported or again.quarantined:
+                raise RuntimeError(f"re-importing the same data set changed something: {again.summary()}")
 
             default = Filters().resolved(bounds(db, None)[1])
             narrow = _narrow_filters(db, default)
             timings["trends_default"], _ = _timed(lambda: run_all(db, default), runs)
             timings["trends_filtered"], _ = _timed(lambda: run_all(db, narrow), runs)
-            from dashboard.trends.queries import READERS
-
             for name, fn in READERS.items():
                 timings[f"trends_query:{name}"], _ = _timed(lambda fn=fn: fn(db, None, default), runs)
-            timings["trends_pandas"], _ = _timed(lambda: run_all_pandas(db, default), max(1, min(runs, 3)))
             timings["signals"], _ = _timed(lambda: run_signals(db), runs)
             quarter = _last_full_quarter(db)
             out = Path(tmp) / "export"
@@ -102,11 +101,16 @@ def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed:
             timings["export"], _ = _timed(lambda: write_bundle(db, quarter, out, actor="bench"), runs)
         finally:
             db.close()
+        own_peak = peak_rss_mb()
+        job = run_child("pandas", str(db_file), str(max(1, min(runs, 3))))
+        timings["trends_pandas"], children["trends_pandas"] = timing(job["seconds"]), job["peak_rss_mb"]
     ratio = timings["trends_pandas"]["median_s"] / max(timings["trends_default"]["median_s"], 1e-9)
+    print("bench: peak RSS of the child processes (not the product): "
+          + ", ".join(f"{k} {v:,.0f} MB" for k, v in children.items()), file=sys.stderr)
     return {
         "treatments": treatments,
         "timings": timings,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": own_peak,
         "pandas_ratio": round(ratio, 1),
     }
 

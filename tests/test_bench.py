@@ -19,13 +19,26 @@ def test_bench_prints_one_json_object_with_the_stable_shape(tmp_path):
     report = json.loads(proc.stdout)
     assert set(report) == {"treatments", "timings", "peak_rss_mb", "pandas_ratio"}
     assert report["treatments"] == 2000
-    for name in REQUIRED:
+    for name in (*REQUIRED, "generate", "trends_refresh", "import_unchanged", "trends_pandas"):
         timing = report["timings"][name]
         assert set(timing) == {"median_s", "max_s"}
+        assert 0 < timing["median_s"] <= timing["max_s"]
+    for timing in report["timings"].values():
         assert 0 < timing["median_s"] <= timing["max_s"]
     assert report["peak_rss_mb"] > 50
     assert report["pandas_ratio"] > 0
     assert "2,000 treatments" in proc.stderr
+    # the data set and the pandas reference are built in child processes, whose memory is reported apart
+    assert "child processes (not the product): generate" in proc.stderr
+
+
+def test_bench_children_report_their_own_time_and_memory(tmp_path):
+    from dashboard.benchjobs import run_child
+
+    job = run_child("dataset", str(tmp_path / "data"), "300", "3")
+    assert {p.name for p in (tmp_path / "data").iterdir()} == {"treatments.csv", "injections.csv", "events.csv"}
+    assert len(job["seconds"]) == 1 and job["seconds"][0] > 0
+    assert job["peak_rss_mb"] > 20
 
 
 def test_bench_refuses_a_meaningless_size():
