@@ -46,7 +46,7 @@ def test_quarantine_line_numbers_count_the_lines_of_multi_line_values(db: Databa
         result = import_path(db, _dataset(tmp_path / newline.encode().hex(), events, newline))
         found = _lines(db, result.import_id)
         assert set(found) == {5, 6, 7}, found
-        assert found[5][0] == "malformed_row"
+        assert found[5] == ("malformed_row", "MISSING COLUMNS: Expected Number of Columns: 16 Found: 8")
         assert found[6][0] == "out_of_range"
         assert "repeats line 6" in found[7][1]
         narrative = db.scalar("SELECT narrative FROM events_current WHERE event_ref = 'E1'")

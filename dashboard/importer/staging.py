@@ -138,11 +138,17 @@ def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, path: Path) -> Staged:
         cur.register("iw_reject_lines", pd.DataFrame({"record": list(where.rejected),
                                                       "line": list(where.rejected.values())}))
         try:
+            # the reader reports a column-count error once per surplus or missing column ("Found: 8", "Found: 9",
+            # ...); one sentence per error type keeps the real count: the first missing or the last surplus column
             cur.execute(
-                f"INSERT INTO iw_rejects SELECT $file, any_value(m.line), "
-                f"CAST(json_object('line', any_value(r.csv_line)) AS VARCHAR), "
-                f"string_agg(DISTINCT r.error_type || ': ' || r.error_message, '; ') "
-                f"FROM {rej} r JOIN iw_reject_lines m ON m.record = r.line GROUP BY r.line",
+                f"INSERT INTO iw_rejects SELECT $file, any_value(line), any_value(raw), "
+                f"string_agg(error_type || ': ' || message, '; ' ORDER BY error_type) FROM ("
+                f"SELECT r.line AS record, any_value(m.line) AS line, "
+                f"CAST(json_object('line', any_value(r.csv_line)) AS VARCHAR) AS raw, r.error_type, "
+                f"CASE WHEN r.error_type = 'TOO MANY COLUMNS' THEN arg_max(r.error_message, r.column_idx) "
+                f"ELSE arg_min(r.error_message, r.column_idx) END AS message "
+                f"FROM {rej} r JOIN iw_reject_lines m ON m.record = r.line GROUP BY r.line, r.error_type"
+                f") GROUP BY record",
                 {"file": f"{file}.csv"},
             )
         finally:
