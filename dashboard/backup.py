@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ import duckdb
 from dashboard.authz import User, require
 from dashboard.config import db_path, secret_path
 from dashboard.db import Database
+from dashboard.export.bundle import sha256_file  # one checksum for backups and export manifests
 from dashboard.export.secret import SecretError, ensure_secret
 from dashboard.sqlfiles import load_sql
 
@@ -81,15 +81,6 @@ def table_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Return {table: row count} for every base table of the main schema (names come from the catalog)."""
     names = [r[0] for r in cur.execute(load_sql("backup_tables")).fetchall()]
     return {n: int(cur.execute(f"SELECT count(*) FROM {_quote_ident(n)}").fetchone()[0]) for n in names}
-
-
-def sha256_file(path: Path) -> str:
-    """Return the hex SHA-256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _empty_or_missing(folder: Path) -> bool:
