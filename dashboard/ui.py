@@ -21,3 +21,9 @@ def get_db() -> Database:
 def data_version() -> int:
     """Return the current data version; pass it to st.cache_data readers so saves invalidate them."""
     return get_db().data_version()
+
+
+def field_error(errors: dict[str, str], key: str) -> None:
+    """Show the validation message of one form field, if it has one, right where the field is."""
+    if key in errors:
+        st.error(errors[key], icon=":material/error:")

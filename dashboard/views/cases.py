@@ -14,7 +14,7 @@ from dashboard.config import CAUSALITY, OUTCOMES
 from dashboard.guard import require_permission
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import FollowUpDraft, describe_warning_code, validate_follow_up
-from dashboard.ui import get_db
+from dashboard.ui import field_error, get_db
 
 user = require_permission("case.view_own")
 db = get_db()
@@ -214,8 +214,7 @@ errors = ss.get("cs_fu_errors") or {}
 
 
 def _err(key: str) -> None:
-    if key in errors:
-        st.error(errors[key], icon=":material/error:")
+    field_error(errors, key)
 
 
 with st.form("cs_fu_form", border=True):

@@ -22,7 +22,7 @@ from dashboard.practice.validation import (
     unconfirmed,
     validate_treatment,
 )
-from dashboard.ui import get_db
+from dashboard.ui import field_error, get_db
 
 user = require_permission("treatment.log")
 db = get_db()
@@ -116,11 +116,6 @@ def _unset(key: str) -> dict:
     return {} if ss.get(key) is not None else {"index": None}
 
 
-def _err(errors: dict[str, str], key: str) -> None:
-    if key in errors:
-        st.error(errors[key], icon=":material/error:")
-
-
 ss.setdefault("lt_token", repo.new_token())
 st.title("Log treatment")
 
@@ -150,7 +145,7 @@ with c1:
                  help="The clinic's pseudonymous patient key, never a name or a national id.")
     if ss.get("lt_patient_pick") == NEW:
         st.text_input("New patient reference", key="lt_patient_new", persist_state=KEEP, max_chars=200, placeholder="e.g. P-0042")
-    _err(errors, "patient_ref")
+    field_error(errors, "patient_ref")
     known = repo.patient_info(db, user, draft.patient_ref) if draft.patient_ref else None
     if known is not None and ss.get("lt_patient_pick") != NEW:
         st.caption(f"Known patient · born {known['birth_year'] or '—'} · sex {known['sex'] or '—'}")
@@ -161,7 +156,7 @@ with c1:
         b1, b2 = st.columns(2)
         b1.number_input("Birth year (optional)", key="lt_birth_year", persist_state=KEEP, value=None, step=1, format="%d")
         b2.selectbox("Sex (optional)", SEXES, key="lt_sex", persist_state=KEEP, **_unset("lt_sex"), format_func=SEX_NAMES.get, placeholder="—")
-        _err(errors, "birth_year")
+        field_error(errors, "birth_year")
 with c2:
     clinics = repo.clinic_names(db)
     if len(clinics) == 1:
@@ -170,7 +165,7 @@ with c2:
                  format_func=lambda v: "New clinic…" if v == NEW else v, placeholder="Choose the clinic")
     if ss.get("lt_clinic_pick") == NEW:
         st.text_input("New clinic name", key="lt_clinic_new", persist_state=KEEP, max_chars=200)
-    _err(errors, "clinic")
+    field_error(errors, "clinic")
     injectors = repo.injector_names(db)
     if user.injector_name and user.injector_name not in injectors:
         injectors = sorted([*injectors, user.injector_name])
@@ -179,14 +174,14 @@ with c2:
                  format_func=lambda v: "New injector…" if v == NEW else v, placeholder="Who injected")
     if ss.get("lt_injector_pick") == NEW:
         st.text_input("New injector name", key="lt_injector_new", persist_state=KEEP, max_chars=200)
-    _err(errors, "injector")
+    field_error(errors, "injector")
 with c3:
     now = datetime.now()
     ss.setdefault("lt_date", now.date())
     ss.setdefault("lt_time", (now - timedelta(minutes=now.minute % 5)).time().replace(second=0, microsecond=0))
     st.date_input("Treatment date", key="lt_date", persist_state=KEEP, format="DD/MM/YYYY")
     st.time_input("Treatment time", key="lt_time", persist_state=KEEP, step=300)
-    _err(errors, "treated_at")
+    field_error(errors, "treated_at")
 
 # ------------------------------------------------------------------------------------------- product and vial
 st.subheader("Product and vial")
@@ -194,7 +189,7 @@ c1, c2, c3 = st.columns(3)
 with c1:
     st.selectbox("Product", list(products["code"]), key="lt_product", persist_state=KEEP, **_unset("lt_product"),
                  format_func=lambda c: f"{brand[c]} ({c})", placeholder="Choose the product")
-    _err(errors, "product")
+    field_error(errors, "product")
 product = ss.get("lt_product")
 prow = products.set_index("code").loc[product] if product else None
 with c2:
@@ -204,7 +199,7 @@ with c2:
                  placeholder="Known lots of this product, or 'New lot…'")
     if ss.get("lt_lot_pick") == NEW:
         st.text_input("New lot number", key="lt_lot_new", persist_state=KEEP, max_chars=200)
-    _err(errors, "lot_number")
+    field_error(errors, "lot_number")
 with c3:
     v1, v2 = st.columns(2)
     v1.number_input("Vial size (U)", key="lt_vial", persist_state=KEEP, value=None, step=1, format="%d",
@@ -218,12 +213,12 @@ with c3:
         st.caption(hint)
     if draft.vial_units and draft.diluent_ml and draft.diluent_ml > 0:
         st.caption(f"Concentration: {draft.vial_units / draft.diluent_ml / 10:.2f} U per 0.1 mL")
-    _err(errors, "vial_units")
-    _err(errors, "diluent_ml")
+    field_error(errors, "vial_units")
+    field_error(errors, "diluent_ml")
 r1, r2, _ = st.columns(3)
 r1.date_input("Reconstituted on (optional)", key="lt_recon_date", persist_state=KEEP, value=None, format="DD/MM/YYYY")
 r2.time_input("Reconstituted at", key="lt_recon_time", persist_state=KEEP, value=None, step=300)
-_err(errors, "reconstituted_at")
+field_error(errors, "reconstituted_at")
 
 # ------------------------------------------------------------------------------------------- risk factors
 st.subheader("Risk factors")
@@ -250,7 +245,7 @@ with left:
 with right:
     st.multiselect("Areas treated", list(area_names), key="lt_areas", persist_state=KEEP, format_func=area_names.get,
                    placeholder="Choose areas (or click them on the face)")
-    _err(errors, "areas")
+    field_error(errors, "areas")
     for a in ss.get("lt_areas", []):
         name = area_names[a]
         with st.container(border=True):
@@ -273,7 +268,7 @@ with right:
             if units and draft.vial_units and draft.diluent_ml:
                 st.caption(f"At this dilution {units:g} U is {units * draft.diluent_ml / draft.vial_units:.2f} mL.")
             for key in (f"units:{a}", f"points:{a}", f"volume:{a}", f"side:{a}", f"depth:{a}"):
-                _err(errors, key)
+                field_error(errors, key)
 
 # ------------------------------------------------------------------------------------------- warnings and save
 warns = treatment_warnings(draft, ref)
@@ -287,7 +282,7 @@ if warns:
             st.error("Tick to confirm this warning, or correct the value.", icon=":material/error:")
     st.text_area("Reason (optional)", key="lt_reason", persist_state=KEEP, max_chars=500,
                  placeholder="Why the dose, product or timing was right for this patient")
-    _err(errors, "override_reason")
+    field_error(errors, "override_reason")
 
 st.button("Save treatment", type="primary", key="lt_save", on_click=_on_save)
 if ss.get("lt_notice"):

@@ -14,7 +14,7 @@ from dashboard.config import CAUSALITY, OUTCOMES, SERIOUSNESS, SIDES
 from dashboard.guard import require_permission
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import SIDE_NAMES, EventDraft, validate_event
-from dashboard.ui import get_db
+from dashboard.ui import field_error, get_db
 
 user = require_permission("event.report")
 db = get_db()
@@ -104,11 +104,6 @@ def _on_save() -> None:
                       "term": term_rows.loc[d.term, "plain_name"], "severity": d.severity}
 
 
-def _err(errors: dict[str, str], key: str) -> None:
-    if key in errors:
-        st.error(errors[key], icon=":material/error:")
-
-
 ss.setdefault("re_token", repo.new_token())
 st.title("Report adverse event")
 
@@ -156,7 +151,7 @@ if pre is not None and int(pre) not in options:
 st.selectbox("Treatment", options, key="re_treatment", persist_state=KEEP, format_func=lambda v: labels.get(v, str(v)),
              placeholder="Choose the treatment the event follows" if options else "No treatments found",
              **_unset("re_treatment"))
-_err(errors, "treatment")
+field_error(errors, "treatment")
 info = _treatment_info(ss.get("re_treatment"))
 treated_areas: list[str] = []
 if info:
@@ -180,11 +175,11 @@ with c1:
     term = ss.get("re_term")
     if term:
         st.caption(f"Coded as: {term_rows.loc[term, 'preferred_term']} ({term})")
-    _err(errors, "term")
+    field_error(errors, "term")
     o1, o2 = st.columns(2)
     o1.date_input("Onset date", key="re_onset_date", persist_state=KEEP, value=None, format="DD/MM/YYYY")
     o2.time_input("Onset time", key="re_onset_time", persist_state=KEEP, value=None, step=300)
-    _err(errors, "onset_at")
+    field_error(errors, "onset_at")
     if info and draft.onset_at and "onset_at" not in errors:
         delta = draft.onset_at - info[0]["treated_at"]
         st.caption(f"Onset {delta.days} days {delta.seconds // 3600} h after the treatment.")
@@ -197,7 +192,7 @@ with c2:
              captions=anchors, **_unset("re_severity"))
     if term and not bool(term_rows.loc[term, "graded"]):
         st.caption("This term has no specific grades: use the general scale (a near miss with no harm is grade 1).")
-    _err(errors, "severity")
+    field_error(errors, "severity")
 
 c1, c2, c3 = st.columns(3)
 with c1:
@@ -206,15 +201,15 @@ with c1:
     st.selectbox("Seriousness criterion", SERIOUSNESS, key="re_seriousness", persist_state=KEEP,
                  format_func=lambda v: v.replace("_", " ").capitalize(),
                  placeholder="Required when serious", **_unset("re_seriousness"))
-    _err(errors, "seriousness")
+    field_error(errors, "seriousness")
 with c2:
     ss.setdefault("re_outcome", "unknown")
     st.selectbox("Outcome so far", OUTCOMES, key="re_outcome", persist_state=KEEP, format_func=OUTCOME_NAMES.get)
-    _err(errors, "outcome")
+    field_error(errors, "outcome")
     d1, d2 = st.columns(2)
     d1.date_input("Resolved on (optional)", key="re_resolved_date", persist_state=KEEP, value=None, format="DD/MM/YYYY")
     d2.time_input("Resolved at", key="re_resolved_time", persist_state=KEEP, value=None, step=300)
-    _err(errors, "resolved_at")
+    field_error(errors, "resolved_at")
 with c3:
     area_options = treated_areas + [a for a in area_names if a not in treated_areas]
     if ss.get("re_area") not in (None, *area_options):
@@ -224,21 +219,21 @@ with c3:
     st.selectbox("Side", SIDES, key="re_side", persist_state=KEEP, format_func=SIDE_NAMES.get, placeholder="—", **_unset("re_side"))
     st.selectbox("Causality", CAUSALITY, key="re_causality", persist_state=KEEP, format_func=str.capitalize, help=CAUSALITY_HELP,
                  placeholder="Your assessment (optional)", **_unset("re_causality"))
-    _err(errors, "causality")
+    field_error(errors, "causality")
 
 st.subheader("3 · Details")
 c1, c2 = st.columns(2)
 with c1:
     st.text_area("Action taken", key="re_action", persist_state=KEEP, max_chars=500,
                  placeholder="e.g. apraclonidine drops, reviewed at day 7, next dose reduced")
-    _err(errors, "action_taken")
+    field_error(errors, "action_taken")
     ss.setdefault("re_reported_by", user.display_name)
     st.text_input("Reported by", key="re_reported_by", persist_state=KEEP, max_chars=200)
-    _err(errors, "reported_by")
+    field_error(errors, "reported_by")
 with c2:
     st.text_area("Narrative", key="re_narrative", persist_state=KEEP, max_chars=4000, height=150,
                  placeholder="What the patient noticed, what you found, how it evolved")
-    _err(errors, "narrative")
+    field_error(errors, "narrative")
 
 st.button("Save adverse event", type="primary", key="re_save", on_click=_on_save)
 if ss.get("re_notice"):
