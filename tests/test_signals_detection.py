@@ -25,11 +25,18 @@ def demo_signals(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
         db.close()
 
 
-@pytest.mark.parametrize("problem", [p for p in PLANTED if p["id"] != "dosing-dysport-numbers-on-botox"],
-                         ids=lambda p: p["id"])
+@pytest.mark.parametrize("problem", PLANTED, ids=lambda p: p["id"])
 def test_planted_problem_found_with_right_kind(demo_signals, problem):
     result = evaluate(demo_signals, [problem])
     assert result["found"][problem["id"]], [(s["kind"], s["term"], s["injector"], s["lot"]) for s in demo_signals]
+
+
+@pytest.mark.parametrize("problem", [p for p in PLANTED if p["kind"] == "dosing"], ids=lambda p: p["id"])
+def test_dosing_signal_shows_its_dose_response(demo_signals, problem):
+    from tests.test_signals_support import matches
+
+    [signal] = [s for s in demo_signals if matches(s, problem)]
+    assert "logistic regression LR test" in signal["method"] and "Cochran-Armitage" in signal["method"]
 
 
 def test_each_planted_problem_is_one_signal(demo_signals):

@@ -11,11 +11,12 @@ from typing import Any
 import pandas as pd
 from scipy.stats import poisson
 
-from dashboard.signals.findings import Finding
+from dashboard.signals.findings import DOSE_TREND_P, Finding, dose_response_text
+from dashboard.stats.doseresponse import dose_response
 
 LEVEL_RANK = {"act": 0, "watch": 1}
-OUT_OF_RANGE_SHARE = 0.25  # an injector whose doses are outside the usual range this often "doses differently"
-DOSE_EXCESS_SHARE = 0.5  # ... and at least this share of the excess sits on those doses -> dosing
+DOSE_EXCESS_SHARE = 0.5  # at least this share of an injector's excess sits on out-of-range doses -> dosing (if it
+MIN_IN_RANGE_EXPECTED = 1.0  # also rises with units, or if nearly every dose is out of range: expected in range < 1)
 DOMINANT_SHARE = 0.6  # one lot / injector holding this share of a cluster's events explains it
 
 
@@ -28,6 +29,7 @@ class Context:
     breakdown: Callable[..., pd.DataFrame]
     dose_breakdown: Callable[..., pd.DataFrame]
     window_units: Callable[..., pd.DataFrame]
+    injector_doses: Callable[..., pd.DataFrame]  # (injector_id, area, term) -> per dose band: dose, n, o, e
 
     def name(self, kind: str, code: object) -> str:
         """Return the display name of a code (the code itself when unknown)."""
@@ -48,24 +50,39 @@ def _absorb(target: Finding, other: Finding) -> None:
 
 # ------------------------------------------------------------------------------------------- injectors
 def classify_injector(f: Finding, ctx: Context) -> None:
-    """Dosing when the excess sits on out-of-range doses the injector often gives, else placement."""
+    """Dosing or placement (domain.md §7.1), from where the excess sits and whether it rises with units.
+
+    Dosing: at least half of the excess sits on doses outside the usual range and the injector's own rate moves with
+    units towards that side (logistic regression over the injector's dose bands with the case-mix expected as offset,
+    likelihood-ratio p < DOSE_TREND_P; Cochran-Armitage shown beside it), or nearly every dose is out of range so
+    there is nothing in range to compare with. Placement: the excess is at usual doses or does not follow the dose."""
     prof = ctx.injector_products
     mine = prof[(prof["injector_id"] == f.injector_id) & (prof["area"] == f.area)]
     treated = int(mine["treatments"].sum())
     below, above = int(mine["below"].sum()), int(mine["above"].sum())
+    side = "below" if below > above else "above"
     excess = f.observed - f.expected
     excess_out = f.details.get("observed_out", 0) - f.details.get("expected_out", 0.0)
-    share_out = (below + above) / treated if treated else 0.0
-    if treated and share_out >= OUT_OF_RANGE_SHARE and excess > 0 and excess_out >= DOSE_EXCESS_SHARE * excess:
+    expected_in = f.expected - f.details.get("expected_out", 0.0)
+    on_out = excess > 0 and excess_out >= DOSE_EXCESS_SHARE * excess
+    trend = None
+    if on_out and below + above > 0 and f.injector_id is not None and f.area:  # only then can it be dosing
+        b = ctx.injector_doses(f.injector_id, f.area, f.term)
+        if len(b):
+            trend = dose_response(b["dose"].to_numpy(), b["treatments"].to_numpy(), b["observed"].to_numpy(),
+                                  b["expected"].to_numpy(), increasing=side == "above")
+    f.details["dose_response"] = trend
+    rises = trend is not None and trend.logistic_p < DOSE_TREND_P
+    if treated and on_out and (rises or expected_in < MIN_IN_RANGE_EXPECTED):
         f.kind = "dosing"
-        f.details["direction"] = "below" if below > above else "above"
-        f.details["share_out"] = share_out
-        col = "below" if below > above else "above"
-        f.product = str(mine.sort_values([col, "product"], ascending=[False, True]).iloc[0]["product"])
+        f.details["direction"] = side
+        f.details["share_out"] = (below + above) / treated
+        f.product = str(mine.sort_values([side, "product"], ascending=[False, True]).iloc[0]["product"])
     else:
         f.kind = "placement"
         if not mine.empty and len(mine) == 1:
             f.product = str(mine.iloc[0]["product"])
+    f.method += dose_response_text(trend, " within the injector")
 
 
 def _share_top(df: pd.DataFrame, col: str) -> tuple[Any, float]:
@@ -81,7 +98,12 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
     inj = sorted(found.get("injector", []), key=_strength)
     for f in inj:
         classify_injector(f, ctx)
-    inj_by_key = {(f.injector_id, f.term): f for f in reversed(inj)}
+    dose_found = sorted(found.get("dose", []), key=_strength)
+    for f in dose_found:
+        _attribute_dose(f, ctx)
+    # the flagged finding of each injector and term: its own funnel finding, else a dose finding it dominates
+    inj_by_key = {(f.injector_id, f.term): f for f in reversed(dose_found) if f.injector_id is not None}
+    inj_by_key.update({(f.injector_id, f.term): f for f in reversed(inj)})
     lots: list[Finding] = []
     for f in sorted(found.get("lot", []), key=_strength):
         f.kind = "product_lot"
@@ -153,22 +175,13 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
                 lots.remove(lot)
                 break
     doses = []
-    for f in sorted(found.get("dose", []), key=_strength):
-        f.kind = "dosing"
-        b = ctx.dose_breakdown(f.area, f.product, f.term, f.details.get("direction") == "below")
-        if not b.empty and b["observed"].sum() > 0:
-            top = b.iloc[0]
-            if top["observed"] >= DOMINANT_SHARE * b["observed"].sum():
-                f.injector_id = int(top["injector_id"])
-                f.details["injector_share"] = float(top["observed"] / b["observed"].sum())
-        owner = next((i for i in keep_inj if i.kind == "dosing" and i.term == f.term and i.area == f.area
-                      and i.product == f.product), None)
-        if owner is None and f.injector_id is not None:
+    for f in dose_found:
+        if f.injector_id is not None:  # the injector's own finding (its kind decided by its own dose-response)
             owner = next((i for i in keep_inj if i.injector_id == f.injector_id and i.term == f.term
                           and i.area == f.area), None)
-            if owner is not None:
-                owner.kind, owner.product = "dosing", f.product
-                owner.details["direction"] = f.details.get("direction")
+        else:
+            owner = next((i for i in keep_inj if i.kind == "dosing" and i.term == f.term and i.area == f.area
+                          and i.product == f.product), None)
         if owner is not None:
             _absorb(owner, f)
         else:
@@ -178,6 +191,17 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
         f.kind = "patient_factor"
         factors.append(f)
     return _merge_same_problem(keep_inj + doses + lots + times + factors)
+
+
+def _attribute_dose(f: Finding, ctx: Context) -> None:
+    """Mark a dose finding as dosing and name the injector who gave at least DOMINANT_SHARE of its cases."""
+    f.kind = "dosing"
+    b = ctx.dose_breakdown(f.area, f.product, f.term, f.details.get("direction") == "below")
+    if not b.empty and b["observed"].sum() > 0:
+        top = b.iloc[0]
+        if top["observed"] >= DOMINANT_SHARE * b["observed"].sum():
+            f.injector_id = int(top["injector_id"])
+            f.details["injector_share"] = float(top["observed"] / b["observed"].sum())
 
 
 def _explaining(units: pd.DataFrame, col: str, flagged: dict, excess: float) -> Finding | None:

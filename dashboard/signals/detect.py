@@ -17,7 +17,7 @@ from scipy import sparse
 
 from dashboard.config import RISK_FACTORS
 from dashboard.db import Database
-from dashboard.signals import classify, expected
+from dashboard.signals import classify, doses, expected
 from dashboard.signals.cells import SignalData
 from dashboard.signals.expected import CellProbabilities
 from dashboard.signals.findings import (
@@ -36,7 +36,11 @@ from dashboard.stats import cusum
 from dashboard.stats.casemix import fit_casemix
 
 FORMAT = "injectwatch-signals/1"
-BASE_COVARIATES = ("area", "product", "dose_model", "vpp_model", "age_band", "sex")
+# The model is fitted with every dose band as its own level (below, lower half, upper half, up to 1.5 x the top,
+# beyond) and predicts each treatment as if its dose had been usual (`_as_if_usual`): harm from out-of-range doses
+# then shows as excess, and it cannot leak into the in-range coefficients (pooled with the upper half, a dosing
+# error raised the "upper half" risk and was absorbed into the expected counts).
+BASE_COVARIATES = ("area", "product", "dose_band", "vpp_model", "age_band", "sex")
 
 
 @dataclass
@@ -80,9 +84,14 @@ def _numeric_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndar
         idx, uniques = pd.factorize(cells[col].astype(str), sort=True)
         num[col] = idx
         codes[col] = np.asarray(uniques, dtype=object)
-    for col in ("dose_model", "vpp_model", "age_band", "is_main", *RISK_FACTORS):
+    for col in ("dose_band", "dose_model", "vpp_model", "age_band", "is_main", *RISK_FACTORS):
         num[col] = cells[col].to_numpy(dtype=np.int64)
     return num, codes
+
+
+def _as_if_usual(cells: pd.DataFrame) -> pd.DataFrame:
+    """Return the cells with out-of-range dose bands moved to the nearest in-range half (for prediction)."""
+    return cells.assign(dose_band=cells["dose_model"])
 
 
 def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dict[str, set[str]],
@@ -111,10 +120,9 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
         if ct["events"].sum() < WATCH_MIN_OBSERVED:
             continue
         model0 = fit_casemix(ct, BASE_COVARIATES)
-        p0 = model0.predict(ct)
         present = tuple(f for f in RISK_FACTORS if ct[f].any())
-        tests += factor_tests(term, ct, p0, present)
-        per_term[term], p0s[term] = (rows, ct), p0
+        tests += factor_tests(term, ct, model0.predict(ct), present)  # factors against the doses given
+        per_term[term], p0s[term] = (rows, ct), model0.predict(_as_if_usual(ct))
     graded = grade_factor_findings(tests)
     flagged: dict[str, set[str]] = {}
     for f in graded:
@@ -124,7 +132,7 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
     for term, (rows, ct) in per_term.items():
         factors = sorted((related.get(term, set()) | flagged.get(term, set())) & set(RISK_FACTORS))
         factors = [f for f in factors if ct[f].any()]
-        p = fit_casemix(ct, BASE_COVARIATES + tuple(factors)).predict(ct) if factors else p0s[term]
+        p = fit_casemix(ct, BASE_COVARIATES + tuple(factors)).predict(_as_if_usual(ct)) if factors else p0s[term]
         probs[term] = (rows, p)
     return expected.from_terms(cell_ids, probs), graded
 
@@ -180,7 +188,8 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         clock.lap("time")
         ctx = classify.Context(names=names, injector_products=data.injector_products(),
                                breakdown=_memo(data.breakdown), dose_breakdown=_memo(data.dose_breakdown),
-                               window_units=_memo(data.window_units))
+                               window_units=_memo(data.window_units),
+                               injector_doses=_memo(lambda i, a, t: doses.injector_bands(data.cur, probs, i, a, t)))
         primaries = classify.merge_findings(found, ctx)
         signals = [classify.to_signal(f, ctx) for f in primaries]
         order = sorted(range(len(signals)), key=lambda i: classify.urgency(signals[i]))

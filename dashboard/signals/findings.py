@@ -17,7 +17,7 @@ from scipy.stats import poisson
 
 from dashboard.signals.cells import OUT_OF_RANGE_BANDS
 from dashboard.stats import cusum, ebayes, fdr, funnel, scan
-from dashboard.stats.doseresponse import poisson_dose_trend
+from dashboard.stats.doseresponse import DoseResponse, dose_response
 
 # Level thresholds (statistics.md §11, with a minimum count and effect size for act).
 ACT_MIN_OBSERVED = 3
@@ -33,6 +33,8 @@ SCAN_WATCH_P = 0.05
 CUSUM_RA = 2.0
 CUSUM_FALSE_ALARMS_PER_RUN = 0.05
 ACT_FAMILYWISE = 0.01  # act also needs Bonferroni p x (tests in the family) below this: "look now" is rare
+DOSE_TREND_ACT_P = 0.01  # a dose finding acts only if the rate also moves with units (one-sided, case-mix offset)
+DOSE_TREND_P = 0.05  # an injector's excess is called dosing only with a dose-response at least this clear
 SCAN_SIMULATIONS = 999
 SCAN_LENGTHS = (1, 3, 7, 14, 21, 28)
 
@@ -130,13 +132,10 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
         for i, row in enumerate(grp.itertuples(index=False)):
             rr = row.observed / row.expected
             hit = cusum_hits.get((int(row.injector_id), str(area), str(term)))
-            cusum_act = hit is not None and row.observed >= ACT_MIN_OBSERVED and row.p < 0.05
             level = level_for(int(row.observed), rr, float(row.q), extra_act=bool(rr > ul998[i]),
                               p=float(row.p), tests=tests)
-            if cusum_act:
-                level = "act"
-            elif hit is not None and level is None and row.observed >= WATCH_MIN_OBSERVED:
-                level = "watch"
+            if level is None and hit is not None and row.observed >= WATCH_MIN_OBSERVED and rr > 1:
+                level = "watch"  # a CUSUM alarm alone is a drift to watch, never act (see cusum_screen)
             if level is None:
                 continue
             f = Finding("injector", str(term), int(row.observed), float(row.expected), int(row.treatments),
@@ -155,8 +154,7 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
                 f.details.update({"eb_rate": float(mean), "eb_low": float(lo), "eb_high": float(hi)})
             if hit is not None:
                 f.details["cusum"] = hit
-                if cusum_act:
-                    f.method = "risk-adjusted Bernoulli CUSUM (Markov-chain limit) and funnel O/E"
+                f.method += f"; risk-adjusted Bernoulli CUSUM alarm on {hit['first_signal_day']}"
             out.append(f)
     return out
 
@@ -166,6 +164,15 @@ def cusum_screen(series: dict[tuple[str, str], pd.DataFrame], phat: dict[str, pd
 
     The limit h comes from a Markov-chain ARL0 chosen so that all charts together expect
     CUSUM_FALSE_ALARMS_PER_RUN false alarms over the data.
+
+    An alarm raises a finding to `watch` at most; `act` needs the funnel's act criteria as well (>= 3 cases, rate
+    ratio >= 1.5 with lower bound >= 1.2, q < 0.05, Bonferroni p < 0.01 over the family, above the 99.8 % limit).
+    Why not let the alarm act on its own: the limit is calibrated for the charts that are run, but the charts are
+    only run where some injector is already nominally high (a data-driven selection the ARL does not count);
+    h rests on estimated risks, which makes the real in-control ARL shorter than the target (statistics.md §2,
+    estimation error); and BH/FWER do not apply to sequential charts (§7), so an alarm carries no
+    multiplicity control comparable with the other families. The alarm therefore adds timing ("drifting since")
+    and an early watch, while act keeps the same small-number and multiplicity discipline as every family.
     """
     total = sum(len(s) for s in series.values())
     if total == 0:
@@ -194,7 +201,10 @@ def cusum_screen(series: dict[tuple[str, str], pd.DataFrame], phat: dict[str, pd
 def dose_findings(bands: pd.DataFrame) -> list[Finding]:
     """Excess in out-of-range dose bands per area x product x term, against the usual-practice expectation.
 
-    bands: treatments n, observed o, expected e and dose-ratio weight wr per area x product x term x dose band."""
+    bands: treatments n, observed o, expected e and dose-ratio weight wr per area x product x term x dose band.
+    Each candidate is also tested for a dose-response over all its bands (logistic regression with a likelihood-ratio
+    test, case-mix expected as offset, and Cochran-Armitage with the band's mean dose as score), one-sided towards
+    the out-of-range side: act needs the logistic test below DOSE_TREND_ACT_P (the family's own condition)."""
     if bands.empty:
         return []
     side = bands[bands["dose_band"].isin(OUT_OF_RANGE_BANDS)].copy()
@@ -207,17 +217,28 @@ def dose_findings(bands: pd.DataFrame) -> list[Finding]:
     q = fdr.bh_qvalues(p)
     out = []
     for row, pi, qi in zip(tests.itertuples(index=False), p, q, strict=True):
-        level = level_for(int(row.o), row.o / row.e, float(qi), p=float(pi), tests=len(tests))
-        if level is None:
+        if level_for(int(row.o), row.o / row.e, float(qi), p=float(pi), tests=len(tests)) is None:
             continue
         grp = bands[(bands["area"] == row.area) & (bands["product"] == row.product) & (bands["term"] == row.term)]
-        trend = poisson_dose_trend((grp["wr"] / grp["n"]).to_numpy(), grp["o"].to_numpy(), grp["e"].to_numpy())
+        trend = dose_response((grp["wr"] / grp["n"]).to_numpy(), grp["n"].to_numpy(), grp["o"].to_numpy(),
+                              grp["e"].to_numpy(), increasing=row.direction == "above")
+        level = level_for(int(row.o), row.o / row.e, float(qi), p=float(pi), tests=len(tests),
+                          extra_act=trend is not None and trend.logistic_p < DOSE_TREND_ACT_P)
         f = Finding("dose", str(row.term), int(row.o), float(row.e), int(row.n), float(pi),
-                    "O/E in out-of-range dose bands (exact Poisson), BH", area=str(row.area),
-                    product=str(row.product), q_value=float(qi), level=level)
-        f.details.update({"direction": row.direction, "trend_z": trend.statistic, "trend_p": trend.p_increasing})
+                    "O/E in out-of-range dose bands (exact Poisson), BH" + dose_response_text(trend),
+                    area=str(row.area), product=str(row.product), q_value=float(qi), level=level)
+        f.details.update({"direction": row.direction, "dose_response": trend})
         out.append(f)
     return out
+
+
+def dose_response_text(trend: DoseResponse | None, within: str = "") -> str:
+    """Return the dose-response evidence for a method string ('' when it could not be tested)."""
+    if trend is None:
+        return ""
+    way = "rising" if trend.increasing else "falling"
+    return (f"; dose-response{within} ({way} with units): logistic regression LR test p = {trend.logistic_p:.2g}"
+            f" (case-mix offset), Cochran-Armitage p = {trend.ca_p:.2g}")
 
 
 # ---------------------------------------------------------------------------------------------- lots

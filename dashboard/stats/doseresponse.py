@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,3 +79,50 @@ def poisson_dose_trend(scores: np.ndarray, observed: np.ndarray, expected: np.nd
     lr = max(float(null.deviance - fit.deviance), 0.0)
     z = float(np.sign(fit.params[1]) * np.sqrt(lr))
     return TrendTest(z, float(chi2.sf(lr, 1)), float(norm.sf(z)))
+
+
+@dataclass(frozen=True)
+class DoseResponse:
+    """Does the event rate move with dose in the expected direction? Both tests one-sided in that direction.
+
+    logistic: grouped logistic regression of events on the dose score with the case-mix expected rate of each band
+    as an offset (logit scale), likelihood-ratio test of the dose term (1 df), signed root for the direction;
+    Cochran-Armitage: trend in the raw proportions with the band's mean dose as score."""
+
+    increasing: bool
+    bands: int
+    slope: float  # change in log-odds per unit of dose score (beyond the case mix)
+    lr_statistic: float
+    logistic_p: float
+    ca_z: float
+    ca_p: float
+
+
+def dose_response(scores: np.ndarray, n: np.ndarray, events: np.ndarray, expected: np.ndarray | None = None,
+                  increasing: bool = True) -> DoseResponse | None:
+    """Test a dose-response over dose bands (mean dose per band as score); None when there is nothing to test
+    (fewer than two bands with treatments, no events, or no spread in dose)."""
+    t = np.asarray(scores, dtype=float)
+    n = np.asarray(n, dtype=float)
+    y = np.asarray(events, dtype=float)
+    e = n * (y.sum() / n.sum()) if expected is None or n.sum() <= 0 else np.asarray(expected, dtype=float)
+    keep = (n > 0) & np.isfinite(t) & (e > 0)
+    if keep.sum() < 2 or y[keep].sum() == 0 or np.ptp(t[keep]) <= 0:
+        return None
+    t, n, y, e = t[keep], n[keep], y[keep], e[keep]
+    rate = np.clip(e / n, 1e-9, 1 - 1e-9)
+    offset = np.log(rate / (1 - rate))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = logistic_dose(t, n, y, offset=offset)
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    if not np.isfinite(fit.lr_statistic) or not np.all(np.isfinite(fit.params)):
+        return None
+    slope = float(fit.params[1])
+    z = float(np.sign(slope) * np.sqrt(max(fit.lr_statistic, 0.0)))
+    ca = cochran_armitage(t, n, y)
+    sign = 1.0 if increasing else -1.0
+    return DoseResponse(increasing, int(keep.sum()), slope, max(fit.lr_statistic, 0.0), float(norm.sf(sign * z)),
+                        ca.statistic, float(norm.sf(sign * ca.statistic)))
