@@ -58,6 +58,26 @@ def test_exit_3_when_rows_were_quarantined(db_file: Path, tmp_path: Path, capsys
     assert "treatments.csv:6 future_date - treated_at 2099-01-01T10:00 is in the future" in err
 
 
+def test_a_repeat_with_only_already_quarantined_rows_exits_0_and_says_where_they_are(
+        db_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "ds"
+    shutil.copytree(FIXTURES / "valid", folder)
+    shutil.copy(FIXTURES / "rules" / "future_date" / "treatments.csv", folder / "treatments.csv")
+    assert main(["import", str(folder)]) == 3
+    capsys.readouterr()
+    assert main(["import", str(folder)]) == 0  # nothing new was stored or quarantined (spec sections 2 and 3)
+    err = capsys.readouterr().err
+    assert "Nothing changed: 13 rows were already stored with the same values and 1 row was already quarantined " \
+           "(see the quarantine of import 1)." in err
+    assert "treatments.csv: 5 read, 0 imported, 0 quarantined, 4 unchanged, 1 already quarantined" in err
+    assert "Quarantined rows" not in err
+    db = open_database(db_file)
+    try:
+        assert db.rows("SELECT import_id, count(*) FROM quarantine GROUP BY import_id") == [(1, 1)]
+    finally:
+        db.close()
+
+
 def test_exit_2_on_unreadable_input_and_nothing_changes(db_file: Path, tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "ds"

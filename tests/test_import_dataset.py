@@ -94,6 +94,53 @@ def test_not_a_zip_or_folder(db: Database, tmp_path: Path) -> None:
         import_path(db, tmp_path / "missing")
 
 
+def _with_bad_rows(tmp_path: Path) -> Path:
+    """The valid data set with a future treatment (rule check) and an injection line with a surplus value (reader)."""
+    folder = tmp_path / "bad"
+    shutil.copytree(VALID, folder)
+    shutil.copy(FIXTURES / "rules" / "future_date" / "treatments.csv", folder / "treatments.csv")
+    shutil.copy(FIXTURES / "rules" / "malformed_row" / "injections.csv", folder / "injections.csv")
+    return folder
+
+
+def test_a_repeat_with_quarantined_rows_changes_nothing_and_names_the_first_import(db: Database,
+                                                                                   tmp_path: Path) -> None:
+    folder = _with_bad_rows(tmp_path)
+    first = import_path(db, folder)
+    assert first.quarantined == 2 and first.exit_code == 3
+    quarantine_before = db.rows("SELECT import_id, file, line, raw, reasons FROM quarantine ORDER BY quarantine_id")
+    before = counts(db)
+    second = import_path(db, folder)
+    assert counts(db) == before
+    assert db.rows("SELECT import_id, file, line, raw, reasons FROM quarantine ORDER BY quarantine_id") \
+        == quarantine_before
+    assert second.imported == 0 and second.quarantined == 0 and second.already_quarantined == 2
+    assert second.files["treatments"].already_quarantined == 1 and second.files["injections"].already_quarantined == 1
+    assert all(c.balanced() for c in second.files.values())
+    assert second.known_imports == [first.import_id]
+    assert second.exit_code == 0
+    assert second.summary() == (f"Nothing changed: 13 rows were already stored with the same values and 2 rows were "
+                                f"already quarantined (see the quarantine of import {first.import_id}).")
+    assert db.rows("SELECT quarantined, unchanged FROM imports WHERE import_id = $i", {"i": second.import_id}) \
+        == [(0, 15)]
+
+
+def test_a_repeat_quarantines_a_bad_row_again_when_its_values_or_reasons_changed(db: Database,
+                                                                                 tmp_path: Path) -> None:
+    folder = _with_bad_rows(tmp_path)
+    first = import_path(db, folder)
+    path = folder / "treatments.csv"
+    path.write_text(path.read_text().replace("2099-01-01T10:00", "2098-01-01T10:00"))  # same reason, other value
+    second = import_path(db, folder)
+    assert second.quarantined == 1 and second.already_quarantined == 1 and second.exit_code == 3
+    assert second.files["treatments"].quarantined == 1 and second.files["injections"].already_quarantined == 1
+    assert second.summary().endswith(f"; 1 row quarantined (see the quarantine of import {second.import_id}); "
+                                     f"1 row was already quarantined (see the quarantine of import "
+                                     f"{first.import_id}).")
+    assert [r[0] for r in db.rows("SELECT import_id FROM quarantine ORDER BY quarantine_id")] \
+        == [first.import_id, first.import_id, second.import_id]
+
+
 def test_second_import_changes_nothing_and_says_so(db: Database) -> None:
     first = import_path(db, VALID)
     snapshot = db.df("SELECT * FROM treatments ORDER BY treatment_id").drop(columns=["import_id"])

@@ -43,14 +43,20 @@ def test_quarantine_line_numbers_count_the_lines_of_multi_line_values(db: Databa
         "E3,T1,headache,2026-01-12,9,,,,,,,,,,,",                 # line 7: the same again
     ]) + "\n"
     for newline in ("\n", "\r\n"):
-        result = import_path(db, _dataset(tmp_path / newline.encode().hex(), events, newline))
-        found = _lines(db, result.import_id)
-        assert set(found) == {5, 6, 7}, found
-        assert found[5] == ("malformed_row", "MISSING COLUMNS: Expected Number of Columns: 16 Found: 8")
-        assert found[6][0] == "out_of_range"
-        assert "repeats line 6" in found[7][1]
-        narrative = db.scalar("SELECT narrative FROM events_current WHERE event_ref = 'E1'")
-        assert narrative.replace("\r\n", "\n") == "first line\nsecond line\nthird line"
+        # each newline style into an empty database: a repeat of the same rows is not quarantined again (§2)
+        fresh = db if newline == "\n" else open_database(tmp_path / "crlf.duckdb")
+        try:
+            result = import_path(fresh, _dataset(tmp_path / newline.encode().hex(), events, newline))
+            found = _lines(fresh, result.import_id)
+            assert set(found) == {5, 6, 7}, found
+            assert found[5] == ("malformed_row", "MISSING COLUMNS: Expected Number of Columns: 16 Found: 8")
+            assert found[6][0] == "out_of_range"
+            assert "repeats line 6" in found[7][1]
+            narrative = fresh.scalar("SELECT narrative FROM events_current WHERE event_ref = 'E1'")
+            assert narrative.replace("\r\n", "\n") == "first line\nsecond line\nthird line"
+        finally:
+            if fresh is not db:
+                fresh.close()
 
 
 def test_an_empty_line_inside_a_quoted_value_is_not_a_skipped_line(db: Database, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """`python -m dashboard import PATH`: import a data set (folder or .zip) per spec sections 2 and 3.
 
-Exit 0 when everything was imported or already stored, 2 when the input cannot be read (nothing changed),
-3 when the import finished but quarantined rows. The summary goes to stderr; big files show a progress bar.
+Exit 0 when every row was imported, already stored or already quarantined by an earlier import (a repeated import
+changes nothing), 2 when the input cannot be read (nothing changed), 3 when this import quarantined rows.
+The summary goes to stderr; big files show a progress bar.
 After rows were added the Trends pre-aggregates are brought up to date (own transaction), so the first Trends
 view after an import does not have to do it.
 """
@@ -49,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
     for file, c in result.files.items():
         if c.rows_read:
             extra = f", {c.new_versions:,} follow-up versions" if c.new_versions else ""
+            known = f", {c.already_quarantined:,} already quarantined" if c.already_quarantined else ""
             print(f"  {file}.csv: {c.rows_read:,} read, {c.imported:,} imported{extra}, "
-                  f"{c.quarantined:,} quarantined, {c.unchanged:,} unchanged", file=sys.stderr)
+                  f"{c.quarantined:,} quarantined, {c.unchanged:,} unchanged{known}", file=sys.stderr)
     if shown is not None:
         print("Quarantined rows (file:line reasons - what is wrong):", file=sys.stderr)
         for row in shown.itertuples():

@@ -3,8 +3,9 @@
 Steps (every one a named SQL file in sql/queries/import_*.sql):
 1. stage each file into a temporary all-text table (staging.py);
 2. classify treatments, then injections and events against them and against the stored data;
-3. open the imports row first; after each file is classified, quarantine its rejected rows and drop its staged
-   copy (memory); then create clinics/injectors/patients/lots, insert treatments, injections, events and event
+3. open the imports row first; after each file is classified, gather its rejected rows and drop its staged
+   copy (memory); store the rejected rows no earlier import has quarantined with the same raw values and reasons
+   (a repeated import changes nothing, spec section 2); then create clinics/injectors/patients/lots, insert treatments, injections, events and event
    versions in key order (index appends in order are several times cheaper), audit follow-ups, close the imports
    row, append one audit row.
 All of it runs inside one `db.write` transaction: a crash leaves either the whole import or none of it.
@@ -32,7 +33,7 @@ from dashboard.sqlfiles import load_sql
 Stager = Callable[[duckdb.DuckDBPyConnection, str, Progress], list[Staged]]
 _PARAM = re.compile(r"\$([a-z_]+)")
 TEMP_TABLES = ("iw_raw_treatments", "iw_raw_injections", "iw_raw_events", "iw_cls_treatments",
-               "iw_cls_injections", "iw_cls_events", "iw_rejects", "iw_lines_treatments", "iw_lines_injections",
+               "iw_cls_injections", "iw_cls_events", "iw_rejects", "iw_quarantine", "iw_lines_treatments", "iw_lines_injections",
                "iw_lines_events")
 
 
@@ -77,6 +78,7 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
                                   "created_at": created_at, "started_at": created_at}
         params.update(_code_lists(cur))
         _exec(cur, "import_create_rejects", params)
+        _exec(cur, "import_create_quarantine", params)
         staged = {s.file: s for s in stage(cur, tz, progress)}
         result = ImportResult(import_id=None, source=source)
         for s in staged.values():
@@ -91,6 +93,8 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
             # a raw row is needed only to quarantine it: drop each staged file as soon as it is checked
             _exec(cur, f"import_quarantine_{file}", params)
             cur.execute(f"DROP TABLE iw_raw_{file}")
+        _exec(cur, "import_mark_known_quarantine", params)
+        _exec(cur, "import_store_quarantine", params)
         progress.step("storing", "store")
         # staging needed file order for line numbers; the set-wise inserts do not, and run faster without it
         cur.execute("SET SESSION preserve_insertion_order = false")
@@ -103,7 +107,9 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
         result.seconds = round(time.monotonic() - started, 3)
         _exec(cur, "import_finish_import", {
             **params, "finished_at": datetime.now().replace(microsecond=0), "rows_read": result.rows_read,
-            "imported": result.imported, "quarantined": result.quarantined, "unchanged": result.unchanged,
+            "imported": result.imported, "quarantined": result.quarantined,
+            # rows quarantined by an earlier import changed nothing either
+            "unchanged": result.unchanged + result.already_quarantined,
             "summary": result.summary()})
         db.audit(cur, actor, "import", "import", str(import_id), json.dumps(result.as_dict()))
         _drop_temp(cur)
@@ -116,10 +122,14 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
 
 def _count(cur: duckdb.DuckDBPyConnection, result: ImportResult) -> None:
     counts = {f: FileCounts() for f in FILES}
-    for file, status, n in _exec(cur, "import_counts", {}).fetchall():
+    known: set[int] = set()
+    for file, status, n, imports in _exec(cur, "import_counts", {}).fetchall():
         c = counts[file]
         c.rows_read += n
-        if status == "quarantine":
+        if status == "known":
+            c.already_quarantined += n
+            known.update(imports)
+        elif status == "quarantine":
             c.quarantined += n
         elif status == "unchanged":
             c.unchanged += n
@@ -128,3 +138,4 @@ def _count(cur: duckdb.DuckDBPyConnection, result: ImportResult) -> None:
             if status == "followup":
                 c.new_versions += n
     result.files = counts
+    result.known_imports = sorted(known)
