@@ -68,10 +68,13 @@ def _outline(fig: go.Figure) -> None:
         {"type": "path", "path": "M -28 -8 L -30 -50 M 28 -8 L 30 -50"},                   # neck
         {"type": "path", "path": "M -30 -50 Q -70 -55 -100 -70 M 30 -50 Q 70 -55 100 -70"},  # shoulders
     ]
+    drawn = []
     for s in shapes:
         # the brows run under the glabella label: drawn lighter so the label stays readable
         line = _BROW if s.get("path", "").startswith(("M -40 90", "M 10 91")) else _LINE
-        fig.add_shape(line=line, fillcolor="rgba(0,0,0,0)", layer="below", **s)
+        drawn.append({**s, "line": line, "fillcolor": "rgba(0,0,0,0)", "layer": "below"})
+    # one assignment: add_shape per shape re-validates every shape already there (quadratic, ~0.15 s a chart)
+    fig.update_layout(shapes=[*fig.layout.shapes, *drawn])
 
 
 def face_figure(

@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.charts.face import face_figure
 from dashboard.config import AREAS
@@ -76,44 +75,63 @@ def _title(text: str, sub: str = "") -> dict[str, Any]:
     return {"text": full, "x": 0, "xanchor": "left"}
 
 
+def _panel_grid(titles: list[str], rows: int, cols: int, x_title: str, y_title: str) -> dict:
+    """Layout of a rows x cols grid of panels (axes x, x2, ... row by row), each with its own dates and scale.
+
+    Built as one layout dict: plotly's make_subplots validates axis by axis and took ~0.35 s for the trend grid."""
+    h_gap, v_gap = 0.08, min(0.12, 0.5 / rows)
+    width, height = (1 - h_gap * (cols - 1)) / cols, (1 - v_gap * (rows - 1)) / rows
+    layout: dict = {"annotations": []}
+    for k in range(rows * cols):
+        r, c = divmod(k, cols)
+        x0, top = c * (width + h_gap), 1 - r * (height + v_gap)
+        n = "" if k == 0 else str(k + 1)
+        layout[f"xaxis{n}"] = {"domain": [round(x0, 6), round(min(x0 + width, 1.0), 6)], "anchor": f"y{n}", "showticklabels": True,
+                               **({"matches": "x"} if n else {}),
+                               **({"title": {"text": x_title}} if r == rows - 1 else {})}
+        layout[f"yaxis{n}"] = {"domain": [round(max(top - height, 0.0), 6), round(top, 6)], "anchor": f"x{n}", "rangemode": "tozero",
+                               "title": {"text": y_title}}
+        if k < len(titles):
+            layout["annotations"].append({"text": titles[k], "x": x0 + width / 2, "y": top, "xref": "paper",
+                                          "yref": "paper", "xanchor": "center", "yanchor": "bottom",
+                                          "showarrow": False, "font": {"size": 16}})
+    return layout
+
+
 def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
     """Small multiples: one panel per term group, the rate per 1,000 with its shaded 95% interval."""
     groups = list(dict.fromkeys(trend["term_group"]))
     cols = 2
     rows = max(1, math.ceil(len(groups) / cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=groups or [""], shared_xaxes=True,
-                        vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.08)
     unit = "week" if grain == "week" else "month"
+    fmt = "%d %b %Y" if grain == "week" else "%b %Y"
+    traces = []
     for i, group in enumerate(groups):
-        r, c = i // cols + 1, i % cols + 1
         g = trend[trend["term_group"] == group]
         x = list(g["bucket"])
-        fig.add_trace(go.Scatter(x=x, y=list(g["rate_hi"]), mode="lines", line={"width": 0},
-                                 hoverinfo="skip", showlegend=False), row=r, col=c)
-        fig.add_trace(go.Scatter(x=x, y=list(g["rate_lo"]), mode="lines", line={"width": 0},
-                                 fill="tonexty", fillcolor="rgba(201, 42, 42, 0.15)", hoverinfo="skip",
-                                 name="95% confidence interval", showlegend=False), row=r, col=c)
-        fmt = "%d %b %Y" if grain == "week" else "%b %Y"
-        fig.add_trace(go.Scatter(
-            x=x, y=list(g["rate"]), mode="lines+markers", line={"color": LINE, "width": 2}, marker={"size": 5},
-            customdata=[[group, str(b)[:10]] for b in x],
-            text=[f"{e:,} events / {n:,} treatments (95% CI {lo:.1f}–{hi:.1f})"
-                  for e, n, lo, hi in zip(g["events"], g["treatments"], g["rate_lo"], g["rate_hi"], strict=True)],
-            hovertemplate=f"{unit.capitalize()} of %{{x|{fmt}}}: %{{y:.1f}} per 1,000<br>%{{text}}<extra>{group}</extra>",
-            name=RATE_LABEL, showlegend=False), row=r, col=c)
-        fig.update_yaxes(rangemode="tozero", row=r, col=c, title_text="per 1,000")
-    # every panel carries its own dates: a panel far from the bottom row is otherwise unreadable
-    fig.update_xaxes(showticklabels=True)
-    fig.update_xaxes(title_text=f"{unit.capitalize()} of treatment", row=rows, col=1)
-    if len(groups) > 1:
-        fig.update_xaxes(title_text=f"{unit.capitalize()} of treatment", row=rows, col=2)
-    fig.update_layout(
+        axes = {"xaxis": f"x{i + 1 if i else ''}", "yaxis": f"y{i + 1 if i else ''}"}
+        traces += [
+            {"type": "scatter", "x": x, "y": list(g["rate_hi"]), "mode": "lines", "line": {"width": 0},
+             "hoverinfo": "skip", "showlegend": False, **axes},
+            {"type": "scatter", "x": x, "y": list(g["rate_lo"]), "mode": "lines", "line": {"width": 0},
+             "fill": "tonexty", "fillcolor": "rgba(201, 42, 42, 0.15)", "hoverinfo": "skip",
+             "name": "95% confidence interval", "showlegend": False, **axes},
+            {"type": "scatter", "x": x, "y": list(g["rate"]), "mode": "lines+markers",
+             "line": {"color": LINE, "width": 2}, "marker": {"size": 5},
+             "customdata": [[group, str(b)[:10]] for b in x],
+             "text": [f"{e:,} events / {n:,} treatments (95% CI {lo:.1f}–{hi:.1f})"
+                      for e, n, lo, hi in zip(g["events"], g["treatments"], g["rate_lo"], g["rate_hi"], strict=True)],
+             "hovertemplate": f"{unit.capitalize()} of %{{x|{fmt}}}: %{{y:.1f}} per 1,000<br>%{{text}}<extra>{group}</extra>",
+             "name": RATE_LABEL, "showlegend": False, **axes},
+        ]
+    layout = _panel_grid(groups or [""], rows, cols, f"{unit.capitalize()} of treatment", "per 1,000")
+    layout.update(
         title=_title(f"{RATE_LABEL}, by {unit} of treatment and kind of event",
                      "Line: rate · shaded: 95% confidence interval (Wilson) · each panel has its own scale"),
         height=max(320, 220 * rows + 80), margin={"t": 90, "b": 40, "l": 50, "r": 20},
         clickmode="event+select", dragmode=False,
     )
-    return fig
+    return go.Figure(data=traces, layout=layout)  # validated once, not trace by trace
 
 
 def face_rate_figure(areas: pd.DataFrame, selected: str | None = None) -> go.Figure:
