@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
+
+from dashboard.stats.intervals import wilson_bounds
 
 PER = 1000.0
 TOO_FEW = 20  # treatments below which a cell is greyed as too small to judge
@@ -15,8 +16,8 @@ def wilson(events: int | float, treatments: int | float, alpha: float = 0.05) ->
     if not treatments:
         return float("nan"), float("nan")
     k = min(events, treatments)
-    lo, hi = proportion_confint(k, treatments, alpha=alpha, method="wilson")
-    return float(lo), float(hi)
+    lo, hi = wilson_bounds(np.array([k]), np.array([treatments]), conf=1 - alpha)
+    return float(lo[0]), float(hi[0])
 
 
 def add_rates(frame: pd.DataFrame, events: str = "events", treatments: str = "treatments") -> pd.DataFrame:
@@ -30,7 +31,7 @@ def add_rates(frame: pd.DataFrame, events: str = "events", treatments: str = "tr
     hi = np.full(len(out), np.nan)
     mask = n > 0
     if mask.any():
-        lo_m, hi_m = proportion_confint(k[mask], n[mask], alpha=0.05, method="wilson")
+        lo_m, hi_m = wilson_bounds(k[mask], n[mask])
         lo[mask] = PER * np.asarray(lo_m)
         hi[mask] = PER * np.asarray(hi_m)
     out["rate"] = rate
