@@ -188,7 +188,8 @@ def test_a_second_clean_import_says_nothing_was_quarantined(db_file, manager):
     assert frame_with(at, "source_label")["import_id"].tolist() == [3, 2, 1]  # newest first
     assert at.selectbox(key="imp_chosen").value == 3
     assert [i.value for i in at.info] == [
-        "Import 3 quarantined no rows: every row was imported or was already stored."]
+        "Import 3 quarantined no new rows: every row was imported, already stored, or already in the quarantine of "
+        "an earlier import with the same values and reasons (see the list above)."]
     assert [b.key for b in at.button if b.key == "imp_prepare"] == []
     at.selectbox(key="imp_chosen").select(1).run()
     assert frame_with(at, "problem")["line"].tolist() == [9]

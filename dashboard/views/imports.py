@@ -117,7 +117,8 @@ chosen = st.selectbox("Import", list(labels), key="imp_chosen", format_func=labe
 info = get_import(db, user, chosen)
 count = int(info["quarantined"])
 if count == 0:
-    st.info(f"Import {chosen} quarantined no rows: every row was imported or was already stored.")
+    st.info(f"Import {chosen} quarantined no new rows: every row was imported, already stored, or already in the "
+            "quarantine of an earlier import with the same values and reasons (see the list above).")
     st.stop()
 
 rows = quarantine_rows(db, user, chosen, limit=SHOWN_ROWS)
