@@ -73,11 +73,14 @@ def classify_injector(f: Finding, ctx: Context) -> None:
                                   b["expected"].to_numpy(), increasing=side == "above")
     f.details["dose_response"] = trend
     rises = trend is not None and trend.logistic_p < DOSE_TREND_P
+    f.details["on_out"] = bool(treated and on_out)
+    if treated:
+        f.details.update({"direction": side, "share_out": (below + above) / treated,
+                          "dose_product": str(mine.sort_values([side, "product"], ascending=[False, True]).iloc[0][
+                              "product"])})
     if treated and on_out and (rises or expected_in < MIN_IN_RANGE_EXPECTED):
         f.kind = "dosing"
-        f.details["direction"] = side
-        f.details["share_out"] = (below + above) / treated
-        f.product = str(mine.sort_values([side, "product"], ascending=[False, True]).iloc[0]["product"])
+        f.product = f.details["dose_product"]
     else:
         f.kind = "placement"
         if not mine.empty and len(mine) == 1:
@@ -101,6 +104,13 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
     dose_found = sorted(found.get("dose", []), key=_strength)
     for f in dose_found:
         _attribute_dose(f, ctx)
+    # Another event of an injector already found dosing in the area, with its excess mostly on out-of-range doses,
+    # is the same dosing problem even when that event alone shows no clear dose-response.
+    dosing_areas = {(f.injector_id, f.area) for f in inj + dose_found if f.kind == "dosing" and f.injector_id is not None
+                    and (f.family == "dose" or f.details.get("dose_response") is not None)}
+    for f in inj:
+        if f.kind == "placement" and f.details.get("on_out") and (f.injector_id, f.area) in dosing_areas:
+            f.kind, f.product = "dosing", f.details["dose_product"]
     # the flagged finding of each injector and term: its own funnel finding, else a dose finding it dominates
     inj_by_key = {(f.injector_id, f.term): f for f in reversed(dose_found) if f.injector_id is not None}
     inj_by_key.update({(f.injector_id, f.term): f for f in reversed(inj)})
@@ -182,7 +192,12 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
         else:
             owner = next((i for i in keep_inj if i.kind == "dosing" and i.term == f.term and i.area == f.area
                           and i.product == f.product), None)
-        if owner is not None:
+        if owner is not None and owner.kind == "dosing" and _strength(f) < _strength(owner):
+            # the injector's dosing finding, led by its clearest piece of evidence (this dose finding)
+            f.injector_id = owner.injector_id
+            keep_inj[next(k for k, i in enumerate(keep_inj) if i is owner)] = f
+            _absorb(f, owner)
+        elif owner is not None:
             _absorb(owner, f)
         else:
             doses.append(f)

@@ -189,7 +189,7 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         ctx = classify.Context(names=names, injector_products=data.injector_products(),
                                breakdown=_memo(data.breakdown), dose_breakdown=_memo(data.dose_breakdown),
                                window_units=_memo(data.window_units),
-                               injector_doses=_memo(lambda i, a, t: doses.injector_bands(data.cur, probs, i, a, t)))
+                               injector_doses=doses.InjectorDoses(data.cur, probs, found["injector"]).bands)
         primaries = classify.merge_findings(found, ctx)
         signals = [classify.to_signal(f, ctx) for f in primaries]
         order = sorted(range(len(signals)), key=lambda i: classify.urgency(signals[i]))

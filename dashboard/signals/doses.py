@@ -1,30 +1,51 @@
-"""One injector's events by dose band (for the dose-response that tells dosing from placement)."""
+"""The flagged injectors' events by dose band (for the dose-response that tells dosing from placement)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from dashboard.signals.expected import CellProbabilities
+from dashboard.signals.findings import Finding
 from dashboard.sqlfiles import load_sql
 
 BAND_COLUMNS = ["dose_band", "treatments", "observed", "expected", "dose"]
 
 
-def injector_bands(cur: duckdb.DuckDBPyConnection, probs: CellProbabilities, injector_id: int, area: str,
-                   term: str) -> pd.DataFrame:
-    """Return treatments, observed, case-mix expected and mean dose ratio per dose band of one injector x area x term
-    (expected as if every dose had been usual, like the rest of the run)."""
-    if term not in probs.terms:
-        return pd.DataFrame(columns=BAND_COLUMNS)
-    g = cur.execute(load_sql("signals_injector_dose_cells"),
-                    {"injector_id": int(injector_id), "area": area, "term": term}).df()
-    if g.empty:
-        return pd.DataFrame(columns=BAND_COLUMNS)
-    p = probs.term_series(term).reindex(g["cell_id"].to_numpy()).to_numpy()
-    g = g.assign(expected=g["n"].to_numpy(dtype=float) * p)[np.isfinite(p)]  # cells where the term is analysed
-    out = g.groupby("dose_band", sort=True).agg(treatments=("n", "sum"), observed=("observed", "sum"),
-                                                 expected=("expected", "sum"), dose_sum=("dose_sum", "sum"))
-    out["dose"] = out["dose_sum"] / out["treatments"]
-    return out.reset_index()[BAND_COLUMNS]
+class InjectorDoses:
+    """Per dose band treatments, events, case-mix expected and mean dose of the injector findings' injector x area,
+    fetched in two queries for all of them at once."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, probs: CellProbabilities,
+                 findings: Iterable[Finding]) -> None:
+        """Fetch the treatments per cell of every (injector, area) among the findings and the events per band."""
+        self.probs = probs
+        self._p: dict[str, pd.Series] = {}
+        pairs = sorted({(int(f.injector_id), str(f.area)) for f in findings if f.injector_id is not None and f.area})
+        self.cells = pd.DataFrame(columns=["injector_id", "area", "cell_id", "dose_band", "n", "dose_sum"])
+        self.events = pd.DataFrame(columns=["injector_id", "area", "term", "dose_band", "observed"])
+        if pairs:
+            self.cells = cur.execute(load_sql("signals_injector_dose_cells"), {
+                "injector_ids": [p[0] for p in pairs], "areas": [p[1] for p in pairs]}).df()
+            self.events = cur.execute(load_sql("signals_injector_dose_events")).df()
+
+    def bands(self, injector_id: int, area: str, term: str) -> pd.DataFrame:
+        """Return treatments, observed, expected (as if every dose had been usual, like the rest of the run) and
+        mean dose ratio per dose band of one injector x area x term, over the cells where the term is analysed."""
+        g = self.cells[(self.cells["injector_id"] == injector_id) & (self.cells["area"] == area)]
+        if term not in self.probs.terms or g.empty:
+            return pd.DataFrame(columns=BAND_COLUMNS)
+        if term not in self._p:
+            self._p[term] = self.probs.term_series(term)
+        p = self._p[term].reindex(g["cell_id"].to_numpy()).to_numpy()
+        g = g.assign(expected=g["n"].to_numpy(dtype=float) * p)[np.isfinite(p)]
+        out = g.groupby("dose_band", sort=True).agg(treatments=("n", "sum"), expected=("expected", "sum"),
+                                                     dose_sum=("dose_sum", "sum"))
+        ev = self.events[(self.events["injector_id"] == injector_id) & (self.events["area"] == area)
+                         & (self.events["term"] == term)].set_index("dose_band")["observed"]
+        out["observed"] = ev.reindex(out.index).fillna(0).astype(np.int64)
+        out["dose"] = out["dose_sum"] / out["treatments"]
+        return out.reset_index()[BAND_COLUMNS]

@@ -1,9 +1,12 @@
--- One injector's treatments of one area per case-mix cell (the cell fixes the dose band): treatments, summed dose
--- ratio (units / top of the usual range; 1 where the reference gives no range) and treatments with the term.
-SELECT ta.cell_id, any_value(ta.dose_band) AS dose_band, count(*) AS n,
-       sum(coalesce(ta.dose_ratio, 1.0)) AS dose_sum, count(ev.treatment_id) AS observed
+-- The flagged injectors' treatments of the flagged areas per case-mix cell (the cell fixes the dose band):
+-- treatments and summed dose ratio (units / top of the usual range; 1 where the reference gives no range).
+-- $injector_ids and $areas are parallel lists of the (injector, area) pairs wanted.
+WITH wanted AS (
+    SELECT DISTINCT unnest($injector_ids) AS injector_id, unnest($areas) AS area
+)
+SELECT ta.injector_id, ta.area, ta.cell_id, any_value(ta.dose_band) AS dose_band, count(*) AS n,
+       sum(coalesce(ta.dose_ratio, 1.0)) AS dose_sum
 FROM sig_ta ta
-LEFT JOIN sig_ev ev ON ev.treatment_id = ta.treatment_id AND ev.area = ta.area AND ev.term = $term
-WHERE ta.injector_id = $injector_id AND ta.area = $area
-GROUP BY ta.cell_id
-ORDER BY ta.cell_id
+JOIN wanted w ON w.injector_id = ta.injector_id AND w.area = ta.area
+GROUP BY ta.injector_id, ta.area, ta.cell_id
+ORDER BY ta.injector_id, ta.area, ta.cell_id
