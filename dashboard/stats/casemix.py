@@ -42,11 +42,11 @@ class CaseMixModel:
         if not used or len(cells) < 2:
             eta = self.design(cells) @ self.params
             return 1 / (1 + np.exp(-np.clip(eta, -30, 30)))
-        key = np.zeros(len(cells), dtype=np.int64)
+        key, size = np.zeros(len(cells), dtype=np.int64), 1
         for cov in used:
             code, uniques = _codes(cells[cov].to_numpy())
-            key = key * uniques.size + code
-        first, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
+            key, size = key * uniques.size + code, size * int(uniques.size)
+        first, inverse = _patterns(key, size)
         patterns = pd.DataFrame({cov: cells[cov].to_numpy()[first] for cov in used})
         eta = self.design(patterns) @ self.params
         return (1 / (1 + np.exp(-np.clip(eta, -30, 30))))[inverse.ravel()]
@@ -60,6 +60,19 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return values.astype(np.int64), np.arange(int(values.max()) + 1)
     uniques, inverse = np.unique(values, return_inverse=True)
     return inverse.ravel(), uniques
+
+
+def _patterns(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return one row per distinct key (in key order) and each row's pattern number, like np.unique's index and
+    inverse; keys below `size` are counted in a table instead of sorted when the table is small enough."""
+    if size > max(4 * key.size, 1 << 16):
+        first, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
+        return first, inverse.ravel()
+    rows = np.full(size, -1, dtype=np.int64)
+    rows[key[::-1]] = np.arange(key.size - 1, -1, -1)  # some row of each key (which one does not matter)
+    present = rows >= 0
+    number = np.cumsum(present) - 1
+    return rows[present], number[key]
 
 
 def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: float = 2.0,
@@ -90,11 +103,10 @@ def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: fl
         levels[cov] = tuple(uniques[keep].tolist())
     model.levels = levels
     if coded:
-        key = np.zeros(len(cells), dtype=np.int64)
+        key, size = np.zeros(len(cells), dtype=np.int64), 1
         for code, uniques in coded:  # mixed-radix key of the covariate pattern
-            key = key * uniques.size + code
-        first, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
-        inverse = inverse.ravel()
+            key, size = key * uniques.size + code, size * int(uniques.size)
+        first, inverse = _patterns(key, size)
         n = np.bincount(inverse, weights=n_all, minlength=len(first))
         y = np.bincount(inverse, weights=y_all, minlength=len(first))
         collapsed = pd.DataFrame({cov: uniques[code[first]] for cov, (code, uniques)
@@ -129,8 +141,10 @@ def irls_binomial(x: np.ndarray, y: np.ndarray, n: np.ndarray, max_iter: int = 5
         mu = 1 / (1 + np.exp(-eta))
         w = n * mu * (1 - mu)
         z = eta + (y - n * mu) / np.maximum(w, 1e-12)
-        xtw = x.T * w
-        beta = np.linalg.solve(xtw @ x + penalty, xtw @ z)
+        xw = x * w[:, None]
+        # einsum, not BLAS: a threaded BLAS product of this small size spends more CPU spinning its threads than
+        # multiplying (seconds per run on a busy machine); einsum runs the same sums in one thread.
+        beta = np.linalg.solve(np.einsum("ij,ik->jk", xw, x) + penalty, np.einsum("ij,i->j", xw, z))
         mu = 1 / (1 + np.exp(-np.clip(x @ beta, -30, 30)))
         with np.errstate(divide="ignore", invalid="ignore"):
             dev = -2 * float(np.sum(y * np.log(np.maximum(mu, 1e-300)) + (n - y) * np.log(np.maximum(1 - mu, 1e-300))))
