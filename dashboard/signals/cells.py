@@ -32,6 +32,8 @@ class SignalData:
         cur.execute(load_sql("signals_build_ta"), params)
         cur.execute(load_sql("signals_build_ev"))
         self._dose: pd.DataFrame | None = None
+        self._events: _EventTable | None = None
+        self._areas: dict[str, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
 
     def _df(self, name: str, params: dict | None = None) -> pd.DataFrame:
         return self.cur.execute(load_sql(name), params).df()
@@ -133,8 +135,9 @@ class SignalData:
     def breakdown(self, term: str, area: str | None = None, clinic_id: int | None = None,
                   day_from: date | None = None, day_to: date | None = None) -> pd.DataFrame:
         """Return the events of a term broken down by injector and lot (optionally restricted)."""
-        return self._df("signals_event_breakdown", {"term": term, "area": area, "clinic_id": clinic_id,
-                                                    "day_from": day_from, "day_to": day_to})
+        if self._events is None:
+            self._events = _EventTable(self._df("signals_event_observed"))
+        return self._events.breakdown(term, area, clinic_id, day_from, day_to)
 
     def window_units(self, term: str, day_from: date, day_to: date) -> pd.DataFrame:
         """Return treatments, expected and observed events of a term per lot and injector inside a window."""
@@ -169,4 +172,68 @@ class SignalData:
 
     def cusum_series(self, area: str, term: str) -> pd.DataFrame:
         """Return the area's treatments in time order per injector with cell and event flag for the term."""
-        return self._df("signals_cusum_series", {"area": area, "term": term})
+        if area not in self._areas:
+            rows = self.cur.execute(load_sql("signals_area_series"), {"area": area}).fetchnumpy()
+            ev = self._df("signals_area_events", {"area": area})
+            self._areas[area] = (rows, {t: g["treatment_id"].to_numpy() for t, g in ev.groupby("term", sort=False)})
+        rows, events = self._areas[area]
+        flag = np.isin(np.asarray(rows["treatment_id"]), events.get(term, np.empty(0, dtype=np.int64)))
+        return pd.DataFrame({"injector_id": np.asarray(rows["injector_id"]), "cell_id": np.asarray(rows["cell_id"]),
+                             "day": np.asarray(rows["day"]), "event": flag})
+
+
+class _EventTable:
+    """The run's events per term x area x clinic x day x injector x lot, grouped in numpy on demand.
+
+    The (injector, lot, clinic) of each row is one integer whose order is the order of the three ids (a missing lot
+    last), so a breakdown is a unique + bincount over a term's rows, in the order a query would sort them."""
+
+    KEYS = ("injector_id", "lot_id", "clinic_id")
+
+    def __init__(self, ev: pd.DataFrame) -> None:
+        """Index the rows by term and code the grouping columns."""
+        self.uniques: list[np.ndarray] = []
+        key = np.zeros(len(ev), dtype=np.int64)
+        for col in self.KEYS:
+            values = ev[col]
+            na = values.isna().to_numpy()
+            uniques, code = np.unique(values[~na].to_numpy(dtype=np.int64), return_inverse=True)
+            codes = np.full(len(ev), uniques.size, dtype=np.int64)  # a missing value sorts last
+            codes[~na] = code.ravel()
+            key = key * (uniques.size + 1) + codes
+            self.uniques.append(uniques)
+        self.key = key
+        self.area_code, self.areas = pd.factorize(ev["area"])
+        self.clinic = ev["clinic_id"].to_numpy(dtype=np.int64)
+        self.day = ev["day"].to_numpy(dtype="datetime64[D]")
+        self.observed = ev["observed"].to_numpy(dtype=np.int64)
+        terms = ev["term"].to_numpy(dtype=object)
+        bounds = np.flatnonzero(terms[1:] != terms[:-1]) + 1  # rows come sorted by term
+        starts, ends = np.r_[0, bounds], np.r_[bounds, len(ev)]
+        self.rows = {terms[a]: slice(a, b) for a, b in zip(starts, ends, strict=True) if b > a}
+
+    def breakdown(self, term: str, area: str | None, clinic_id: int | None, day_from: date | None,
+                  day_to: date | None) -> pd.DataFrame:
+        """Return observed events per injector x lot x clinic of a term, restricted as asked, sorted by the ids."""
+        rows = self.rows.get(term, slice(0, 0))
+        keep = np.ones(rows.stop - rows.start, dtype=bool)
+        if area is not None:
+            codes = np.flatnonzero(self.areas == area)
+            keep &= self.area_code[rows] == (codes[0] if codes.size else -2)
+        if clinic_id is not None:
+            keep &= self.clinic[rows] == int(clinic_id)
+        if day_from is not None:
+            keep &= self.day[rows] >= np.datetime64(pd.Timestamp(day_from).date(), "D")
+        if day_to is not None:
+            keep &= self.day[rows] <= np.datetime64(pd.Timestamp(day_to).date(), "D")
+        groups, inverse = np.unique(self.key[rows][keep], return_inverse=True)
+        observed = np.bincount(inverse.ravel(), weights=self.observed[rows][keep], minlength=groups.size)
+        out = {}
+        for col, uniques in reversed(list(zip(self.KEYS, self.uniques, strict=True))):
+            code = groups % (uniques.size + 1)
+            groups = groups // (uniques.size + 1)
+            na = code == uniques.size
+            values = uniques[np.minimum(code, max(uniques.size - 1, 0))] if uniques.size else np.zeros(code.size)
+            series = pd.Series(values.astype(np.int32))
+            out[col] = series.astype("Int32").mask(na) if na.any() else series
+        return pd.DataFrame({col: out[col] for col in self.KEYS} | {"observed": observed.astype(np.int64)})
