@@ -98,3 +98,27 @@ def test_uniform_excess_with_many_above_range_doses_is_placement():
     f = _injector(60, 20.0, 36, 12.0)
     classify.classify_injector(f, _context(products, _doses([15, 9, 21, 15], [5.0, 3.0, 7.0, 5.0])))
     assert f.kind == "placement"
+
+
+def test_another_event_of_a_dosing_injector_joins_the_dosing_signal():
+    # eyelid ptosis rises with units (dosing); the sensory disorder's excess is also mostly on the above-range doses
+    # but shows no clear dose-response on its own: it is the same dosing problem, not a separate placement signal
+    products = pd.DataFrame({"injector_id": [6], "area": "glabella", "product": ["ona"], "treatments": [1800],
+                             "below": [0], "above": [600]})
+    bands = {"eyelid_ptosis": _doses([5, 4, 12, 15], [9.5, 4.5, 5.5, 3.5]),
+             "eyelid_sensory_disorder": _doses([10, 6, 12, 4], [9.0, 3.0, 5.0, 3.0])}
+    empty_breakdown = pd.DataFrame({"injector_id": pd.Series(dtype=int), "lot_id": pd.Series(dtype=int),
+                                    "observed": pd.Series(dtype=int)})
+    ctx = classify.Context(names={}, injector_products=products, breakdown=lambda *a: empty_breakdown,
+                           dose_breakdown=lambda *a: pd.DataFrame(), window_units=lambda *a: pd.DataFrame(),
+                           injector_doses=lambda i, a, t: bands[t])
+    ptosis = _injector(36, 23.0, 27, 9.0)
+    sensory = _injector(32, 20.0, 16, 8.0)
+    sensory.term, sensory.p_value = "eyelid_sensory_disorder", 1e-4
+    alone = _injector(32, 20.0, 16, 8.0)
+    alone.term = "eyelid_sensory_disorder"
+    classify.classify_injector(alone, ctx)
+    assert alone.kind == "placement", "no dose-response of its own"
+    [signal] = classify.merge_findings({"injector": [ptosis, sensory]}, ctx)
+    assert signal.kind == "dosing" and signal.term == "eyelid_ptosis"
+    assert classify.also_terms(signal) == ["eyelid_sensory_disorder"]
