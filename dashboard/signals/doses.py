@@ -25,18 +25,22 @@ class InjectorDoses:
         self.probs = probs
         self._p: dict[str, pd.Series] = {}
         pairs = sorted({(int(f.injector_id), str(f.area)) for f in findings if f.injector_id is not None and f.area})
-        self.cells = pd.DataFrame(columns=["injector_id", "area", "cell_id", "dose_band", "n", "dose_sum"])
-        self.events = pd.DataFrame(columns=["injector_id", "area", "term", "dose_band", "observed"])
-        if pairs:
-            self.cells = cur.execute(load_sql("signals_injector_dose_cells"), {
-                "injector_ids": [p[0] for p in pairs], "areas": [p[1] for p in pairs]}).df()
-            self.events = cur.execute(load_sql("signals_injector_dose_events")).df()
+        self.cells: dict[tuple[int, str], pd.DataFrame] = {}
+        self.events: dict[tuple[int, str, str], pd.Series] = {}
+        if not pairs:
+            return
+        params = {"injector_ids": [p[0] for p in pairs], "areas": [p[1] for p in pairs]}
+        cells = cur.execute(load_sql("signals_injector_dose_cells"), params).df()
+        self.cells = {(int(k[0]), str(k[1])): g for k, g in cells.groupby(["injector_id", "area"], sort=True)}
+        events = cur.execute(load_sql("signals_injector_dose_events"), params).df()
+        self.events = {(int(k[0]), str(k[1]), str(k[2])): g.set_index("dose_band")["observed"]
+                       for k, g in events.groupby(["injector_id", "area", "term"], sort=True)}
 
     def bands(self, injector_id: int, area: str, term: str) -> pd.DataFrame:
         """Return treatments, observed, expected (as if every dose had been usual, like the rest of the run) and
         mean dose ratio per dose band of one injector x area x term, over the cells where the term is analysed."""
-        g = self.cells[(self.cells["injector_id"] == injector_id) & (self.cells["area"] == area)]
-        if term not in self.probs.terms or g.empty:
+        g = self.cells.get((int(injector_id), str(area)))
+        if term not in self.probs.terms or g is None or g.empty:
             return pd.DataFrame(columns=BAND_COLUMNS)
         if term not in self._p:
             self._p[term] = self.probs.term_series(term)
@@ -44,8 +48,7 @@ class InjectorDoses:
         g = g.assign(expected=g["n"].to_numpy(dtype=float) * p)[np.isfinite(p)]
         out = g.groupby("dose_band", sort=True).agg(treatments=("n", "sum"), expected=("expected", "sum"),
                                                      dose_sum=("dose_sum", "sum"))
-        ev = self.events[(self.events["injector_id"] == injector_id) & (self.events["area"] == area)
-                         & (self.events["term"] == term)].set_index("dose_band")["observed"]
+        ev = self.events.get((int(injector_id), str(area), str(term)), pd.Series(dtype=np.int64))
         out["observed"] = ev.reindex(out.index).fillna(0).astype(np.int64)
         out["dose"] = out["dose_sum"] / out["treatments"]
         return out.reset_index()[BAND_COLUMNS]
