@@ -73,9 +73,22 @@ def _timed_until_ready(page: Any, action: Callable[[], None], title: str, plots:
     except Exception:
         from tests.e2e_support import screenshot
 
-        print(f"page not ready; see {screenshot(page, 'page-timing-failure')}", file=sys.stderr)
+        state = page.evaluate("""() => ({
+            script: document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state'),
+            h1: document.querySelector('h1')?.innerText, search: window.location.search,
+            plots: document.querySelectorAll('.js-plotly-plot').length,
+            drawn: [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.querySelector('svg.main-svg')).length,
+            cases: document.body.innerText.includes('Cases behind the charts')})""")
+        print(f"page not ready ({state}, search before: {search!r}); see {screenshot(page, 'page-timing-failure')}",
+              file=sys.stderr)
         raise
-    return time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    # let the app settle before the next action (not timed): a click that lands while Streamlit is still
+    # finishing the previous rerun can change the widget without starting a new run
+    from tests.e2e_support import wait_for_app
+
+    wait_for_app(page, timeout=timeout_ms)
+    return seconds
 
 
 def measure(db_path: Path, runs: int = 6, timeout_s: float = 120) -> dict[str, dict[str, float]]:

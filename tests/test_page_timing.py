@@ -14,7 +14,7 @@ def test_page_timing_prints_every_figure(capsys) -> None:
     from tests.e2e_support import require_browser
 
     require_browser()
-    assert page_timing.main(["--treatments", "1500", "--runs", "2"]) == 0
+    assert page_timing.main(["--treatments", "1500", "--runs", "2"]) == 0, capsys.readouterr().err
     report = json.loads(capsys.readouterr().out)
     assert report["treatments"] == 1500
     assert set(report["timings"]) == {"trends_first_view", "trends_view", "filter_change"}
