@@ -151,9 +151,8 @@ def face_rate_figure(areas: pd.DataFrame, selected: str | None = None) -> go.Fig
 
 def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
     """Injector x area grid of rates per 1,000; cells with fewer than 20 treatments are grey."""
-    fig = go.Figure()
     if cells.empty:
-        return fig
+        return go.Figure()
     # areas top of the face to the underarm (the reference order), not alphabetically by code
     rank = {code: i for i, code in enumerate(AREAS)}
     area_order = list(dict.fromkeys(cells.assign(_rank=cells["area"].map(rank).fillna(len(rank)))
@@ -167,38 +166,41 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
                 f"<br>{int(r.events):,} events / {int(r.treatments):,} treatments{extra}"
                 for r in frame.itertuples()]
 
+    def picked(frame: pd.DataFrame) -> list[list[Any]]:
+        return [[int(r.injector_id), r.area, r.injector, r.area_name] for r in frame.itertuples()]
+
     size = 26
+    traces: list[dict[str, Any]] = []
     if not small.empty:
-        fig.add_trace(go.Scatter(
-            x=list(small["area_name"]), y=list(small["injector"]), mode="markers",
-            marker={"symbol": "square", "size": size, "color": GREY},
-            customdata=[[int(r.injector_id), r.area, r.injector, r.area_name] for r in small.itertuples()],
-            hovertext=hover(small, f"<br>fewer than {TOO_FEW} treatments: too few to judge"), hoverinfo="text",
-            name=f"Fewer than {TOO_FEW} treatments (too few to judge)"))
+        traces.append({
+            "type": "scatter", "x": list(small["area_name"]), "y": list(small["injector"]), "mode": "markers",
+            "marker": {"symbol": "square", "size": size, "color": GREY}, "customdata": picked(small),
+            "hovertext": hover(small, f"<br>fewer than {TOO_FEW} treatments: too few to judge"), "hoverinfo": "text",
+            "name": f"Fewer than {TOO_FEW} treatments (too few to judge)"})
     if not judged.empty:
         top = float(judged["rate"].max()) or 1.0
-        fig.add_trace(go.Scatter(
-            x=list(judged["area_name"]), y=list(judged["injector"]), mode="markers+text",
-            marker={"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": "OrRd",
-                    "cmin": 0, "cmax": top, "showscale": True,  # plotly ignores cmin without cmax
-                    "colorbar": {"title": {"text": COLORBAR_TITLE}, "thickness": 14},
-                    "line": {"color": "white", "width": 1}},
-            text=[f"{v:.0f}" for v in judged["rate"]],
-            textfont={"size": 10, "color": ["white" if v > 0.6 * top else "#212529" for v in judged["rate"]]},
-            customdata=[[int(r.injector_id), r.area, r.injector, r.area_name] for r in judged.itertuples()],
-            hovertext=hover(judged, ""), hoverinfo="text", name="Rate per 1,000 treatments of the area"))
-    fig.update_xaxes(title_text="Treatment area", categoryorder="array", categoryarray=area_order, tickangle=-45,
-                     automargin=True)
-    fig.update_yaxes(title_text="Injector", categoryorder="array", categoryarray=injectors)
-    fig.update_layout(
-        title=_title("Injector × area: adverse events per 1,000 treatments of the area",
-                     f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · blank: no treatments<br>"
-                     "Click a square to list its cases"),
-        height=max(380, 34 * len(injectors) + 260), margin={"t": 120, "b": 40},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
-        plot_bgcolor="white", clickmode="event+select", dragmode=False,
-    )
-    return fig
+        traces.append({
+            "type": "scatter", "x": list(judged["area_name"]), "y": list(judged["injector"]), "mode": "markers+text",
+            "marker": {"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": "OrRd",
+                       "cmin": 0, "cmax": top, "showscale": True,  # plotly ignores cmin without cmax
+                       "colorbar": {"title": {"text": COLORBAR_TITLE}, "thickness": 14},
+                       "line": {"color": "white", "width": 1}},
+            "text": [f"{v:.0f}" for v in judged["rate"]],
+            "textfont": {"size": 10, "color": ["white" if v > 0.6 * top else "#212529" for v in judged["rate"]]},
+            "customdata": picked(judged), "hovertext": hover(judged, ""), "hoverinfo": "text",
+            "name": "Rate per 1,000 treatments of the area"})
+    layout = {
+        "xaxis": {"title": {"text": "Treatment area"}, "categoryorder": "array", "categoryarray": area_order,
+                  "tickangle": -45, "automargin": True},
+        "yaxis": {"title": {"text": "Injector"}, "categoryorder": "array", "categoryarray": injectors},
+        "title": _title("Injector × area: adverse events per 1,000 treatments of the area",
+                        f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · blank: no treatments<br>"
+                        "Click a square to list its cases"),
+        "height": max(380, 34 * len(injectors) + 260), "margin": {"t": 120, "b": 40},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        "plot_bgcolor": "white", "clickmode": "event+select", "dragmode": False,
+    }
+    return go.Figure(data=traces, layout=layout)  # validated once (trace-by-trace updates re-validate)
 
 
 def top_lots(lots: pd.DataFrame, n: int = 20) -> pd.DataFrame:
@@ -209,79 +211,78 @@ def top_lots(lots: pd.DataFrame, n: int = 20) -> pd.DataFrame:
 
 def rate_bar_figure(frame: pd.DataFrame, label: str, key: str, title: str, axis: str) -> go.Figure:
     """Horizontal bars of the rate per 1,000 with Wilson 95% error bars; small groups greyed."""
-    fig = go.Figure()
     if frame.empty:
-        return fig
+        return go.Figure()
     f = frame.sort_values("rate", ascending=True)
-    colours = [GREY if few else "#1971c2" for few in f["too_few"]]
-    fig.add_trace(go.Bar(
-        y=list(f[label]), x=list(f["rate"]), orientation="h", marker_color=colours,
-        error_x={"type": "data", "symmetric": False, "array": list(f["rate_hi"] - f["rate"]),
-                 "arrayminus": list(f["rate"] - f["rate_lo"]), "color": "#495057", "thickness": 1.2},
-        customdata=[[k, lab] for k, lab in zip(f[key], f[label], strict=True)],
-        text=[f"{int(e):,} events / {int(n):,} treatments (95% CI {lo:.1f}–{hi:.1f})"
-              + (f"; fewer than {TOO_FEW} treatments, too few to judge" if few else "")
-              for e, n, lo, hi, few in zip(f["events"], f["treatments"], f["rate_lo"], f["rate_hi"], f["too_few"],
-                                           strict=True)],
-        textposition="none",
-        hovertemplate="%{y}: %{x:.1f} per 1,000 treatments<br>%{text}<extra></extra>",
-        name=RATE_LABEL, showlegend=False))
-    fig.update_xaxes(title_text=RATE_LABEL, rangemode="tozero")
-    fig.update_yaxes(title_text=axis, automargin=True)
-    fig.update_layout(
-        title=_title(title, "Whiskers: 95% confidence interval · grey: fewer than 20 treatments<br>"
-                            "Click a bar to list its cases"),
-        height=max(280, 26 * len(f) + 160), margin={"t": 100, "b": 40}, plot_bgcolor="white",
-        clickmode="event+select", dragmode=False)
-    return fig
+    bar = {
+        "type": "bar", "y": list(f[label]), "x": list(f["rate"]), "orientation": "h",
+        "marker": {"color": [GREY if few else "#1971c2" for few in f["too_few"]]},
+        "error_x": {"type": "data", "symmetric": False, "array": list(f["rate_hi"] - f["rate"]),
+                    "arrayminus": list(f["rate"] - f["rate_lo"]), "color": "#495057", "thickness": 1.2},
+        "customdata": [[k, lab] for k, lab in zip(f[key], f[label], strict=True)],
+        "text": [f"{int(e):,} events / {int(n):,} treatments (95% CI {lo:.1f}–{hi:.1f})"
+                 + (f"; fewer than {TOO_FEW} treatments, too few to judge" if few else "")
+                 for e, n, lo, hi, few in zip(f["events"], f["treatments"], f["rate_lo"], f["rate_hi"], f["too_few"],
+                                              strict=True)],
+        "textposition": "none",
+        "hovertemplate": "%{y}: %{x:.1f} per 1,000 treatments<br>%{text}<extra></extra>",
+        "name": RATE_LABEL, "showlegend": False}
+    layout = {
+        "xaxis": {"title": {"text": RATE_LABEL}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": axis}, "automargin": True},
+        "title": _title(title, "Whiskers: 95% confidence interval · grey: fewer than 20 treatments<br>"
+                               "Click a bar to list its cases"),
+        "height": max(280, 26 * len(f) + 160), "margin": {"t": 100, "b": 40}, "plot_bgcolor": "white",
+        "clickmode": "event+select", "dragmode": False}
+    return go.Figure(data=[bar], layout=layout)
 
 
 def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figure:
     """Per area, the spread of the total dose given (box: 25th–75th, whiskers 10th–90th, line: median)
     against the usual range for the product (green band) and the labelled dose (diamond)."""
     d = dose[dose["product"] == product].reset_index(drop=True)
-    fig = go.Figure()
     if d.empty:
-        return fig
+        return go.Figure()
     ys = list(range(len(d)))
-    for y, r in zip(ys, d.itertuples(), strict=True):
-        if pd.notna(r.usual_lo) and pd.notna(r.usual_hi):
-            fig.add_shape(type="rect", x0=r.usual_lo, x1=r.usual_hi, y0=y - 0.42, y1=y + 0.42,
-                          fillcolor=BAND, line={"width": 0}, layer="below")
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="Usual dose range for this product",
-                             marker={"symbol": "square", "size": 14, "color": BAND}))
-    fig.add_trace(go.Box(
-        y=ys, q1=list(d["p25"]), median=list(d["p50"]), q3=list(d["p75"]), lowerfence=list(d["p10"]),
-        upperfence=list(d["p90"]), orientation="h", fillcolor="rgba(25, 113, 194, 0.35)",
-        line={"color": "#1971c2"}, name="Doses given (middle half; whiskers 10th–90th percentile)",
-        hoverinfo="skip"))
+    bands = [{"type": "rect", "x0": r.usual_lo, "x1": r.usual_hi, "y0": y - 0.42, "y1": y + 0.42,
+              "fillcolor": BAND, "line": {"width": 0}, "layer": "below"}
+             for y, r in zip(ys, d.itertuples(), strict=True) if pd.notna(r.usual_lo) and pd.notna(r.usual_hi)]
     outside = [
         f"{r.area_name}: median {r.p50:g} U (middle half {r.p25:g}–{r.p75:g} U) over {int(r.treatments):,} treatments"
         + (f"<br>usual range {r.usual_lo:g}–{r.usual_hi:g} U; {int(r.below_usual):,} below, {int(r.above_usual):,} above"
            if pd.notna(r.usual_lo) else "<br>no usual range on record")
         + "<br>Click to list the cases of this area"
         for r in d.itertuples()]
-    fig.add_trace(go.Scatter(
-        x=list(d["p50"]), y=ys, mode="markers", marker={"symbol": "line-ns-open", "size": 16, "color": "#0b3d91",
-                                                        "line": {"width": 3}},
-        customdata=[[a, n] for a, n in zip(d["area"], d["area_name"], strict=True)], hovertext=outside, hoverinfo="text", name="Median dose"))
+    traces: list[dict[str, Any]] = [
+        {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": "Usual dose range for this product",
+         "marker": {"symbol": "square", "size": 14, "color": BAND}},
+        {"type": "box", "y": ys, "q1": list(d["p25"]), "median": list(d["p50"]), "q3": list(d["p75"]),
+         "lowerfence": list(d["p10"]), "upperfence": list(d["p90"]), "orientation": "h",
+         "fillcolor": "rgba(25, 113, 194, 0.35)", "line": {"color": "#1971c2"},
+         "name": "Doses given (middle half; whiskers 10th–90th percentile)", "hoverinfo": "skip"},
+        {"type": "scatter", "x": list(d["p50"]), "y": ys, "mode": "markers",
+         "marker": {"symbol": "line-ns-open", "size": 16, "color": "#0b3d91", "line": {"width": 3}},
+         "customdata": [[a, n] for a, n in zip(d["area"], d["area_name"], strict=True)], "hovertext": outside,
+         "hoverinfo": "text", "name": "Median dose"},
+    ]
     labelled = d[d["label_total"].notna()]
     if not labelled.empty:
-        fig.add_trace(go.Scatter(
-            x=list(labelled["label_total"]), y=[ys[i] for i in labelled.index], mode="markers",
-            marker={"symbol": "diamond", "size": 10, "color": "#2b8a3e"}, name="Labelled dose",
-            hovertemplate="Labelled dose: %{x:g} U<extra></extra>"))
-    fig.update_yaxes(tickvals=ys, ticktext=list(d["area_name"]), title_text="Treatment area", autorange="reversed",
-                     automargin=True)
-    fig.update_xaxes(title_text=f"Total units (U) of {product_name} in the area, per treatment", rangemode="tozero")
-    fig.update_layout(
-        title=_title(f"Doses given per area: {product_name}",
-                     "Green band: usual dose range (label or consensus) · box: middle half of treatments · "
-                     "whiskers: 10th–90th percentile"),
-        height=max(300, 44 * len(d) + 200), margin={"t": 110, "b": 50}, plot_bgcolor="white",
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
-        clickmode="event+select", dragmode=False)
-    return fig
+        traces.append({"type": "scatter", "x": list(labelled["label_total"]), "y": [ys[i] for i in labelled.index],
+                       "mode": "markers", "marker": {"symbol": "diamond", "size": 10, "color": "#2b8a3e"},
+                       "name": "Labelled dose", "hovertemplate": "Labelled dose: %{x:g} U<extra></extra>"})
+    layout = {
+        "shapes": bands,
+        "yaxis": {"tickvals": ys, "ticktext": list(d["area_name"]), "title": {"text": "Treatment area"},
+                  "autorange": "reversed", "automargin": True},
+        "xaxis": {"title": {"text": f"Total units (U) of {product_name} in the area, per treatment"},
+                  "rangemode": "tozero"},
+        "title": _title(f"Doses given per area: {product_name}",
+                        "Green band: usual dose range (label or consensus) · box: middle half of treatments · "
+                        "whiskers: 10th–90th percentile"),
+        "height": max(300, 44 * len(d) + 200), "margin": {"t": 110, "b": 50}, "plot_bgcolor": "white",
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        "clickmode": "event+select", "dragmode": False}
+    return go.Figure(data=traces, layout=layout)
 
 
 def area_table(areas: pd.DataFrame) -> pd.DataFrame:
