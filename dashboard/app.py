@@ -10,8 +10,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 from dashboard.guard import current_user
 from dashboard.navigation import VIEWS, pages_for
 from dashboard.signin import sign_in_gate, sign_out_button
+from dashboard.ui import get_db
+from dashboard.warmup import start_warm_up
 
 st.set_page_config(page_title="InjectWatch", page_icon=":material/vaccines:", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up() -> None:
+    start_warm_up(get_db())  # once per server process, while the first person signs in
+
+
+_warm_up()
 
 user = current_user() or sign_in_gate()
 if user is None:

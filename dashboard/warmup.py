@@ -1,0 +1,46 @@
+"""Warm the app's slow first steps in the background while someone signs in.
+
+A fresh Streamlit server imports plotly and the chart modules, builds plotly's validators for each kind of
+trace and reads the trends cells from disk the first time a chart page opens: about 3-5 s at 1M treatments,
+which the first manager to open Trends would otherwise wait for. `start_warm_up` does that work once per
+process in a daemon thread; it only reads, and a failure is logged, never raised into a page.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from dashboard.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def warm_up(db: Database) -> None:
+    """Import the chart modules, build one figure of each trace kind and read the default Trends view."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard.trends import charts, queries  # noqa: F401  (imports plotly, the face chart, the stats)
+    from dashboard.trends.filters import Filters
+
+    figure = go.Figure(data=[{"type": kind} for kind in ("scatter", "bar", "box")],
+                       layout={"shapes": [{"type": "rect"}], "annotations": [{"text": ""}]})
+    pio.to_json(figure, validate=False)
+    last_day = queries.bounds(db, None)[1]
+    if last_day is not None:
+        queries.run_all(db, Filters().resolved(last_day))
+
+
+def start_warm_up(db: Database) -> threading.Thread:
+    """Run warm_up(db) in a daemon thread and return the thread."""
+
+    def run() -> None:
+        try:
+            warm_up(db)
+        except Exception:  # a cold first page is the only cost of a failed warm-up
+            log.exception("warm-up failed")
+
+    thread = threading.Thread(target=run, name="injectwatch-warm-up", daemon=True)
+    thread.start()
+    return thread
