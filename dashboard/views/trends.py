@@ -40,8 +40,8 @@ def _bounds(version: int) -> tuple:
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def _read(version: int, name: str, key: tuple, _filters: Filters) -> pd.DataFrame:
-    return queries.READERS[name](db, user, _filters)
+def _read_charts(version: int, key: tuple, _filters: Filters) -> dict[str, pd.DataFrame]:
+    return queries.run_all(db, _filters, user, queries.CHARTS)  # side by side, not one by one
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -159,8 +159,10 @@ def trends_panel() -> None:
     filters = chosen
     key = tuple(sorted(filters.to_query().items()))
 
+    frames = _read_charts(version, key, filters)
+
     def read(name: str) -> pd.DataFrame:
-        return _read(version, name, key, filters)
+        return frames[name]
 
     kpis = read("kpis")
     prev_start, prev_end = filters.previous()
