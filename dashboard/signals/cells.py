@@ -23,14 +23,17 @@ DOSE_BAND_LABELS = {
 
 
 class SignalData:
-    """The run's aggregates: treatment x area rows and attributed events, built once per run in one cursor."""
+    """The run's aggregates over the stored signal rows of the period (kept by the refresh), in one cursor."""
 
     def __init__(self, cur: duckdb.DuckDBPyConnection, date_from: date | None, date_to: date | None) -> None:
-        """Build the temporary tables for the period (inclusive dates; None = open)."""
+        """Select the period's treatment x area rows and attributed events (inclusive dates; None = open)."""
         self.cur = cur
         params = {"date_from": date_from, "date_to": date_to}
-        cur.execute(load_sql("signals_build_ta"), params)
-        cur.execute(load_sql("signals_build_ev"))
+        if date_from is None and date_to is None:
+            cur.execute(load_sql("signals_rows_all"))
+        else:
+            cur.execute(load_sql("signals_rows_period"), params)
+        cur.execute(load_sql("signals_build_ev"), params)
         self._dose: pd.DataFrame | None = None
         self._events: _EventTable | None = None
         self._areas: dict[str, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}

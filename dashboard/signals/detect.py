@@ -34,6 +34,7 @@ from dashboard.signals.findings import (
 )
 from dashboard.stats import cusum
 from dashboard.stats.casemix import fit_casemix
+from dashboard.trends import refresh as trends_refresh
 
 FORMAT = "injectwatch-signals/1"
 # The model is fitted with every dose band as its own level (below, lower half, upper half, up to 1.5 x the top,
@@ -154,6 +155,8 @@ def _cusum_series(data: SignalData, by_inj: pd.DataFrame,
 def run_detection(db: Database, date_from: date | None = None, date_to: date | None = None) -> SignalRun:
     """Run every detection family over the period and return the classified, merged signals."""
     clock = _Clock()
+    _bring_rows_up_to_date(db)
+    clock.lap("refresh")
     with db.cursor() as cur:
         data = SignalData(cur, date_from, date_to)
         clock.lap("aggregate")
@@ -209,6 +212,15 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         clock.lap("charts")
     run.timings = clock.laps
     return run
+
+
+def _bring_rows_up_to_date(db: Database) -> None:
+    """Bring the stored signal rows up to date (a no-op when current; incremental after additions)."""
+    if not db.read_only:
+        trends_refresh.refresh(db, actor="signals")
+    elif not trends_refresh.is_current(db):
+        raise RuntimeError("the signal rows are behind the records and the database is open read-only: "
+                           "open it writable (or run the Trends page or an import) to bring them up to date")
 
 
 def _memo(fn: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:

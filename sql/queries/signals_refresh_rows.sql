@@ -1,14 +1,18 @@
--- One row per treatment x area in the period, with the case-mix keys: dose band relative to the area's
+-- Append the signal rows of the treatments above the old mark (up to the new one), from their injection rows up to
+-- the injection mark: one row per treatment x area with the case-mix keys: dose band relative to the area's
 -- usual range for the product (0 below, 1 lower half, 2 upper half, 3 up to 1.5x the top, 4 beyond),
--- volume-per-point band, age band (<45, 45-59, 60+), sex, risk-factor bit mask, whether it is the treatment's main area (most units, ties to the later area name; systemic
--- events are counted once per treatment, on it), and a cell id hashing (area, product, bands, mask, main).
-CREATE OR REPLACE TEMP TABLE sig_ta AS
+-- volume-per-point band, age band (<45, 45-59, 60+), sex, risk-factor bit mask, whether it is the treatment's main
+-- area (most units, ties to the later area name; systemic events are counted once per treatment, on it), and a cell
+-- id hashing (area, product, bands, mask, main). A full rebuild runs it from mark 0.
+INSERT INTO signal_rows (treatment_id, clinic_id, injector_id, lot_id, product, day, area, units, dose_ratio, is_main,
+                         dose_band, vpp_band, age_band, sex, fmask, cell_id)
 WITH per_area AS (
     SELECT i.treatment_id, i.area,
            sum(i.units) AS units,
            sum(i.points) AS points,
            sum(i.volume_ml) AS volume_ml
     FROM injections i
+    WHERE i.treatment_id > $old_mark AND i.treatment_id <= $new_mark AND i.injection_id <= $injection_mark
     GROUP BY i.treatment_id, i.area
 ), main AS (
     SELECT treatment_id, max({'u': units, 'a': area}).a AS main_area FROM per_area GROUP BY treatment_id
@@ -49,8 +53,7 @@ WITH per_area AS (
     JOIN per_area a ON a.treatment_id = t.treatment_id
     JOIN main m ON m.treatment_id = t.treatment_id
     LEFT JOIN ref_area_doses d ON d.area = a.area AND d.product = t.product
-    WHERE ($date_from IS NULL OR t.treated_at >= CAST($date_from AS TIMESTAMP))
-      AND ($date_to IS NULL OR t.treated_at < CAST($date_to AS TIMESTAMP) + INTERVAL 1 DAY)
+    WHERE t.treatment_id > $old_mark AND t.treatment_id <= $new_mark
 )
 SELECT *, CAST(hash(area, product, dose_band, vpp_band, fmask, is_main, age_band, sex) >> 2 AS BIGINT) AS cell_id
 FROM base

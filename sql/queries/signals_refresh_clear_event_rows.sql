@@ -1,0 +1,2 @@
+-- Full rebuild: drop every signal event row.
+DELETE FROM signal_event_rows

@@ -1,0 +1,2 @@
+-- Full rebuild: drop every signal row.
+DELETE FROM signal_rows

@@ -1,0 +1,32 @@
+-- Insert the signal event rows of events that gained a version above the old mark, from their latest version
+-- (after signals_refresh_rows, so a new treatment's rows are there). Systemic terms (whole body, allergy and skin,
+-- not tied to an area) go to the treatment's main area; others to the recorded area when it was treated, else the
+-- treated area where the term is most usual (reference incidence), else the first treated area by name. The pick
+-- is the smallest (rule rank, area) of the event's candidate areas (one aggregate, no window) and carries that
+-- area's columns. Process terms and 'other' are not analysed (a follow-up changing to one drops the row).
+INSERT INTO signal_event_rows (event_id, treatment_id, area, term, cell_id, injector_id, lot_id, clinic_id, day,
+                               dose_band, product)
+WITH ev AS (
+    SELECT e.event_id, e.treatment_id, e.term, e.area,
+           r.body_region IN ('Whole body', 'Allergy and skin') AND r.placement_areas = '' AS systemic
+    FROM events_current e
+    JOIN ref_terms r ON r.code = e.term
+    WHERE NOT r.is_process AND e.term <> 'other'
+      AND e.event_id IN (SELECT event_id FROM event_versions WHERE version_id > $old_mark AND version_id <= $new_mark)
+), picked AS (
+    SELECT ev.event_id, any_value(ev.term) AS term,
+           min({'main': CASE ev.systemic AND ta.is_main WHEN true THEN 0 WHEN false THEN 1 ELSE 2 END,
+                'recorded': CASE NOT ev.systemic AND ta.area = ev.area WHEN true THEN 0 WHEN false THEN 1 ELSE 2 END,
+                'usual': -coalesce(ae.p, -1), 'area': ta.area, 'treatment_id': ta.treatment_id,
+                'cell_id': ta.cell_id, 'injector_id': ta.injector_id, 'lot_id': ta.lot_id,
+                'clinic_id': ta.clinic_id, 'day': ta.day, 'dose_band': ta.dose_band,
+                'product': ta.product}) AS ta
+    FROM ev
+    JOIN signal_rows ta ON ta.treatment_id = ev.treatment_id
+    LEFT JOIN (SELECT area, term, max(p) AS p FROM ref_area_events GROUP BY area, term) ae
+           ON ae.area = ta.area AND ae.term = ev.term
+    GROUP BY ev.event_id
+)
+SELECT event_id, ta.treatment_id, ta.area, term, ta.cell_id, ta.injector_id, ta.lot_id, ta.clinic_id, ta.day,
+       ta.dose_band, ta.product
+FROM picked
