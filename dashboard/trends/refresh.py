@@ -79,9 +79,9 @@ def refresh_in(cur: duckdb.DuckDBPyConnection, *, full: bool = False) -> Refresh
         old_t, old_v = int(state[0]), int(state[2])
     span = {"old_mark": old_t, "new_mark": marks["treatment_mark"]}
     cur.execute(load_sql("trends_refresh_treatment_cells"), span)
-    cur.execute(load_sql("trends_refresh_area_cells"), {**span, "injection_mark": marks["injection_mark"]})
-    cur.execute(load_sql("trends_refresh_dose_cells"), {**span, "injection_mark": marks["injection_mark"]})
     cur.execute(load_sql("signals_refresh_rows"), {**span, "injection_mark": marks["injection_mark"]})
+    cur.execute(load_sql("trends_refresh_area_cells"), span)  # both read the signal rows just appended
+    cur.execute(load_sql("trends_refresh_dose_cells"), span)
     versions = {"old_mark": old_v, "new_mark": marks["version_mark"]}
     cur.execute(load_sql("trends_refresh_event_facts_delete"), versions)
     cur.execute(load_sql("trends_refresh_event_facts_insert"), versions)
