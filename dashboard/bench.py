@@ -59,11 +59,13 @@ def _last_full_quarter(db: Database) -> Any:
     return Quarter(year, q)
 
 
-def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed: int = 7) -> dict[str, Any]:
+def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed: int = 7,
+              dataset: Path | None = None) -> dict[str, Any]:
     """Build a demo clinic of `treatments` in a temporary database and time every heavy path.
 
-    The data set is written by a child process and imported from its CSV files the way `python -m dashboard
-    import` does; the pandas reference runs in another child. So peak_rss_mb is the product's own process.
+    The data set is written by a child process (or taken from `dataset`: at 10M treatments writing it takes
+    ~10 min) and imported from its CSV files the way `python -m dashboard import` does; the pandas reference
+    runs in another child. So peak_rss_mb is the product's own process.
     """
     from dashboard.export.bundle import write_bundle
     from dashboard.importer import import_path
@@ -75,14 +77,16 @@ def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed:
     timings: dict[str, dict[str, float]] = {}
     children: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="injectwatch-bench-", dir=workdir) as tmp:
-        data, db_file = Path(tmp) / "dataset", Path(tmp) / "bench.duckdb"
-        job = run_child("dataset", str(data), str(treatments), str(seed))
-        timings["generate"], children["generate"] = timing(job["seconds"]), job["peak_rss_mb"]
+        data, db_file = dataset or Path(tmp) / "dataset", Path(tmp) / "bench.duckdb"
+        if dataset is None:
+            job = run_child("dataset", str(data), str(treatments), str(seed))
+            timings["generate"], children["generate"] = timing(job["seconds"]), job["peak_rss_mb"]
         db = open_database(db_file)
         try:
             timings["import"], result = _timed(lambda: import_path(db, data, actor="bench"), 1, warmup=False)
             if result.exit_code != 0:
                 raise RuntimeError(f"benchmark import quarantined rows: {result.summary()}")
+            treatments = int(db.scalar("SELECT count(*) FROM treatments"))
             timings["trends_refresh"], _ = _timed(lambda: trends_refresh.refresh(db, actor="bench"), 1, warmup=False)
             timings["import_unchanged"], again = _timed(lambda: import_path(db, data, actor="bench"), 1, warmup=False)
             if again.imported or again.quarantined:
@@ -120,12 +124,15 @@ def run(args: argparse.Namespace) -> int:
     if args.treatments < 100:
         print("error: --treatments must be at least 100", file=sys.stderr)
         return 2
-    report = run_bench(args.treatments, runs=args.runs)
+    if args.dataset is not None and not args.dataset.is_dir():
+        print(f"error: --dataset {args.dataset} is not a folder", file=sys.stderr)
+        return 2
+    report = run_bench(args.treatments, runs=args.runs, dataset=args.dataset)
     json.dump(report, sys.stdout)
     sys.stdout.write("\n")
     t = report["timings"]
     print(
-        f"{args.treatments:,} treatments: import {t['import']['median_s']:.1f} s, trends {t['trends_default']['median_s']:.3f} s "
+        f"{report['treatments']:,} treatments: import {t['import']['median_s']:.1f} s, trends {t['trends_default']['median_s']:.3f} s "
         f"(filtered {t['trends_filtered']['median_s']:.3f} s), signals {t['signals']['median_s']:.1f} s, "
         f"export {t['export']['median_s']:.2f} s, peak {report['peak_rss_mb']:.0f} MB, "
         f"pandas/DuckDB {report['pandas_ratio']:.0f}x",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from dashboard.db import DatabaseLockedError
 
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", parents=[common], help="benchmark at clinic-chain scale (prints JSON)")
     s.add_argument("--treatments", type=int, default=1_000_000)
     s.add_argument("--runs", type=int, default=5)
+    s.add_argument("--dataset", type=Path, help="time an existing data-set folder (treatments.csv, injections.csv, "
+                                                "events.csv) instead of generating the demo chain")
 
     s = sub.add_parser("users", parents=[common], help="manage accounts")
     s.add_argument("action", choices=("list", "add", "reset-password", "unlock"))

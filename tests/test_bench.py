@@ -46,3 +46,26 @@ def test_bench_refuses_a_meaningless_size():
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stdout == ""
+
+
+def test_bench_times_an_existing_data_set_without_generating_it(tmp_path):
+    from dashboard.benchjobs import run_child
+
+    run_child("dataset", str(tmp_path / "data"), "600", "5")
+    proc = subprocess.run(
+        [sys.executable, "-m", "dashboard", "bench", "--dataset", str(tmp_path / "data"), "--runs", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["treatments"] == 600  # counted from the data, not the --treatments default
+    assert "generate" not in report["timings"]
+    assert set(REQUIRED) <= set(report["timings"])
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["events.csv", "injections.csv", "treatments.csv"]
+
+
+def test_bench_refuses_a_missing_data_set(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "dashboard", "bench", "--dataset", str(tmp_path / "nope")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "is not a folder" in proc.stderr
