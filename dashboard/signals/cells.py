@@ -75,25 +75,30 @@ class SignalData:
         self.probs = probs
         self._cell_area = cells["area"].to_numpy(dtype=object)
         self._injector_names = injector_names
-        self._units: pd.DataFrame | None = None
+        self._units: dict[str, dict[str, np.ndarray]] = {}
 
-    def _unit_cells(self, kind: int) -> pd.DataFrame:
-        """Return the treatments per unit and cell of one grouping set (3 injector, 5 lot, 6 day)."""
-        if self._units is None:
-            self._units = self._df("signals_unit_cells")
-        return self._units[self._units["kind"] == kind]
+    def _unit_cells(self, unit: str) -> dict[str, np.ndarray]:
+        """Return the treatments per unit ('injector', 'lot' or 'day') and case-mix cell as arrays, with each
+        cell's row in the probability matrices ('cell')."""
+        if unit not in self._units:
+            g = self.cur.execute(load_sql(f"signals_unit_{unit}_cells")).fetchnumpy()
+            g["cell"] = self.probs.cell_index(g["cell_id"])
+            self._units[unit] = g
+        return self._units[unit]
 
     def by_injector(self) -> pd.DataFrame:
         """Return injector x area x term observed, expected and out-of-range parts."""
-        g = self._unit_cells(3)
-        cell = self.probs.cell_index(g["cell_id"].to_numpy())
+        g = self._unit_cells("injector")
+        cell = g["cell"]
         area_code, areas = pd.factorize(self._cell_area, sort=True)
-        injector = g["injector_id"].to_numpy(dtype=np.int64)
+        injector = np.asarray(g["injector_id"], dtype=np.int64)
         first, unit = np.unique(injector * len(areas) + area_code[cell], return_index=True, return_inverse=True)[1:]
         unit = unit.ravel()
         units = pd.DataFrame({"injector_id": injector[first], "area": self._cell_area[cell[first]]})
-        e, n = self.probs.unit_sums(unit, g["cell_id"].to_numpy(), g["n"].to_numpy(), len(units))
-        e_out, n_out = self.probs.unit_sums(unit, g["cell_id"].to_numpy(), g["n_out"].to_numpy(), len(units))
+        e, n = self.probs.unit_sums(unit, cell, g["n"], len(units))
+        out_of_range = g["n_out"] > 0  # a cell fixes the dose band: n_out is n or 0, and the zeros add nothing
+        e_out, n_out = self.probs.unit_sums(unit[out_of_range], cell[out_of_range], g["n_out"][out_of_range],
+                                            len(units))
         out = self.probs.long(units, ["injector_id", "area"], e, n,
                               {"n_out": np.rint(n_out).astype(np.int64), "expected_out": e_out})
         out.insert(1, "injector", [self._injector_names.get(str(i), "") for i in out["injector_id"]])
@@ -104,11 +109,9 @@ class SignalData:
 
     def by_lot(self) -> pd.DataFrame:
         """Return lot x term observed and expected with the lot's period of use."""
-        g = self._unit_cells(5)
-        g = g[g["lot_id"].notna()]
-        lot_ids = g["lot_id"].to_numpy(dtype=np.int64)
-        units, unit = np.unique(lot_ids, return_inverse=True)
-        e, n = self.probs.unit_sums(unit.ravel(), g["cell_id"].to_numpy(), g["n"].to_numpy(), len(units))
+        g = self._unit_cells("lot")
+        units, unit = np.unique(np.asarray(g["lot_id"], dtype=np.int64), return_inverse=True)
+        e, n = self.probs.unit_sums(unit.ravel(), g["cell"], g["n"], len(units))
         out = self.probs.long(pd.DataFrame({"lot_id": units}), ["lot_id"], e, n)
         lots = self._df("signals_lots")
         out = out.merge(lots, on="lot_id")
@@ -121,9 +124,9 @@ class SignalData:
 
     def by_day(self) -> pd.DataFrame:
         """Return day x term treatments, observed and expected (every clinic together)."""
-        g = self._unit_cells(6)
-        days, unit = np.unique(g["day"].to_numpy(), return_inverse=True)
-        e, n = self.probs.unit_sums(unit.ravel(), g["cell_id"].to_numpy(), g["n"].to_numpy(), len(days))
+        g = self._unit_cells("day")
+        days, unit = np.unique(g["day"], return_inverse=True)
+        e, n = self.probs.unit_sums(unit.ravel(), g["cell"], g["n"], len(days))
         out = self.probs.long(pd.DataFrame({"day": days}), ["day"], e, n)
         obs = self._df("signals_day_observed")
         out = out.merge(obs, on=["day", "term"], how="left")

@@ -7,7 +7,7 @@ which costs the number of unit-cell pairs times the number of terms however many
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ class CellProbabilities:
     terms: list[str]  # the columns of p
     p: np.ndarray  # cells x terms
     analysed: np.ndarray  # cells x terms, True where the term is analysed over the cell
+    _both: np.ndarray | None = field(default=None, repr=False, compare=False)  # [p | analysed], built once
 
     def cell_index(self, cell_ids: np.ndarray) -> np.ndarray:
         """Return the row of each cell id (every id must be a known cell)."""
@@ -33,13 +34,20 @@ class CellProbabilities:
         keep = self.analysed[:, j]
         return pd.Series(self.p[keep, j], index=self.cell_ids[keep], name="p")
 
-    def unit_sums(self, unit: np.ndarray, cell_ids: np.ndarray, n: np.ndarray,
+    def unit_sums(self, unit: np.ndarray, rows: np.ndarray, n: np.ndarray,
                   units: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return (expected, treatments) as units x terms: sums of n x p and of n over the analysed cells."""
-        rows = np.asarray(unit, dtype=np.int64)
-        counts = sparse.csr_matrix((np.asarray(n, dtype=float), (rows, self.cell_index(cell_ids))),
+        """Return (expected, treatments) as units x terms: sums of n x p and of n over the analysed cells, for
+        counts n of unit `unit` in the cell at row `rows` (cell_index) of the matrices."""
+        counts = sparse.csr_matrix((np.asarray(n, dtype=float), (np.asarray(unit, dtype=np.int64), rows)),
                                    shape=(units, len(self.cell_ids)))
-        return np.asarray(counts @ self.p), np.asarray(counts @ self.analysed.astype(float))
+        both = counts @ self._p_and_analysed()  # one pass over the counts for both (each column as on its own)
+        k = len(self.terms)
+        return np.asarray(both[:, :k]), np.asarray(both[:, k:])
+
+    def _p_and_analysed(self) -> np.ndarray:
+        if self._both is None:
+            self._both = np.hstack([self.p, self.analysed.astype(float)])
+        return self._both
 
     def long(self, frame: pd.DataFrame, unit_cols: list[str], expected: np.ndarray, treatments: np.ndarray,
              extra: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
