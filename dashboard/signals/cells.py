@@ -34,7 +34,9 @@ class SignalData:
         else:
             cur.execute(load_sql("signals_rows_period"), params)
         cur.execute(load_sql("signals_build_ev"), params)
-        self._dose: pd.DataFrame | None = None
+        self._dose: dict[tuple[str, str, bool], pd.DataFrame] | None = None
+        self._dose_none = pd.DataFrame()
+        self._windows: dict[tuple[date, date], pd.DataFrame] = {}
         self._events: _EventTable | None = None
         self._areas: dict[str, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
 
@@ -151,7 +153,9 @@ class SignalData:
         if term not in self.probs.terms:
             return pd.DataFrame(columns=cols)
         params = {"day_from": day_from, "day_to": day_to}
-        g = self._df("signals_window_cells", params)
+        if (day_from, day_to) not in self._windows:  # the same for every term of the window
+            self._windows[(day_from, day_to)] = self._df("signals_window_cells", params)
+        g = self._windows[(day_from, day_to)]
         p = self.probs.term_series(term)
         g = g.assign(p=p.reindex(g["cell_id"].to_numpy()).to_numpy())
         g = g[g["p"].notna()]
@@ -165,10 +169,12 @@ class SignalData:
 
     def dose_breakdown(self, area: str, product: str, term: str, below: bool) -> pd.DataFrame:
         """Return out-of-range treatments and events of an area x product x term by injector."""
-        if self._dose is None:
-            self._dose = self._df("signals_dose_breakdown")
-        d = self._dose[(self._dose["area"] == area) & (self._dose["product"] == product)
-                       & (self._dose["below"] == bool(below))]
+        if self._dose is None:  # fetched once and split by area x product x side (rows keep their order)
+            rows = self._df("signals_dose_breakdown")
+            self._dose_none = rows.iloc[:0]
+            self._dose = {(str(k[0]), str(k[1]), bool(k[2])): g
+                          for k, g in rows.groupby(["area", "product", "below"], sort=False)}
+        d = self._dose.get((str(area), str(product), bool(below)), self._dose_none)
         t = d[d["term"].isna()][["injector_id", "count"]].rename(columns={"count": "treatments"})
         o = d[d["term"] == term][["injector_id", "count"]].rename(columns={"count": "observed"})
         out = t.merge(o, on="injector_id", how="left")

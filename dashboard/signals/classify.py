@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -30,6 +30,18 @@ class Context:
     dose_breakdown: Callable[..., pd.DataFrame]
     window_units: Callable[..., pd.DataFrame]
     injector_doses: Callable[..., pd.DataFrame]  # (injector_id, area, term) -> per dose band: dose, n, o, e
+    _by_pair: dict[tuple[int, str], pd.DataFrame] | None = field(default=None, repr=False)
+    _no_pair: pd.DataFrame | None = field(default=None, repr=False)
+
+    def products_of(self, injector_id: int | None, area: str | None) -> pd.DataFrame:
+        """Return the injector_products rows of one injector x area (indexed once per run)."""
+        if self._by_pair is None:
+            prof = self.injector_products
+            self._by_pair = {(int(k[0]), str(k[1])): g for k, g in prof.groupby(["injector_id", "area"], sort=False)}
+            self._no_pair = prof.iloc[:0]
+        if injector_id is None or area is None:
+            return self._no_pair
+        return self._by_pair.get((int(injector_id), str(area)), self._no_pair)
 
     def name(self, kind: str, code: object) -> str:
         """Return the display name of a code (the code itself when unknown)."""
@@ -56,8 +68,7 @@ def classify_injector(f: Finding, ctx: Context) -> None:
     units towards that side (logistic regression over the injector's dose bands with the case-mix expected as offset,
     likelihood-ratio p < DOSE_TREND_P; Cochran-Armitage shown beside it), or nearly every dose is out of range so
     there is nothing in range to compare with. Placement: the excess is at usual doses or does not follow the dose."""
-    prof = ctx.injector_products
-    mine = prof[(prof["injector_id"] == f.injector_id) & (prof["area"] == f.area)]
+    mine = ctx.products_of(f.injector_id, f.area)
     treated = int(mine["treatments"].sum())
     below, above = int(mine["below"].sum()), int(mine["above"].sum())
     side = "below" if below > above else "above"
