@@ -76,6 +76,7 @@ class SignalData:
         """Keep the per-cell probabilities (and the cells they index) for the expected counts that follow."""
         self.probs = probs
         self._cell_area = cells["area"].to_numpy(dtype=object)
+        self._cell_band = cells["dose_band"].to_numpy()
         self._injector_names = injector_names
         self._units: dict[str, dict[str, np.ndarray]] = {}
 
@@ -108,6 +109,23 @@ class SignalData:
         out = out.merge(obs, on=["injector_id", "area", "term"], how="left")
         out[["observed", "observed_out"]] = out[["observed", "observed_out"]].fillna(0).astype(np.int64)
         return out.sort_values(["term", "area", "injector_id"], kind="stable").reset_index(drop=True)
+
+    def injector_dose_cells(self, injector_ids: list[int], areas: list[str]) -> pd.DataFrame:
+        """Return treatments and summed dose ratio (1 where the reference gives no range) per case-mix cell of the
+        given (injector, area) pairs (parallel lists), sorted by injector, area and cell: the injector x cell counts
+        restricted to those pairs (a cell fixes the area and the dose band)."""
+        g = self._unit_cells("injector")
+        area_code, names = pd.factorize(self._cell_area, sort=True)
+        code = {a: i for i, a in enumerate(names)}
+        injector = np.asarray(g["injector_id"], dtype=np.int64)
+        row_area = area_code[g["cell"]]
+        wanted = [i * len(names) + code[a] for i, a in zip(injector_ids, areas, strict=True) if a in code]
+        rows = np.flatnonzero(np.isin(injector * len(names) + row_area, wanted))
+        rows = rows[np.lexsort((g["cell_id"][rows], row_area[rows], injector[rows]))]
+        cell = g["cell"][rows]
+        return pd.DataFrame({"injector_id": g["injector_id"][rows], "area": self._cell_area[cell],
+                             "cell_id": g["cell_id"][rows], "dose_band": self._cell_band[cell], "n": g["n"][rows],
+                             "dose_sum": g["dose_sum"][rows]})
 
     def by_lot(self) -> pd.DataFrame:
         """Return lot x term observed and expected with the lot's period of use."""

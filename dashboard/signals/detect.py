@@ -192,7 +192,8 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         ctx = classify.Context(names=names, injector_products=data.injector_products(),
                                breakdown=_memo(data.breakdown), dose_breakdown=_memo(data.dose_breakdown),
                                window_units=_memo(data.window_units),
-                               injector_doses=doses.InjectorDoses(data.cur, probs, found["injector"]).bands)
+                               injector_doses=doses.InjectorDoses(data.cur, probs, found["injector"],
+                                                                  data.injector_dose_cells).bands)
         primaries = classify.merge_findings(found, ctx)
         signals = [classify.to_signal(f, ctx) for f in primaries]
         order = sorted(range(len(signals)), key=lambda i: classify.urgency(signals[i]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import duckdb
 import numpy as np
@@ -19,9 +19,10 @@ class InjectorDoses:
     """Per dose band treatments, events, case-mix expected and mean dose of the injector findings' injector x area,
     fetched in two queries for all of them at once."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, probs: CellProbabilities,
-                 findings: Iterable[Finding]) -> None:
-        """Fetch the treatments per cell of every (injector, area) among the findings and the events per band."""
+    def __init__(self, cur: duckdb.DuckDBPyConnection, probs: CellProbabilities, findings: Iterable[Finding],
+                 dose_cells: Callable[[list[int], list[str]], pd.DataFrame]) -> None:
+        """Take the treatments per cell of every (injector, area) among the findings (dose_cells: the run's
+        injector x cell counts for those pairs, sorted by injector, area and cell) and fetch the events per band."""
         self.probs = probs
         self._p: dict[str, pd.Series] = {}
         pairs = sorted({(int(f.injector_id), str(f.area)) for f in findings if f.injector_id is not None and f.area})
@@ -31,7 +32,7 @@ class InjectorDoses:
         if not pairs:
             return
         params = {"injector_ids": [p[0] for p in pairs], "areas": [p[1] for p in pairs]}
-        cells = cur.execute(load_sql("signals_injector_dose_cells"), params).df()
+        cells = dose_cells(params["injector_ids"], params["areas"])
         # rows come sorted by (injector, area): each pair is one slice (a groupby over 100k rows cost ~1 s at 1M)
         injector = cells["injector_id"].to_numpy(dtype=np.int64)
         area = cells["area"].to_numpy(dtype=object)
