@@ -129,8 +129,14 @@ def test_trend_figure_has_a_panel_per_group_with_band_and_labels() -> None:
     assert len(lines) == 3
     assert list(lines[0].y) == pytest.approx([100.0, 25.0])
     assert list(lines[1].customdata[0]) == ["Eyes and eyelids", "2026-01-05"]
-    bands = [t for t in fig.data if t.fill == "tonexty"]
+    bands = [t for t in fig.data if t.fill == "toself"]
     assert len(bands) == 3
+    # each band is one closed shape: the upper limits forward in time, then the lower limits back
+    trend = _trend()
+    first = trend[trend["term_group"] == "All adverse events"]
+    assert list(bands[0].y) == pytest.approx(list(first["rate_hi"]) + list(first["rate_lo"])[::-1])
+    assert list(bands[0].x) == list(first["bucket"]) + list(first["bucket"])[::-1]
+    assert len(fig.data) == 6  # a band and a line per panel
     assert "per 1,000 treatments" in fig.layout.title.text and "week" in fig.layout.title.text
     assert [a.text for a in fig.layout.annotations][:3] == ["All adverse events", "Eyes and eyelids", "Injection site"]
     assert fig.layout.xaxis3.title.text == "Week of treatment"

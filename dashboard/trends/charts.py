@@ -111,11 +111,11 @@ def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
         x = list(g["bucket"])
         axes = {"xaxis": f"x{i + 1 if i else ''}", "yaxis": f"y{i + 1 if i else ''}"}
         traces += [
-            {"type": "scatter", "x": x, "y": list(g["rate_hi"]), "mode": "lines", "line": {"width": 0},
-             "hoverinfo": "skip", "showlegend": False, **axes},
-            {"type": "scatter", "x": x, "y": list(g["rate_lo"]), "mode": "lines", "line": {"width": 0},
-             "fill": "tonexty", "fillcolor": "rgba(201, 42, 42, 0.15)", "hoverinfo": "skip",
-             "name": "95% confidence interval", "showlegend": False, **axes},
+            # the interval as one closed shape (upper limits forward, lower limits back): a trace fewer per
+            # panel than an upper line filled down to a lower one, and a quarter less drawing in the browser
+            {"type": "scatter", "x": x + x[::-1], "y": list(g["rate_hi"]) + list(g["rate_lo"])[::-1],
+             "mode": "lines", "line": {"width": 0}, "fill": "toself", "fillcolor": "rgba(201, 42, 42, 0.15)",
+             "hoverinfo": "skip", "name": "95% confidence interval", "showlegend": False, **axes},
             {"type": "scatter", "x": x, "y": list(g["rate"]), "mode": "lines+markers",
              "line": {"color": LINE, "width": 2}, "marker": {"size": 5},
              "customdata": [[group, str(b)[:10]] for b in x],
