@@ -1,6 +1,7 @@
 """The command line of spec section 3: argument parsing and dispatch to each command's module.
 
-Exit codes: 0 success, 2 usage error or unreadable input (nothing changed), 3 import with quarantined rows.
+Exit codes: 0 success, 2 usage error or unreadable input (nothing changed), 3 import with quarantined rows,
+1 when the database ran out of its working memory (INJECTWATCH_MEMORY_LIMIT; the transaction was rolled back).
 Each command module exposes `run(args: argparse.Namespace) -> int` and prints its summary to stderr.
 """
 
@@ -11,9 +12,12 @@ import importlib
 import sys
 from pathlib import Path
 
+import duckdb
+
+from dashboard.config import memory_limit
 from dashboard.db import DatabaseLockedError
 
-EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE = 0, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE, EXIT_OUT_OF_MEMORY = 0, 2, 3, 1
 
 # command -> module whose run(args) implements it
 COMMANDS = {
@@ -109,3 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseLockedError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except duckdb.OutOfMemoryException:
+        advice = " or import the data set in smaller parts" if args.command == "import" else ""
+        print(f"{args.command}: the database needed more working memory than INJECTWATCH_MEMORY_LIMIT allows "
+              f"({memory_limit()}), so the work was stopped and its transaction rolled back: nothing was stored. "
+              f"Run it again with a higher limit (e.g. INJECTWATCH_MEMORY_LIMIT=4GB){advice}.", file=sys.stderr)
+        return EXIT_OUT_OF_MEMORY

@@ -131,3 +131,30 @@ def test_a_killed_import_leaves_all_or_nothing(db_file: Path, tmp_path: Path) ->
         assert db.scalar("SELECT count(*) FROM injections") == rows["injections"]
     finally:
         db.close()
+
+
+def test_running_out_of_memory_mid_import_stores_nothing_and_says_what_to_do(
+        db_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import duckdb
+
+    from dashboard.importer import pipeline
+
+    real = pipeline._exec
+
+    def failing(cur, name, params):
+        if name == "import_insert_injections":  # the treatments of this import are already inserted
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB")
+        return real(cur, name, params)
+
+    monkeypatch.setattr(pipeline, "_exec", failing)
+    monkeypatch.setenv("INJECTWATCH_MEMORY_LIMIT", "1GB")
+    assert main(["import", str(FIXTURES / "valid"), "--db", str(db_file)]) == 1
+    err = capsys.readouterr().err
+    assert "more working memory than INJECTWATCH_MEMORY_LIMIT allows (1GB)" in err
+    assert "nothing was stored" in err and "INJECTWATCH_MEMORY_LIMIT=4GB" in err and "smaller parts" in err
+    db = open_database(db_file)
+    try:
+        assert db.scalar("SELECT count(*) FROM treatments") == 0
+        assert db.scalar("SELECT count(*) FROM imports") == 0
+    finally:
+        db.close()
