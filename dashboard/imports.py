@@ -10,9 +10,11 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePath
 
+import duckdb
 import pandas as pd
 
 from dashboard.authz import User, require
+from dashboard.config import memory_limit
 from dashboard.db import Database
 from dashboard.importer import ImportInputError, ImportResult, import_path, list_quarantine, quarantine_csv
 
@@ -50,7 +52,8 @@ def upload_name(filename: str) -> str:
 def import_upload(db: Database, user: User, filename: str, data: bytes) -> ImportResult:
     """Import an uploaded .zip data set as `user` (needs import.run) through the same import as the command.
 
-    Raises ImportInputError (nothing changed) when the upload is not a readable data set."""
+    Raises ImportInputError (nothing changed) when the upload is not a readable data set or the import ran out
+    of memory."""
     require(user, PERMISSION)
     name = upload_name(filename)
     if not data or not zipfile.is_zipfile(io.BytesIO(data)):
@@ -59,7 +62,13 @@ def import_upload(db: Database, user: User, filename: str, data: bytes) -> Impor
     with tempfile.TemporaryDirectory(prefix=UPLOAD_PREFIX) as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        return import_path(db, path, actor=user.username)
+        try:
+            return import_path(db, path, actor=user.username)
+        except duckdb.OutOfMemoryException as exc:  # the import's transaction was rolled back
+            raise ImportInputError(
+                f"{name} needed more working memory than this installation allows ({memory_limit()}, set by "
+                "INJECTWATCH_MEMORY_LIMIT): import it in smaller parts, or ask whoever runs InjectWatch to raise "
+                "the limit") from exc
 
 
 def source_label(source: str) -> str:

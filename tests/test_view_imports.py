@@ -260,3 +260,23 @@ def test_imports_page_in_a_browser(db_file, tmp_path):
         ["1", "injections.csv", "9", "nose", "-5"]]
     assert [(a, e) for a, e, _ in audit_rows(db_file, "quarantine.export")] == [("alex", "1")]
     assert [a for a, _, _ in audit_rows(db_file, "import")] == ["alex"]
+
+
+def test_an_upload_that_runs_out_of_memory_says_so_and_stores_nothing(db_file, db, manager, monkeypatch):
+    import duckdb
+
+    from dashboard import imports
+
+    def out_of_memory(*args, **kwargs):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB")
+
+    monkeypatch.setattr(imports, "import_path", out_of_memory)
+    monkeypatch.setenv("INJECTWATCH_MEMORY_LIMIT", "1GB")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("treatments.csv", "treatment_id\n")
+    with pytest.raises(imports.ImportInputError, match=r"clinic.zip needed more working memory .* \(1GB, set by"):
+        imports.import_upload(db, manager, "clinic.zip", buf.getvalue())
+    at = upload(page(manager), "clinic.zip", buf.getvalue())
+    assert [e.value for e in at.error] == ["The data set could not be imported, and nothing was changed:"]
+    assert "import it in smaller parts" in at.text[0].value
