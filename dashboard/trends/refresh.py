@@ -43,22 +43,12 @@ def _needed(cur: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, int], tuple 
     if marks["treatment_mark"] < old_t or marks["injection_mark"] < old_i or marks["version_mark"] < old_v:
         return "full", marks, state
     prints = cur.execute(load_sql("trends_fingerprint"),
-                         {"treatment_mark": old_t, "injection_mark": old_i}).fetchone()
-    if prints[0] != t_print or prints[1] != i_print or prints[2]:
-        return "full", marks, state
-    if _signal_print(cur, old_t, old_i, int(state[6])) != state[7]:
+                         {"treatment_mark": old_t, "injection_mark": old_i, "patient_mark": int(state[6])}).fetchone()
+    if prints[0] != t_print or prints[1] != i_print or prints[2] or prints[3] != state[7]:
         return "full", marks, state
     if (marks["treatment_mark"], marks["injection_mark"], marks["version_mark"]) == (old_t, old_i, old_v):
         return "none", marks, state
     return "incremental", marks, state
-
-
-def _signal_print(cur: duckdb.DuckDBPyConnection, treatment_mark: int, injection_mark: int,
-                  patient_mark: int) -> str:
-    """Return the fingerprint of the other inputs of the signal rows at or below the marks."""
-    return str(cur.execute(load_sql("signals_fingerprint"), {
-        "treatment_mark": treatment_mark, "injection_mark": injection_mark, "patient_mark": patient_mark,
-    }).fetchone()[0])
 
 
 def refresh_in(cur: duckdb.DuckDBPyConnection, *, full: bool = False) -> RefreshResult:
@@ -88,11 +78,11 @@ def refresh_in(cur: duckdb.DuckDBPyConnection, *, full: bool = False) -> Refresh
     cur.execute(load_sql("signals_refresh_event_rows_delete"), versions)
     cur.execute(load_sql("signals_refresh_event_rows_insert"), versions)
     prints = cur.execute(load_sql("trends_fingerprint"), {
-        "treatment_mark": marks["treatment_mark"], "injection_mark": marks["injection_mark"]}).fetchone()
+        "treatment_mark": marks["treatment_mark"], "injection_mark": marks["injection_mark"],
+        "patient_mark": marks["patient_mark"]}).fetchone()
     cur.execute(load_sql("trends_refresh_state_delete"))
     cur.execute(load_sql("trends_refresh_state_insert"), {
-        **marks, "treatment_print": prints[0], "injection_print": prints[1],
-        "signal_print": _signal_print(cur, marks["treatment_mark"], marks["injection_mark"], marks["patient_mark"]),
+        **marks, "treatment_print": prints[0], "injection_print": prints[1], "signal_print": prints[3],
         "refreshed_at": datetime.now().replace(microsecond=0)})
     return RefreshResult(mode, marks["treatment_mark"] - old_t, marks["version_mark"] - old_v)
 
