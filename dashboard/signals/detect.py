@@ -33,7 +33,7 @@ from dashboard.signals.findings import (
     time_findings,
 )
 from dashboard.stats import cusum
-from dashboard.stats.casemix import fit_casemix
+from dashboard.stats.casemix import Columns, fit_casemix
 from dashboard.trends import refresh as trends_refresh
 
 FORMAT = "injectwatch-signals/1"
@@ -90,7 +90,7 @@ def _numeric_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndar
     return num, codes
 
 
-def _as_if_usual(cells: pd.DataFrame) -> pd.DataFrame:
+def _as_if_usual(cells: Columns) -> Columns:
     """Return the cells with out-of-range dose bands moved to the nearest in-range half (for prediction)."""
     return cells.assign(dose_band=cells["dose_model"])
 
@@ -102,7 +102,8 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
     num, codes = _numeric_cells(cells)
     area_index = {a: i for i, a in enumerate(codes["area"])}
     cell_ids = num["cell_id"].to_numpy()
-    per_term: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
+    columns = {c: num[c].to_numpy() for c in num.columns}
+    per_term: dict[str, tuple[np.ndarray, Columns]] = {}
     p0s: dict[str, np.ndarray] = {}
     tests: list[Finding] = []
     events_by_term = {t: g.set_index("cell_id")["events"] for t, g in cell_events.groupby("term", sort=True)}
@@ -116,8 +117,8 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
             wanted = [area_index[a] for a in term_areas[term] if a in area_index]
             mask = np.isin(num["area"].to_numpy(), wanted)
         rows = np.flatnonzero(mask)
-        ct = num.iloc[rows].reset_index(drop=True)
-        ct["events"] = ev.reindex(cell_ids[rows]).fillna(0).to_numpy()
+        ct = Columns({c: v[rows] for c, v in columns.items()}
+                     | {"events": ev.reindex(cell_ids[rows]).fillna(0).to_numpy()})
         if ct["events"].sum() < WATCH_MIN_OBSERVED:
             continue
         model0 = fit_casemix(ct, BASE_COVARIATES)

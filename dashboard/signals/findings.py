@@ -17,6 +17,7 @@ from scipy.stats import poisson
 
 from dashboard.signals.cells import OUT_OF_RANGE_BANDS
 from dashboard.stats import cusum, ebayes, fdr, funnel, scan
+from dashboard.stats.casemix import Cells
 from dashboard.stats.doseresponse import DoseResponse, dose_response
 
 # Level thresholds (statistics.md §11, with a minimum count and effect size for act).
@@ -343,14 +344,14 @@ def time_findings(by_day: pd.DataFrame) -> list[Finding]:
 
 
 # ---------------------------------------------------------------------------------------------- factors
-def factor_tests(term: str, cells_t: pd.DataFrame, p0: np.ndarray, factors: tuple[str, ...]) -> list[Finding]:
+def factor_tests(term: str, cells_t: Cells, p0: np.ndarray, factors: tuple[str, ...]) -> list[Finding]:
     """Observed vs expected (model without risk factors) among treatments with each recorded factor."""
     out = []
-    n_all = cells_t["n"].to_numpy()
-    o_all = cells_t["events"].to_numpy()
+    n_all = np.asarray(cells_t["n"])
+    o_all = np.asarray(cells_t["events"])
     e_all = n_all * p0
     for name in factors:
-        sel = cells_t[name].to_numpy() == 1
+        sel = np.asarray(cells_t[name]) == 1
         n = int(n_all[sel].sum())
         if n == 0:
             continue

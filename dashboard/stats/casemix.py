@@ -14,6 +14,29 @@ import numpy as np
 import pandas as pd
 
 
+class Columns:
+    """Equal-length numpy columns by name: the cells as the fit reads them, without a DataFrame's per-column cost.
+
+    The fit and prediction accept either this or a DataFrame (they only index columns and take the length)."""
+
+    def __init__(self, columns: dict[str, np.ndarray]) -> None:
+        self._columns = columns
+        self._rows = len(next(iter(columns.values()))) if columns else 0
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._columns[name]
+
+    def assign(self, **columns: np.ndarray) -> Columns:
+        """Return a copy with the given columns added or replaced (the arrays are shared, not copied)."""
+        return Columns({**self._columns, **columns})
+
+
+Cells = pd.DataFrame | Columns
+
+
 @dataclass
 class CaseMixModel:
     """A fitted case-mix model: which levels are estimated per covariate, and the coefficients."""
@@ -23,18 +46,18 @@ class CaseMixModel:
     params: np.ndarray = field(default_factory=lambda: np.zeros(1))
     overall_rate: float = 0.0
 
-    def design(self, cells: pd.DataFrame) -> np.ndarray:
+    def design(self, cells: Cells) -> np.ndarray:
         """Return the design matrix (intercept + one indicator per estimated level) for cells."""
         cols = [np.ones(len(cells))]
         for cov in self.covariates:
             levels = self.levels.get(cov, ())
             if not levels:
                 continue
-            values = cells[cov].to_numpy()
+            values = np.asarray(cells[cov])
             cols.extend((values == level).astype(float) for level in levels)
         return np.column_stack(cols)
 
-    def predict(self, cells: pd.DataFrame) -> np.ndarray:
+    def predict(self, cells: Cells) -> np.ndarray:
         """Return each cell's predicted per-treatment probability of the event.
 
         The design matrix is built once per distinct pattern of the estimated covariates, not per cell."""
@@ -44,10 +67,10 @@ class CaseMixModel:
             return 1 / (1 + np.exp(-np.clip(eta, -30, 30)))
         key, size = np.zeros(len(cells), dtype=np.int64), 1
         for cov in used:
-            code, uniques = _codes(cells[cov].to_numpy())
+            code, uniques = _codes(np.asarray(cells[cov]))
             key, size = key * uniques.size + code, size * int(uniques.size)
         first, inverse = _patterns(key, size)
-        patterns = pd.DataFrame({cov: cells[cov].to_numpy()[first] for cov in used})
+        patterns = Columns({cov: np.asarray(cells[cov])[first] for cov in used})
         eta = self.design(patterns) @ self.params
         return (1 / (1 + np.exp(-np.clip(eta, -30, 30))))[inverse.ravel()]
 
@@ -75,21 +98,21 @@ def _patterns(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return rows[present], number[key]
 
 
-def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: float = 2.0,
+def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2.0,
                 ridge: float = 0.5) -> CaseMixModel:
     """Fit the binomial GLM of `events` out of `n` on the covariates over aggregated cells.
 
     Cells are first collapsed to the distinct covariate patterns (numpy), so the fit costs the same at any size.
     """
-    n_all = cells["n"].to_numpy(dtype=float)
-    y_all = cells["events"].to_numpy(dtype=float)
+    n_all = np.asarray(cells["n"], dtype=float)
+    y_all = np.asarray(cells["events"], dtype=float)
     rate = float(y_all.sum() / n_all.sum()) if n_all.sum() > 0 else 0.0
     model = CaseMixModel(tuple(covariates), overall_rate=rate)
     if y_all.sum() == 0 or rate >= 1:
         model.levels = {}
         model.params = np.array([np.log(max(rate, 1e-9) / max(1 - rate, 1e-9))])
         return model
-    coded = [_codes(cells[c].to_numpy()) for c in covariates]
+    coded = [_codes(np.asarray(cells[c])) for c in covariates]
     levels: dict[str, tuple[object, ...]] = {}
     for cov, (code, uniques) in zip(covariates, coded, strict=True):
         if uniques.size < 2:
@@ -109,8 +132,8 @@ def fit_casemix(cells: pd.DataFrame, covariates: Sequence[str], min_expected: fl
         first, inverse = _patterns(key, size)
         n = np.bincount(inverse, weights=n_all, minlength=len(first))
         y = np.bincount(inverse, weights=y_all, minlength=len(first))
-        collapsed = pd.DataFrame({cov: uniques[code[first]] for cov, (code, uniques)
-                                  in zip(covariates, coded, strict=True)})
+        collapsed: Cells = Columns({cov: uniques[code[first]] for cov, (code, uniques)
+                                    in zip(covariates, coded, strict=True)})
     else:
         n, y, collapsed = np.array([n_all.sum()]), np.array([y_all.sum()]), pd.DataFrame(index=[0])
     x = model.design(collapsed)
