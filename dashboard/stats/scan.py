@@ -39,7 +39,11 @@ def poisson_llr(c: np.ndarray | float, e: np.ndarray | float, total_c: float) ->
     cm, em = c[m], e[m]
     co, eo = total_c - cm, total_c - em
     with np.errstate(divide="ignore", invalid="ignore"):
-        ll = cm * np.log(cm / em) + np.where(co > 0, co * np.log(np.where(co > 0, co, 1.0) / np.where(eo > 0, eo, 1.0)), 0.0)
+        if co.size and co.min() > 0 and eo.min() > 0:  # the usual case: the same values without the guards
+            ll = cm * np.log(cm / em) + co * np.log(co / eo)
+        else:
+            ll = cm * np.log(cm / em) + np.where(co > 0, co * np.log(np.where(co > 0, co, 1.0) / np.where(
+                eo > 0, eo, 1.0)), 0.0)
     out[m] = ll
     return out
 
@@ -52,9 +56,37 @@ def seed_for(*parts: object) -> int:
 
 def _window_sums(values: np.ndarray, lengths: tuple[int, ...]) -> dict[int, np.ndarray]:
     """Return, per window length w, the sums over every window of w consecutive positions (last axis)."""
-    cum = np.concatenate([np.zeros(values.shape[:-1] + (1,)), np.cumsum(values, axis=-1)], axis=-1)
+    if np.issubdtype(values.dtype, np.integer):  # simulated counts: whole sums, no float conversion
+        cum = np.zeros(values.shape[:-1] + (values.shape[-1] + 1,), dtype=np.intp)
+        np.cumsum(values, axis=-1, out=cum[..., 1:])
+    else:
+        cum = np.concatenate([np.zeros(values.shape[:-1] + (1,)), np.cumsum(values, axis=-1)], axis=-1)
     t = values.shape[-1]
     return {w: cum[..., w:] - cum[..., :-w] for w in lengths if w <= t}
+
+
+class _LlrTable:
+    """Poisson LLRs of every window (rows) at each whole count (columns), computed once per scan and looked up per
+    simulation: the simulated window counts are integers, so each value is the one poisson_llr gives for it
+    (the long runs of simulations that an extreme cluster gets fill it once instead of recomputing per batch)."""
+
+    def __init__(self, expected: np.ndarray, total: float) -> None:
+        self._expected = expected[:, None]
+        self._total = total
+        self._table = np.zeros((expected.size, 0))
+
+    def llr(self, counts: np.ndarray) -> np.ndarray:
+        """Return the LLR of each count (simulations x windows, integers) in its window: computed directly when
+        filling the table would cost more than these counts (few simulations, many distinct counts)."""
+        width = self._table.shape[1]
+        needed = int(counts.max()) + 1
+        if needed > width and needed > counts.shape[0] // 2:
+            return poisson_llr(counts, self._expected[:, 0][None, :], self._total)
+        if needed > width:
+            grid = np.arange(max(needed, 2 * width), dtype=float)[None, :]
+            self._table = poisson_llr(grid, self._expected, self._total)
+            width = self._table.shape[1]
+        return self._table.ravel()[counts + np.arange(counts.shape[1]) * width]
 
 
 def sequential_null_max(simulate, observed_max: float, n_sim: int, seed: int, batch: int = 99,
@@ -149,12 +181,13 @@ def temporal_scan_poisson(
     if shortcut < 1 / (n_sim + 1):
         return [Cluster(s, end, c, ex, llr, bonferroni_p(c, ex, n_windows)) for llr, s, end, c, ex in chosen]
     probs = e / e.sum()
+    tables = {w: _LlrTable(es, total) for w, es in exp_sums.items()}
 
     def simulate(rng: np.random.Generator, k: int) -> np.ndarray:
-        sims = rng.multinomial(int(round(total)), probs, size=k).astype(float)
+        sims = rng.multinomial(int(round(total)), probs, size=k)
         out = np.zeros(k)
         for w, cs in _window_sums(sims, lengths).items():
-            out = np.maximum(out, poisson_llr(cs, exp_sums[w][None, :], total).max(axis=1))
+            out = np.maximum(out, tables[w].llr(cs).max(axis=1))
         return out
 
     null_max = sequential_null_max(simulate, chosen[0][0], n_sim, seed)
