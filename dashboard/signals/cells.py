@@ -34,8 +34,8 @@ class SignalData:
         else:
             cur.execute(load_sql("signals_rows_period"), params)
         cur.execute(load_sql("signals_build_ev"), params)
-        self._dose: dict[tuple[str, str, bool], pd.DataFrame] | None = None
-        self._dose_none = pd.DataFrame()
+        self._dose: dict[tuple[str, str, bool], np.ndarray] | None = None
+        self._dose_cols: dict[str, np.ndarray] = {}
         self._windows: dict[tuple[date, date], pd.DataFrame] = {}
         self._events: _EventTable | None = None
         self._areas: dict[str, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
@@ -187,18 +187,23 @@ class SignalData:
 
     def dose_breakdown(self, area: str, product: str, term: str, below: bool) -> pd.DataFrame:
         """Return out-of-range treatments and events of an area x product x term by injector."""
-        if self._dose is None:  # fetched once and split by area x product x side (rows keep their order)
+        if self._dose is None:  # fetched once; row numbers per area x product x side (rows keep their order)
             rows = self._df("signals_dose_breakdown")
-            self._dose_none = rows.iloc[:0]
-            self._dose = {(str(k[0]), str(k[1]), bool(k[2])): g
-                          for k, g in rows.groupby(["area", "product", "below"], sort=False)}
-        d = self._dose.get((str(area), str(product), bool(below)), self._dose_none)
-        t = d[d["term"].isna()][["injector_id", "count"]].rename(columns={"count": "treatments"})
-        o = d[d["term"] == term][["injector_id", "count"]].rename(columns={"count": "observed"})
-        out = t.merge(o, on="injector_id", how="left")
-        out["observed"] = out["observed"].fillna(0).astype(np.int64)
-        return out.sort_values(["observed", "injector_id"], ascending=[False, True], kind="stable").reset_index(
-            drop=True)
+            self._dose = {(str(k[0]), str(k[1]), bool(k[2])): idx
+                          for k, idx in rows.groupby(["area", "product", "below"], sort=False).indices.items()}
+            self._dose_cols = {"injector_id": rows["injector_id"].to_numpy(), "count": rows["count"].to_numpy(),
+                               "no_term": rows["term"].isna().to_numpy(),
+                               "term": rows["term"].to_numpy(dtype=object, na_value=None)}
+        idx = self._dose.get((str(area), str(product), bool(below)), np.empty(0, dtype=np.intp))
+        injector, count = self._dose_cols["injector_id"][idx], self._dose_cols["count"][idx]
+        treated = self._dose_cols["no_term"][idx]
+        events = dict(zip(injector[self._dose_cols["term"][idx] == term].tolist(),
+                          count[self._dose_cols["term"][idx] == term].tolist(), strict=True))
+        injector, treatments = injector[treated], count[treated]
+        observed = np.array([events.get(i, 0) for i in injector.tolist()], dtype=np.int64)
+        order = np.lexsort((injector, -observed))  # most events first, then by injector (one row per injector)
+        return pd.DataFrame({"injector_id": injector[order], "treatments": treatments[order],
+                             "observed": observed[order]})
 
     def cusum_series(self, area: str, term: str) -> pd.DataFrame:
         """Return the area's treatments in time order per injector with cell and event flag for the term."""
