@@ -111,8 +111,9 @@ def run_all(db: Database, filters: Filters, user: User | None = None,
     """Run the page's queries (all by default) side by side, a cursor each; the page passes its user, trusted
     callers (benchmark) may pass None.
 
-    Each query is small and spends much of its time outside DuckDB's worker threads (planning, fetching into
-    pandas), so several at once finish sooner than one after another (about 0.4 s -> 0.25 s at 1M treatments)."""
+    Each query is small and spends part of its time outside DuckDB's worker threads (planning, fetching into
+    pandas): on a busy machine several at once finished sooner (about 0.4 s -> 0.25 s at 1M treatments); on a
+    quiet one it is about even (0.31-0.36 s either way)."""
     if filters.start is None or filters.end is None:
         filters = filters.resolved(bounds(db, user)[1])
     with ThreadPoolExecutor(max_workers=min(4, len(names)) or 1, thread_name_prefix="trends-query") as pool:
