@@ -120,3 +120,18 @@ def test_a_saved_record_shows_on_the_next_run(filled: Database) -> None:
     at.run()
     assert _metrics(at)["Adverse events"][0] == "5"
     assert "E9" in set(at.dataframe[-1].value["event_ref"])
+
+
+def test_charts_go_to_the_browser_plain_so_they_draw_once(filled: Database) -> None:
+    """No template and a datarevision in what Streamlit sends (see dashboard/charts/plain.py), Streamlit's theme off."""
+    import json
+
+    at = _app(params=JAN)
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 5
+    for chart in charts:
+        spec = json.loads(chart.proto.spec)
+        assert "template" not in spec["layout"]
+        assert len(spec["layout"]["datarevision"]) == 16
+        assert chart.proto.theme == ""
+        assert spec["layout"]["hovermode"] == "closest" and spec["layout"]["dragmode"] == "pan"

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import plotly.graph_objects as go
 
+from dashboard.charts.plain import CLICKABLE, PlainFigure
 from dashboard.reference import build_tables
 
 _LINE = {"color": "#8a8f98", "width": 2}
@@ -94,7 +95,7 @@ def face_figure(
     codes = [p[0] for p in pos]
     names = [p[1] for p in pos]
     texts = [hover.get(c, n) if hover else n for c, n in zip(codes, names, strict=True)]
-    fig = go.Figure()
+    fig = PlainFigure()
     _outline(fig)
     if values is None:
         colours = [_SELECTED if c in chosen else _IDLE for c in codes]
@@ -138,7 +139,7 @@ def face_figure(
     fig.update_yaxes(visible=False, range=[-102, 140], fixedrange=True, scaleanchor="x", scaleratio=1)
     fig.update_layout(
         title={"text": title} if title else None, height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        plot_bgcolor="white", paper_bgcolor="white", dragmode=False, clickmode="event+select",
+        plot_bgcolor="white", paper_bgcolor="white", **CLICKABLE,
     )
     return fig
 

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.face import face_figure
+from dashboard.charts.plain import CLICKABLE, PlainFigure
 from dashboard.config import AREAS
 from dashboard.practice.repository import OUTCOME_NAMES
 from dashboard.trends.stats import TOO_FEW, change
@@ -129,9 +130,9 @@ def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
         title=_title(f"{RATE_LABEL}, by {unit} of treatment and kind of event",
                      "Line: rate · shaded: 95% confidence interval (Wilson) · each panel has its own scale"),
         height=max(320, 220 * rows + 80), margin={"t": 90, "b": 40, "l": 50, "r": 20},
-        clickmode="event+select", dragmode=False,
+        **CLICKABLE,
     )
-    return go.Figure(data=traces, layout=layout)  # validated once, not trace by trace
+    return PlainFigure(data=traces, layout=layout)  # validated once, not trace by trace
 
 
 def face_rate_figure(areas: pd.DataFrame, selected: str | None = None) -> go.Figure:
@@ -152,7 +153,7 @@ def face_rate_figure(areas: pd.DataFrame, selected: str | None = None) -> go.Fig
 def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
     """Injector x area grid of rates per 1,000; cells with fewer than 20 treatments are grey."""
     if cells.empty:
-        return go.Figure()
+        return PlainFigure()
     # areas top of the face to the underarm (the reference order), not alphabetically by code
     rank = {code: i for i, code in enumerate(AREAS)}
     area_order = list(dict.fromkeys(cells.assign(_rank=cells["area"].map(rank).fillna(len(rank)))
@@ -192,15 +193,16 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
     layout = {
         "xaxis": {"title": {"text": "Treatment area"}, "categoryorder": "array", "categoryarray": area_order,
                   "tickangle": -45, "automargin": True},
-        "yaxis": {"title": {"text": "Injector"}, "categoryorder": "array", "categoryarray": injectors},
+        "yaxis": {"title": {"text": "Injector", "standoff": 12}, "categoryorder": "array", "categoryarray": injectors,
+                  "automargin": True},  # room for the longest name
         "title": _title("Injector × area: adverse events per 1,000 treatments of the area",
                         f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · blank: no treatments<br>"
                         "Click a square to list its cases"),
-        "height": max(380, 34 * len(injectors) + 260), "margin": {"t": 120, "b": 40},
+        "height": max(380, 34 * len(injectors) + 290), "margin": {"t": 150, "b": 40},  # title, then the legend
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
-        "plot_bgcolor": "white", "clickmode": "event+select", "dragmode": False,
+        "plot_bgcolor": "white", **CLICKABLE,
     }
-    return go.Figure(data=traces, layout=layout)  # validated once (trace-by-trace updates re-validate)
+    return PlainFigure(data=traces, layout=layout)  # validated once (trace-by-trace updates re-validate)
 
 
 def top_lots(lots: pd.DataFrame, n: int = 20) -> pd.DataFrame:
@@ -212,7 +214,7 @@ def top_lots(lots: pd.DataFrame, n: int = 20) -> pd.DataFrame:
 def rate_bar_figure(frame: pd.DataFrame, label: str, key: str, title: str, axis: str) -> go.Figure:
     """Horizontal bars of the rate per 1,000 with Wilson 95% error bars; small groups greyed."""
     if frame.empty:
-        return go.Figure()
+        return PlainFigure()
     f = frame.sort_values("rate", ascending=True)
     bar = {
         "type": "bar", "y": list(f[label]), "x": list(f["rate"]), "orientation": "h",
@@ -233,8 +235,8 @@ def rate_bar_figure(frame: pd.DataFrame, label: str, key: str, title: str, axis:
         "title": _title(title, "Whiskers: 95% confidence interval · grey: fewer than 20 treatments<br>"
                                "Click a bar to list its cases"),
         "height": max(280, 26 * len(f) + 160), "margin": {"t": 100, "b": 40}, "plot_bgcolor": "white",
-        "clickmode": "event+select", "dragmode": False}
-    return go.Figure(data=[bar], layout=layout)
+        **CLICKABLE}
+    return PlainFigure(data=[bar], layout=layout)
 
 
 def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figure:
@@ -242,7 +244,7 @@ def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figur
     against the usual range for the product (green band) and the labelled dose (diamond)."""
     d = dose[dose["product"] == product].reset_index(drop=True)
     if d.empty:
-        return go.Figure()
+        return PlainFigure()
     ys = list(range(len(d)))
     bands = [{"type": "rect", "x0": r.usual_lo, "x1": r.usual_hi, "y0": y - 0.42, "y1": y + 0.42,
               "fillcolor": BAND, "line": {"width": 0}, "layer": "below"}
@@ -281,8 +283,8 @@ def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figur
                         "whiskers: 10th–90th percentile"),
         "height": max(300, 44 * len(d) + 200), "margin": {"t": 110, "b": 50}, "plot_bgcolor": "white",
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
-        "clickmode": "event+select", "dragmode": False}
-    return go.Figure(data=traces, layout=layout)
+        **CLICKABLE}
+    return PlainFigure(data=traces, layout=layout)
 
 
 def area_table(areas: pd.DataFrame) -> pd.DataFrame:

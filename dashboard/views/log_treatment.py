@@ -240,7 +240,8 @@ with left:
         hover = {a: f"{area_names[a]}: usual {describe_range(ref.doses[(a, product)])} {brand[product]}"
                  for a in area_names if (a, product) in ref.doses}
     st.plotly_chart(face_figure(selected=chosen, hover=hover, height=420), key="lt_face",
-                    on_select=_on_face_select, selection_mode="points", config={"displayModeBar": False})
+                    on_select=_on_face_select, selection_mode="points", config={"displayModeBar": False},
+                    theme=None)  # the figure carries its look (dashboard/charts/plain.py): drawn once per click
     st.caption("Click an area on the face to add it, or use the list.")
 with right:
     st.multiselect("Areas treated", list(area_names), key="lt_areas", persist_state=KEEP, format_func=area_names.get,

@@ -104,6 +104,11 @@ def _chart_clicked(chart: str, key: str, **extra) -> None:
         st.session_state["trends_drill"] = drill_from(chart, points[0], **extra)
 
 
+def _chart(fig, key: str, on_click) -> None:
+    """A clickable chart, sent plain (no theme: the figure carries its look; see dashboard/charts/plain.py)."""
+    st.plotly_chart(fig, key=key, on_select=on_click, selection_mode="points", theme=None, width="stretch")
+
+
 def _reset_filters(last_day: date) -> None:
     defaults = Filters().resolved(last_day)
     for field, key in KEYS.items():
@@ -182,15 +187,13 @@ def trends_panel() -> None:
     if trend.empty:
         st.info("No adverse events match these filters in this period, so there is no trend to draw.")
     else:
-        st.plotly_chart(charts.trend_figure(trend, filters.grain), key="trend_chart", on_select=partial(_chart_clicked, "trend", "trend_chart", grain=filters.grain),
-                        selection_mode="points",
-                        width="stretch")
+        _chart(charts.trend_figure(trend, filters.grain), "trend_chart",
+               partial(_chart_clicked, "trend", "trend_chart", grain=filters.grain))
 
     left, right = st.columns([2, 3])
     with left:
         areas = read("areas")
-        st.plotly_chart(charts.face_rate_figure(areas, filters.area), key="face_chart", on_select=_face_clicked,
-                        selection_mode="points", width="stretch")
+        _chart(charts.face_rate_figure(areas, filters.area), "face_chart", _face_clicked)
         st.caption("Click an area to filter the whole page by it; grey areas had no treatments in this view.")
         st.dataframe(charts.area_table(areas), hide_index=True, width="stretch", height=250,
                      column_config={
@@ -205,17 +208,14 @@ def trends_panel() -> None:
         if grid.empty:
             st.info("No treated areas match these filters.")
         else:
-            st.plotly_chart(charts.injector_area_figure(grid), key="grid_chart", on_select=partial(_chart_clicked, "injector_area", "grid_chart"),
-                            selection_mode="points", width="stretch")
+            _chart(charts.injector_area_figure(grid), "grid_chart", partial(_chart_clicked, "injector_area", "grid_chart"))
 
     left, right = st.columns(2)
     with left:
         products = read("products")
-        st.plotly_chart(
-            charts.rate_bar_figure(products, "product_name", "product", "Adverse events per 1,000 treatments, by product",
-                                   "Product"),
-            key="product_chart", on_select=partial(_chart_clicked, "products", "product_chart"),
-            selection_mode="points", width="stretch")
+        _chart(charts.rate_bar_figure(products, "product_name", "product",
+                                      "Adverse events per 1,000 treatments, by product", "Product"),
+               "product_chart", partial(_chart_clicked, "products", "product_chart"))
     with right:
         lots = read("lots")
         top = charts.top_lots(lots)
@@ -227,10 +227,8 @@ def trends_panel() -> None:
             judged = int((~lots["too_few"]).sum())
             title = (f"Lots with the highest rates: top {len(top)} of {judged:,} lots" if judged > len(top)
                      else "Adverse events per 1,000 treatments, by lot")
-            st.plotly_chart(
-                charts.rate_bar_figure(top, "lot_label", "lot_id", title, "Lot"),
-                key="lot_chart", on_select=partial(_chart_clicked, "lots", "lot_chart"), selection_mode="points",
-                width="stretch")
+            _chart(charts.rate_bar_figure(top, "lot_label", "lot_id", title, "Lot"), "lot_chart",
+                   partial(_chart_clicked, "lots", "lot_chart"))
             left_out = len(lots) - judged
             if left_out:
                 st.caption(f"{left_out:,} lots with fewer than 20 treatments are left out (too few to judge); "
@@ -249,10 +247,8 @@ def trends_panel() -> None:
                 st.session_state["dose_product"] = used.index[0]
             product = st.radio("Doses for product", list(used.index), key="dose_product", horizontal=True,
                                format_func=lambda p: names.get(p, p))
-        st.plotly_chart(charts.dose_figure(dose, product, names.get(product, product)), key="dose_chart",
-                        on_select=partial(_chart_clicked, "dose", "dose_chart", product=product,
-                                          product_name=names.get(product, product)),
-                        selection_mode="points", width="stretch")
+        _chart(charts.dose_figure(dose, product, names.get(product, product)), "dose_chart",
+               partial(_chart_clicked, "dose", "dose_chart", product=product, product_name=names.get(product, product)))
 
     st.subheader("Cases behind the charts")
     drill = st.session_state.get("trends_drill")
