@@ -9,6 +9,7 @@ import pytest
 
 from dashboard.db import open_database
 from dashboard.demo.command import load_demo
+from dashboard.trends.refresh import refresh
 from dashboard.warmup import start_warm_up, warm_up
 
 
@@ -20,6 +21,8 @@ def test_warm_up_reads_the_trends_view_and_changes_nothing(db_file: Path) -> Non
     load_demo(db_file, 1500, 3)
     db = open_database(db_file)
     try:
+        refresh(db, actor="test")  # so the read has cells and every Trends figure is built from real rows
+        assert int(db.scalar("SELECT count(*) FROM trends_area_cells")) > 0
         before = _state(db)
         warm_up(db)
         assert _state(db) == before
