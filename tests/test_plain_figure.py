@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -18,8 +19,8 @@ def _spec(fig: go.Figure) -> dict:
                                   validate=False))
 
 
-def _fig(y: list[float], **layout) -> PlainFigure:
-    return PlainFigure(data=[{"type": "scatter", "x": [1, 2, 3], "y": y}],
+def _fig(y, **layout) -> PlainFigure:
+    return PlainFigure(data=[{"type": "scatter", "x": list(range(len(y))), "y": y}],
                        layout={"xaxis2": {"domain": [0.5, 1]}, **layout})
 
 
@@ -34,6 +35,13 @@ def test_datarevision_is_the_same_for_the_same_data_and_changes_with_it() -> Non
     a, b, c = _spec(_fig([1, 2, 3])), _spec(_fig([1, 2, 3])), _spec(_fig([1, 2, 4]))
     assert a["layout"]["datarevision"] == b["layout"]["datarevision"]
     assert a["layout"]["datarevision"] != c["layout"]["datarevision"]
+
+
+def test_datarevision_sees_a_change_in_the_middle_of_a_long_array() -> None:
+    y = np.arange(2000.0)
+    changed = y.copy()
+    changed[1000] = -1.0
+    assert _spec(_fig(y))["layout"]["datarevision"] != _spec(_fig(changed))["layout"]["datarevision"]
 
 
 def test_house_look_fills_what_the_figure_leaves_unset_and_the_figure_wins() -> None:

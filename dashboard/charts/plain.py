@@ -12,10 +12,10 @@ chart) and show it with `st.plotly_chart(..., theme=None)`: the look below follo
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 
 TEXT = "#31333f"
 MUTED = "#5c5f6e"
@@ -51,7 +51,7 @@ class PlainFigure(go.Figure):
         styled = _merged(LAYOUT, layout)
         for key in sorted({"xaxis", "yaxis", *(k for k in styled if k.startswith(("xaxis", "yaxis")))}):
             styled[key] = _merged(AXIS, styled.get(key, {}))
-        data = json.dumps(figure.get("data", []), sort_keys=True, default=str).encode()
+        data = to_json_plotly(figure.get("data", [])).encode()  # whole arrays (str() of numpy elides the middle)
         styled["datarevision"] = hashlib.sha1(data, usedforsecurity=False).hexdigest()[:16]
         figure["layout"] = styled
         return figure
