@@ -45,6 +45,17 @@ class CaseMixModel:
     levels: dict[str, tuple[object, ...]] = field(default_factory=dict)
     params: np.ndarray = field(default_factory=lambda: np.zeros(1))
     overall_rate: float = 0.0
+    covariance: np.ndarray | None = None  # of params (penalised information, inverted), when asked for
+
+    def column(self, covariate: str, level: object) -> int | None:
+        """Return the index in params of one estimated level (None when that level shares the reference)."""
+        i = 1
+        for cov in self.covariates:
+            levels = self.levels.get(cov, ())
+            if cov == covariate:
+                return i + levels.index(level) if level in levels else None
+            i += len(levels)
+        return None
 
     def design(self, cells: Cells) -> np.ndarray:
         """Return the design matrix (intercept + one indicator per estimated level) for cells."""
@@ -99,10 +110,11 @@ def _patterns(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2.0,
-                ridge: float = 0.5) -> CaseMixModel:
+                ridge: float = 0.5, covariance: bool = False) -> CaseMixModel:
     """Fit the binomial GLM of `events` out of `n` on the covariates over aggregated cells.
 
     Cells are first collapsed to the distinct covariate patterns (numpy), so the fit costs the same at any size.
+    covariance=True also keeps the covariance of the coefficients (for Wald tests of one covariate given the rest).
     """
     n_all = np.asarray(cells["n"], dtype=float)
     y_all = np.asarray(cells["events"], dtype=float)
@@ -143,6 +155,11 @@ def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2
         model.levels = {}
         params = np.array([np.log(rate / (1 - rate))])
     model.params = params
+    if covariance and model.levels:
+        mu = 1 / (1 + np.exp(-np.clip(x @ params, -30, 30)))
+        info = np.einsum("ij,ik->jk", x * (n * mu * (1 - mu))[:, None], x)
+        info += np.diag(np.r_[1e-10, np.full(x.shape[1] - 1, ridge + 1e-10)])
+        model.covariance = np.linalg.inv(info)
     return model
 
 

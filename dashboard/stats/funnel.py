@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom, chi2, norm
+from scipy.stats import binom, chi2, nbinom, norm, poisson
 
 LEVELS = {"95": 0.025, "99.8": 0.001}
 
@@ -102,3 +102,25 @@ def sr_lower_limit(expected: np.ndarray | float, p: float, od: Overdispersion | 
     z = norm.ppf(1 - p)
     adjusted = np.clip(1 - z * np.sqrt(1 / (4 * e) + od.tau2), 0, None) ** 2
     return np.minimum(exact, adjusted)
+
+
+def log_rate_variance(od: Overdispersion) -> float:
+    """Return the between-unit variance of the rate multiplier implied by the additive tau-squared.
+
+    On the square-root scale sqrt(O/E) has variance 1/(4E) + tau2, and a unit whose rate is E x (1 + u) has
+    sqrt(O/E) ~ 1 + u/2, so var(u) = 4 tau2 (0 when the units are not overdispersed)."""
+    return 4.0 * od.tau2 if od.overdispersed else 0.0
+
+
+def negative_binomial_p(observed: np.ndarray | float, expected: np.ndarray | float, sigma2: float) -> np.ndarray:
+    """One-sided p-value P(X >= O) for a count whose mean E varies between units with variance sigma2 x E^2.
+
+    The gamma-Poisson (negative binomial) mixture: var X = E + sigma2 E^2. sigma2 = 0 is the exact Poisson test.
+    Used where units (injectors) differ more than chance allows, so that a unit is judged against the spread of
+    its peers and not only against Poisson noise."""
+    o = np.asarray(observed, dtype=float)
+    e = np.maximum(np.asarray(expected, dtype=float), 1e-12)
+    if sigma2 <= 0:
+        return np.where(o > 0, poisson.sf(o - 1, e), 1.0)
+    size = 1.0 / sigma2
+    return np.where(o > 0, nbinom.sf(o - 1, size, size / (size + e)), 1.0)

@@ -128,6 +128,26 @@ def mc_p(llr: np.ndarray | float, null_max: np.ndarray) -> np.ndarray:
     return (1 + np.sum(null_max[None, :] >= llr[:, None] - 1e-9, axis=1)) / (null_max.size + 1)
 
 
+def gumbel_p(llr: np.ndarray | float, null_max: np.ndarray) -> np.ndarray:
+    """Gumbel-approximated p-value of each LLR: a Gumbel fitted by moments to the simulated null maxima
+    (Abrams, Kleinman and Kulldorff 2010; SaTScan's p-values below 1 / (R + 1))."""
+    llr = np.atleast_1d(np.asarray(llr, dtype=float))
+    sd = float(np.std(null_max))
+    if null_max.size < 2 or sd <= 0:
+        return np.ones(llr.size)
+    beta = sd * np.sqrt(6.0) / np.pi
+    mu = float(np.mean(null_max)) - 0.5772156649015329 * beta
+    return -np.expm1(-np.exp(-(llr - mu) / beta))
+
+
+def scan_p(llr: np.ndarray | float, null_max: np.ndarray) -> np.ndarray:
+    """Monte-Carlo p-value, or the Gumbel tail where no simulated maximum reached the LLR (then the Monte-Carlo
+    p is only a floor, 1 / (R + 1), and a run-wide error control needs to know how far below it the LLR lies)."""
+    p = mc_p(llr, null_max)
+    floor = 1.0 / (null_max.size + 1)
+    return np.where(p <= floor, np.minimum(gumbel_p(llr, null_max), floor), p)
+
+
 @dataclass(frozen=True)
 class Cluster:
     """A most-likely cluster: the window [start, end] (positions), its counts, LLR and Monte-Carlo p."""
@@ -191,7 +211,7 @@ def temporal_scan_poisson(
         return out
 
     null_max = sequential_null_max(simulate, chosen[0][0], n_sim, seed)
-    return [Cluster(s, end, c, ex, llr, float(mc_p(llr, null_max)[0])) for llr, s, end, c, ex in chosen]
+    return [Cluster(s, end, c, ex, llr, float(scan_p(llr, null_max)[0])) for llr, s, end, c, ex in chosen]
 
 
 def location_scan_poisson(
@@ -218,7 +238,7 @@ def location_scan_poisson(
         return poisson_llr(sims, e[None, :], total).max(axis=1)
 
     null_max = sequential_null_max(simulate, float(llr.max()), n_sim, seed)
-    return llr, np.where(llr > 0, mc_p(llr, null_max), 1.0)
+    return llr, np.where(llr > 0, scan_p(llr, null_max), 1.0)
 
 
 def location_scan_bernoulli(
