@@ -1,0 +1,1 @@
+"""Test support code: an independent random clinic scenario generator (scenarios.py)."""
