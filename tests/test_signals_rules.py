@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard.signals import classify
+from dashboard.signals.control import RunControl
 from dashboard.signals.findings import Finding, dose_findings, injector_findings
 from dashboard.stats.doseresponse import dose_response
 
@@ -19,6 +20,14 @@ def _funnel(observed_first: int, injectors: int = 10, expected: float = 5.0) -> 
                          "expected_out": 0.0})
 
 
+def _graded(family, *args) -> list[Finding]:
+    """Run one family with its own run-wide control (the only family of the run) and grade act over it."""
+    control = RunControl()
+    found = family(*args, control)
+    control.grade(found)
+    return found
+
+
 HIT = {(1, "glabella", "eyelid_ptosis"): {"h": 4.0, "arl0": 1e5, "first_signal_day": "2025-06-01"}}
 
 
@@ -26,15 +35,15 @@ HIT = {(1, "glabella", "eyelid_ptosis"): {"h": 4.0, "arl0": 1e5, "first_signal_d
 def test_cusum_alarm_without_the_funnel_act_criteria_is_watch(observed: int):
     # 12 vs 5 expected: p ~ 0.005, 3 or more cases, so the old rule (alarm, >= 3 cases, p < 0.05) acted on it,
     # though p x 10 tests is above 0.01 and the q-value is not below 0.05
-    found = {f.injector_id: f for f in injector_findings(_funnel(observed), HIT)}
+    found = {f.injector_id: f for f in _graded(injector_findings, _funnel(observed), HIT)}
     assert found[1].level == "watch"
     assert "CUSUM alarm" in found[1].method
 
 
 def test_cusum_alarm_with_the_funnel_act_criteria_acts():
-    found = {f.injector_id: f for f in injector_findings(_funnel(25), HIT)}
+    found = {f.injector_id: f for f in _graded(injector_findings, _funnel(25), HIT)}
     assert found[1].level == "act"
-    no_alarm = {f.injector_id: f for f in injector_findings(_funnel(25), {})}
+    no_alarm = {f.injector_id: f for f in _graded(injector_findings, _funnel(25), {})}
     assert no_alarm[1].level == "act", "act comes from the funnel criteria, with or without an alarm"
 
 
@@ -59,7 +68,7 @@ def _bands(observed: list[int], expected: list[float]) -> pd.DataFrame:
 
 
 def test_dose_finding_acts_with_a_dose_response_and_says_so():
-    [f] = dose_findings(_bands([40, 13, 12, 10], [40.0, 13.0, 4.0, 2.0]))
+    [f] = _graded(dose_findings, _bands([40, 13, 12, 10], [40.0, 13.0, 4.0, 2.0]))
     assert f.level == "act" and f.details["direction"] == "above"
     assert "logistic regression LR test" in f.method and "Cochran-Armitage" in f.method
 

@@ -39,6 +39,7 @@ class SignalData:
         self._windows: dict[tuple[date, date], pd.DataFrame] = {}
         self._events: _EventTable | None = None
         self._areas: dict[str, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
+        self._by_day_clinic: pd.DataFrame | None = None
 
     def _df(self, name: str, params: dict | None = None) -> pd.DataFrame:
         return self.cur.execute(load_sql(name), params).df()
@@ -88,6 +89,14 @@ class SignalData:
             g["cell"] = self.probs.cell_index(g["cell_id"])
             self._units[unit] = g
         return self._units[unit]
+
+    def injector_cells(self) -> dict[str, np.ndarray]:
+        """Return treatments per injector and case-mix cell (injector_id, cell_id, n, n_out, dose_sum arrays)."""
+        return self._unit_cells("injector")
+
+    def injector_cell_events(self) -> pd.DataFrame:
+        """Return treatments with each term per injector and case-mix cell."""
+        return self._df("signals_injector_cell_events")
 
     def by_injector(self) -> pd.DataFrame:
         """Return injector x area x term observed, expected and out-of-range parts."""
@@ -144,15 +153,37 @@ class SignalData:
 
     def by_day(self) -> pd.DataFrame:
         """Return day x term treatments, observed and expected (every clinic together)."""
-        g = self._unit_cells("day")
-        days, unit = np.unique(g["day"], return_inverse=True)
-        e, n = self.probs.unit_sums(unit.ravel(), g["cell"], g["n"], len(days))
-        out = self.probs.long(pd.DataFrame({"day": days}), ["day"], e, n)
-        obs = self._df("signals_day_observed")
-        out = out.merge(obs, on=["day", "term"], how="left")
-        out["observed"] = out["observed"].fillna(0).astype(np.int64)
+        per = self.by_day_clinic()
+        out = per.groupby(["day", "term"], sort=False)[["treatments", "expected", "observed"]].sum().reset_index()
         return out[["day", "term", "treatments", "expected", "observed"]].sort_values(
             ["term", "day"], kind="stable").reset_index(drop=True)
+
+    def by_day_clinic(self) -> pd.DataFrame:
+        """Return day x clinic x term treatments, observed and expected (for the per-clinic time scans)."""
+        if self._by_day_clinic is not None:
+            return self._by_day_clinic
+        g = self._unit_cells("day")
+        day = np.asarray(g["day"], dtype="datetime64[D]")
+        clinic = np.asarray(g["clinic_id"], dtype=np.int64)
+        key = day.astype(np.int64) * (int(clinic.max(initial=0)) + 1) + clinic
+        keys, first, unit = np.unique(key, return_index=True, return_inverse=True)
+        e, n = self.probs.unit_sums(unit.ravel(), g["cell"], g["n"], len(keys))
+        out = self.probs.long(pd.DataFrame({"day": day[first], "clinic_id": clinic[first]}), ["day", "clinic_id"],
+                              e, n)
+        obs = self._df("signals_day_observed")
+        obs["day"] = pd.to_datetime(obs["day"])
+        out["day"] = pd.to_datetime(out["day"])
+        out = out.merge(obs, on=["day", "clinic_id", "term"], how="left")
+        out["observed"] = out["observed"].fillna(0).astype(np.int64)
+        self._by_day_clinic = out[["day", "clinic_id", "term", "treatments", "expected", "observed"]].sort_values(
+            ["term", "clinic_id", "day"], kind="stable").reset_index(drop=True)
+        return self._by_day_clinic
+
+    def recorded_in_area(self, injector_id: int, area: str, term: str) -> tuple[int, int]:
+        """Return (events recorded by the reporter in the area, events placed on it) of an injector x area x term."""
+        row = self.cur.execute(load_sql("signals_recorded_area"),
+                               {"injector_id": int(injector_id), "area": area, "term": term}).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def injector_products(self) -> pd.DataFrame:
         """Return injector x area x product treatments below/above the usual dose range."""

@@ -30,6 +30,7 @@ class Context:
     dose_breakdown: Callable[..., pd.DataFrame]
     window_units: Callable[..., pd.DataFrame]
     injector_doses: Callable[..., pd.DataFrame]  # (injector_id, area, term) -> per dose band: dose, n, o, e
+    recorded_in_area: Callable[[int, str, str], tuple[int, int]] = lambda i, a, t: (0, 0)
     _by_pair: dict[tuple[int, str], pd.DataFrame] | None = field(default=None, repr=False)
     _no_pair: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -42,6 +43,14 @@ class Context:
         if injector_id is None or area is None:
             return self._no_pair
         return self._by_pair.get((int(injector_id), str(area)), self._no_pair)
+
+    def session_level(self, term: str) -> bool:
+        """True for a term not tied to an area's anatomy (whole body, allergy, lack of effect): counted per treatment."""
+        return bool(self.names.get("systemic", {}).get(term))
+
+    def placement_areas(self, term: str) -> set[str]:
+        """Return the areas where a misplaced injection produces this term (reference data)."""
+        return {a.strip() for a in self.names.get("placement", {}).get(term, "").split(",") if a.strip()}
 
     def name(self, kind: str, code: object) -> str:
         """Return the display name of a code (the code itself when unknown)."""
@@ -92,11 +101,29 @@ def classify_injector(f: Finding, ctx: Context) -> None:
     if treated and on_out and (rises or expected_in < MIN_IN_RANGE_EXPECTED):
         f.kind = "dosing"
         f.product = f.details["dose_product"]
+    elif ctx.session_level(f.term):
+        # a session-level term says nothing about where the toxin went: never placement. Its excess at usual doses
+        # points at the effective dose (dilution, storage, units), but without dose evidence the cause is open.
+        f.kind = "dosing"
+        f.product = f.details.get("dose_product")
+        _cause_unclear(f, "session-level term at usual doses")
     else:
         f.kind = "placement"
         if not mine.empty and len(mine) == 1:
             f.product = str(mine.iloc[0]["product"])
+        if f.area not in ctx.placement_areas(f.term) and f.injector_id is not None and f.area:
+            here, events = ctx.recorded_in_area(f.injector_id, f.area, f.term)
+            f.details.update({"recorded_here": here, "events_placed": events})
+            if here < 0.5 * events:  # neither the anatomy nor the reports put the excess in this area
+                _cause_unclear(f, "the reports do not say the events were in this area")
     f.method += dose_response_text(trend, " within the injector")
+
+
+def _cause_unclear(f: Finding, why: str) -> None:
+    """Keep a finding whose suspected cause has no evidence of its own at watch: act names a cause to act on."""
+    f.details["cause_unclear"] = why
+    if f.level == "act":
+        f.level = "watch"
 
 
 def _share_top(df: pd.DataFrame, col: str) -> tuple[Any, float]:
@@ -138,12 +165,12 @@ def merge_findings(found: dict[str, list[Finding]], ctx: Context) -> list[Findin
     lot_by_key = {(f.lot_id, f.term): f for f in lots}
     times: list[Finding] = []
     for f in sorted(found.get("time", []), key=_strength):
-        b = ctx.breakdown(f.term, None, None, f.window_start, f.window_end)
+        b = ctx.breakdown(f.term, None, f.clinic_id, f.window_start, f.window_end)  # a clinic's own scan: its events
         excess = max(f.observed - f.expected, 1.0)
         f.details.update({"lots_with_events": int(b.loc[b["observed"] > 0, "lot_id"].nunique()),
                           "injectors_with_events": int(b.loc[b["observed"] > 0, "injector_id"].nunique())})
         top_clinic, clinic_share = _share_top(b, "clinic_id")
-        if clinic_share >= DOMINANT_SHARE:
+        if f.clinic_id is None and clinic_share >= DOMINANT_SHARE:
             f.clinic_id = int(top_clinic)
         units = ctx.window_units(f.term, f.window_start, f.window_end)
         host = _explaining(units, "lot_id", {k[0]: v for k, v in lot_by_key.items() if k[1] == f.term}, excess)
@@ -357,6 +384,9 @@ def summary(f: Finding, ctx: Context) -> str:
     if f.kind in ("placement", "dosing") and f.injector_id is not None:
         who = ctx.name("injector", f.injector_id)
         where = ctx.name("area", f.area).lower() if f.area else "their"
+        if f.kind == "placement" and f.details.get("cause_unclear"):
+            return (f"{who}: {counts} after {where} treatments at usual doses{also} - the reports do not say where "
+                    f"the events were; review this injector's technique.")
         if f.kind == "placement":
             return (f"{who}: {counts} after {where} treatments at usual doses{also} - "
                     f"review this injector's injection technique and placement in this area.")
@@ -365,6 +395,9 @@ def summary(f: Finding, ctx: Context) -> str:
             side = "below" if f.details.get("direction") == "below" else "above"
             return (f"{who}: {counts} after {where} treatments given {side} the usual {product} dose range{also} - "
                     f"check the units used for {product} (another product's unit numbers?).")
+        if f.details.get("cause_unclear") and not f.details.get("on_out"):
+            return (f"{who}: {counts} after {where} treatments at usual doses{also} - check this injector's "
+                    f"dilution, vial storage and units; the reports do not show where the problem lies.")
         if f.details.get("direction") == "below":
             return (f"{who}: {counts} after {where} treatments{also}; many of the {product} doses were below the "
                     f"usual range - check the units used for {product} (another product's unit numbers?).")

@@ -17,8 +17,9 @@ from scipy import sparse
 
 from dashboard.config import RISK_FACTORS
 from dashboard.db import Database
-from dashboard.signals import classify, doses, expected
+from dashboard.signals import benchmark, classify, doses, expected, sites
 from dashboard.signals.cells import SignalData
+from dashboard.signals.control import RunControl
 from dashboard.signals.expected import CellProbabilities
 from dashboard.signals.findings import (
     WATCH_MIN_OBSERVED,
@@ -28,6 +29,7 @@ from dashboard.signals.findings import (
     factor_tests,
     grade_factor_findings,
     injector_findings,
+    injector_variance,
     lot_findings,
     poisson_p,
     time_findings,
@@ -38,11 +40,12 @@ from dashboard.trends import refresh as trends_refresh
 
 FORMAT = "injectwatch-signals/1"
 # The model is fitted with every dose band as its own level (below, lower half, upper half, up to 1.5 x the top,
-# beyond) and predicts each treatment as if its dose had been usual (`_as_if_usual`): harm from out-of-range doses
+# beyond) and predicts each treatment as if its dose had been usual (`benchmark.as_usual`): harm from out-of-range doses
 # then shows as excess, and it cannot leak into the in-range coefficients (pooled with the upper half, a dosing
 # error raised the "upper half" risk and was absorbed into the expected counts).
-BASE_COVARIATES = ("area", "product", "dose_band", "vpp_model", "age_band", "sex")
-
+# The clinic is in every term's model, then replaced by a site level pooled over all terms (signals/sites.py): sites
+# differ in how completely they report, but one injector's excess must not be absorbed into their site's level.
+BASE_COVARIATES = ("area", "product", "dose_band", "vpp_model", "age_band", "sex", "clinic")
 
 @dataclass
 class SignalRun:
@@ -54,6 +57,7 @@ class SignalRun:
     findings: dict[str, Finding] = field(default_factory=dict)
     funnel: pd.DataFrame = field(default_factory=pd.DataFrame)
     daily: pd.DataFrame = field(default_factory=pd.DataFrame)
+    daily_by_clinic: pd.DataFrame = field(default_factory=pd.DataFrame)
     dose_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
     usual_doses: pd.DataFrame = field(default_factory=pd.DataFrame)
     sequences: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -85,26 +89,25 @@ def _numeric_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndar
         idx, uniques = pd.factorize(cells[col].astype(str), sort=True)
         num[col] = idx
         codes[col] = np.asarray(uniques, dtype=object)
+    num["clinic"] = cells["clinic_id"].to_numpy(dtype=np.int64)
     for col in ("dose_band", "dose_model", "vpp_model", "age_band", "is_main", *RISK_FACTORS):
         num[col] = cells[col].to_numpy(dtype=np.int64)
     return num, codes
 
 
-def _as_if_usual(cells: Columns) -> Columns:
-    """Return the cells with out-of-range dose bands moved to the nearest in-range half (for prediction)."""
-    return cells.assign(dose_band=cells["dose_model"])
-
-
 def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dict[str, set[str]],
-                 related: dict[str, set[str]], systemic: set[str] | None = None
-                 ) -> tuple[CellProbabilities, list[Finding]]:
-    """Fit the case-mix model per term; return per-cell probabilities and the graded patient-factor findings."""
+                 control: RunControl, systemic: set[str] | None = None) -> CaseMix:
+    """Fit the case-mix model per term; return the per-cell probabilities, the graded patient-factor findings and
+    the fits (for the leave-one-out benchmark of high injectors).
+
+    One model per term holds every recorded risk factor with the base covariates (the clinic among them): its factor
+    coefficients are the patient-factor tests, and its predictions (doses taken as usual, the term's own clinic levels
+    replaced by the site levels pooled over all terms) give the expected counts."""
     num, codes = _numeric_cells(cells)
     area_index = {a: i for i, a in enumerate(codes["area"])}
     cell_ids = num["cell_id"].to_numpy()
     columns = {c: num[c].to_numpy() for c in num.columns}
-    per_term: dict[str, tuple[np.ndarray, Columns]] = {}
-    p0s: dict[str, np.ndarray] = {}
+    fitted: dict[str, benchmark.TermFit] = {}
     tests: list[Finding] = []
     events_by_term = {t: g.set_index("cell_id")["events"] for t, g in cell_events.groupby("term", sort=True)}
     for term in sorted(term_areas):
@@ -121,22 +124,24 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
                      | {"events": ev.reindex(cell_ids[rows]).fillna(0).to_numpy()})
         if ct["events"].sum() < WATCH_MIN_OBSERVED:
             continue
-        model0 = fit_casemix(ct, BASE_COVARIATES)
         present = tuple(f for f in RISK_FACTORS if ct[f].any())
-        tests += factor_tests(term, ct, model0.predict(ct), present)  # factors against the doses given
-        per_term[term], p0s[term] = (rows, ct), model0.predict(_as_if_usual(ct))
-    graded = grade_factor_findings(tests)
-    flagged: dict[str, set[str]] = {}
-    for f in graded:
-        if f.level == "act" and f.factor:
-            flagged.setdefault(f.term, set()).add(f.factor)
-    probs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for term, (rows, ct) in per_term.items():
-        factors = sorted((related.get(term, set()) | flagged.get(term, set())) & set(RISK_FACTORS))
-        factors = [f for f in factors if ct[f].any()]
-        p = fit_casemix(ct, BASE_COVARIATES + tuple(factors)).predict(_as_if_usual(ct)) if factors else p0s[term]
-        probs[term] = (rows, p)
-    return expected.from_terms(cell_ids, probs), graded
+        model = fit_casemix(ct, BASE_COVARIATES + present, covariance=True)
+        tests += factor_tests(term, ct, model, present)  # factors against the doses given, the clinic held fixed
+        fitted[term] = benchmark.TermFit(rows, ct, model)
+    pooled = sites.pooled_site_levels([sites.term_site_levels(f.model, f.cells) for f in fitted.values()])
+    probs = {term: (f.rows, sites.predict_with_sites(f.model, f.cells, benchmark.as_usual(f.cells), pooled))
+             for term, f in fitted.items()}
+    return CaseMix(expected.from_terms(cell_ids, probs), grade_factor_findings(tests, control), fitted, pooled)
+
+
+@dataclass
+class CaseMix:
+    """The run's case-mix fits: per-cell probabilities, graded factor findings, each term's fit, the site levels."""
+
+    probs: CellProbabilities
+    factor_findings: list[Finding]
+    fits: dict[str, benchmark.TermFit]
+    site_levels: dict[int, float]
 
 
 def _cusum_series(data: SignalData, by_inj: pd.DataFrame,
@@ -165,36 +170,42 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         cells = data.cells()
         cell_events = data.cell_events()
         pairs = data.ref_pairs()
-        related: dict[str, set[str]] = {}
-        for factor, terms in names.get("related", {}).items():
-            for t in _split(terms):
-                related.setdefault(t, set()).add(factor)
         placement = {t: _split(a) for t, a in names.get("placement", {}).items() if _split(a)}
         systemic = {t for t, flag in names.get("systemic", {}).items() if flag}
-        probs, factor_found = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), related,
-                                           systemic)
+        control = RunControl()
+        mix = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), control, systemic)
+        probs, factor_found = mix.probs, mix.factor_findings
         clock.lap("case_mix")
         data.set_expected(probs, cells, names.get("injector", {}))
         by_inj = data.by_injector()
+        sigma2 = injector_variance(by_inj[by_inj["expected"] > 0])
+        by_inj = benchmark.leave_out(by_inj, mix.fits, mix.site_levels, probs.cell_ids,
+                                     cells["area"].to_numpy(dtype=object), data.injector_cells(),
+                                     data.injector_cell_events(), sigma2)
+        clock.lap("benchmark")
         series = _cusum_series(data, by_inj, placement)
         phat_map = {t: probs.term_series(t) for t in sorted({t for _, t in series})}
         hits = cusum_screen(series, phat_map)
         clock.lap("cusum")
-        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits)}
+        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control, sigma2)}
         clock.lap("injectors")
         bands = band_sums(cells, cell_events, probs)
-        found["dose"] = dose_findings(bands)
+        found["dose"] = dose_findings(bands, control)
         clock.lap("dose")
-        found["lot"] = lot_findings(data.by_lot())
+        found["lot"] = lot_findings(data.by_lot(), control)
         clock.lap("lots")
-        found["time"] = time_findings(by_day := data.by_day())
+        found["time"] = time_findings(data.by_day_clinic(), control)
+        by_day = data.by_day()
         found["factor"] = factor_found
+        for family in found.values():
+            control.grade(family)
         clock.lap("time")
         ctx = classify.Context(names=names, injector_products=data.injector_products(),
                                breakdown=_memo(data.breakdown), dose_breakdown=_memo(data.dose_breakdown),
                                window_units=_memo(data.window_units),
                                injector_doses=doses.InjectorDoses(data.cur, probs, found["injector"],
-                                                                  data.injector_dose_cells).bands)
+                                                                  data.injector_dose_cells).bands,
+                               recorded_in_area=data.recorded_in_area)
         primaries = classify.merge_findings(found, ctx)
         signals = [classify.to_signal(f, ctx) for f in primaries]
         order = sorted(range(len(signals)), key=lambda i: classify.urgency(signals[i]))
@@ -205,6 +216,7 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         run.findings = {s["id"]: f for s, f in zip(signals, primaries, strict=True)}
         run.funnel = by_inj
         run.daily = by_day
+        run.daily_by_clinic = data.by_day_clinic()
         run.usual_doses = data.usual_doses()
         run.dose_bands = bands.rename(columns={"n": "treatments", "o": "observed", "e": "expected"})[
             ["area", "product", "term", "dose_band", "treatments", "observed", "expected"]]

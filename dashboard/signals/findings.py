@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
-from scipy.stats import poisson
+from scipy.stats import norm, poisson
 
 from dashboard.signals.cells import OUT_OF_RANGE_BANDS
+from dashboard.signals.control import RunControl
 from dashboard.stats import cusum, ebayes, fdr, funnel, scan
-from dashboard.stats.casemix import Cells
+from dashboard.stats.casemix import CaseMixModel, Cells
 from dashboard.stats.doseresponse import DoseResponse, dose_response
 
 # Level thresholds (statistics.md §11, with a minimum count and effect size for act).
@@ -33,7 +34,6 @@ SCAN_ACT_P = 0.01
 SCAN_WATCH_P = 0.05
 CUSUM_RA = 2.0
 CUSUM_FALSE_ALARMS_PER_RUN = 0.05
-ACT_FAMILYWISE = 0.01  # act also needs Bonferroni p x (tests in the family) below this: "look now" is rare
 DOSE_TREND_ACT_P = 0.01  # a dose finding acts only if the rate also moves with units (one-sided, case-mix offset)
 DOSE_TREND_P = 0.05  # an injector's excess is called dosing only with a dose-response at least this clear
 SCAN_SIMULATIONS = 999
@@ -87,17 +87,15 @@ def rr_lower(observed: int, expected: float) -> float:
 
 
 def level_for(observed: int, rate_ratio: float, q: float, extra_act: bool = True, extra_watch: bool = True,
-              expected: float | None = None, p: float | None = None, tests: int = 1) -> str | None:
+              expected: float | None = None) -> str | None:
     """Return 'act', 'watch' or None from the count, effect size, q-value and the family's own condition.
 
     Besides significance, the excess must be clinically relevant: act needs a rate ratio of at least
     ACT_MIN_RATE_RATIO whose lower 95% bound reaches ACT_MIN_LOWER; watch needs WATCH_MIN_RATE_RATIO with
     a lower bound above WATCH_MIN_LOWER. With a million treatments tiny differences are "significant";
-    these bounds keep the list to differences worth a manager's time. Act further needs family-wise
-    significance (p x number of tests in the family < ACT_FAMILYWISE); watch is controlled by the FDR.
+    these bounds keep the list to differences worth a manager's time. An `act` from here is provisional: the
+    run-wide error control (control.RunControl.grade) keeps it only if it survives over every test of the run.
     """
-    if p is not None and p * tests >= ACT_FAMILYWISE:
-        extra_act = False
     e = expected if expected is not None else (observed / rate_ratio if rate_ratio > 0 else 0.0)
     low = rr_lower(observed, e) if e > 0 else float("inf")
     if (observed >= ACT_MIN_OBSERVED and rate_ratio >= ACT_MIN_RATE_RATIO and low >= ACT_MIN_LOWER
@@ -110,14 +108,45 @@ def level_for(observed: int, rate_ratio: float, q: float, extra_act: bool = True
 
 
 # ---------------------------------------------------------------------------------------------- injectors
-def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str], dict[str, Any]]) -> list[Finding]:
-    """Funnel comparison of each injector x area x term against expected, with overdispersion and CUSUM."""
+VARIANCE_PRIOR_UNITS = 20  # a term's own estimate of the spread between injectors weighs as this many cells
+
+
+def injector_variance(by_inj: pd.DataFrame, min_units: int = 5) -> dict[str, float]:
+    """Return, per term, the variance between injectors of the rate multiplier (0 = Poisson only).
+
+    Injectors differ a little in every clinic (technique, patients, how diligently events are reported): the
+    square-root-scale overdispersion of injector x area O/E with E >= 1 (Winsorised, Spiegelhalter) estimates that
+    spread. One term's cells are few and their estimate noisy, so it is shrunk towards the estimate over every term
+    together, weighted by its number of cells against VARIANCE_PRIOR_UNITS."""
+    units = by_inj[by_inj["expected"] >= 1]
+    pooled = funnel.log_rate_variance(funnel.sr_overdispersion(units["observed"].to_numpy(),
+                                                               units["expected"].to_numpy()))
+    out: dict[str, float] = {}
+    for term, grp in units.groupby("term", sort=True):
+        if len(grp) >= min_units:
+            own = funnel.log_rate_variance(funnel.sr_overdispersion(grp["observed"].to_numpy(),
+                                                                    grp["expected"].to_numpy()))
+            out[str(term)] = (len(grp) * own + VARIANCE_PRIOR_UNITS * pooled) / (len(grp) + VARIANCE_PRIOR_UNITS)
+    return {str(t): out.get(str(t), pooled) for t in by_inj["term"].unique()}
+
+
+def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str], dict[str, Any]],
+                      control: RunControl, sigma2: dict[str, float] | None = None) -> list[Finding]:
+    """Funnel comparison of each injector x area x term against expected, with overdispersion and CUSUM.
+
+    The p-value allows for the spread between injectors (negative binomial with the term's estimated variance):
+    an injector is judged against peers who also differ, not against Poisson noise alone."""
     df = by_inj[by_inj["expected"] > 0].copy()
     if df.empty:
         return []
-    df["p"] = poisson_p(df["observed"], df["expected"])
+    sigma2 = injector_variance(df) if sigma2 is None else sigma2
+    df["sigma2"] = df["term"].map(sigma2).fillna(0.0)
+    p = np.ones(len(df))
+    for s2, idx in df.groupby("sigma2", sort=False).indices.items():
+        p[idx] = funnel.negative_binomial_p(df["observed"].to_numpy()[idx], df["expected"].to_numpy()[idx], s2)
+    df["p"] = p
     df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
-    tests = len(df)
+    control.add("injector", df["p"].to_numpy())
     out: list[Finding] = []
     hit_pairs = {(a, t) for (_, a, t) in cusum_hits}
     interesting = df[(df["q"] < WATCH_Q) & (df["observed"] >= WATCH_MIN_OBSERVED)]
@@ -133,20 +162,22 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
         for i, row in enumerate(grp.itertuples(index=False)):
             rr = row.observed / row.expected
             hit = cusum_hits.get((int(row.injector_id), str(area), str(term)))
-            level = level_for(int(row.observed), rr, float(row.q), extra_act=bool(rr > ul998[i]),
-                              p=float(row.p), tests=tests)
+            level = level_for(int(row.observed), rr, float(row.q), extra_act=bool(rr > ul998[i]))
             if level is None and hit is not None and row.observed >= WATCH_MIN_OBSERVED and rr > 1:
                 level = "watch"  # a CUSUM alarm alone is a drift to watch, never act (see cusum_screen)
             if level is None:
                 continue
+            against = "the other injectors' treatments" if getattr(row, "benchmark", "") == "the other injectors" \
+                else "every injector's treatments"
             f = Finding("injector", str(term), int(row.observed), float(row.expected), int(row.treatments),
-                        float(row.p), "funnel O/E (exact Poisson, case-mix expected), BH",
+                        float(row.p), f"funnel O/E (case-mix expected from {against}; negative binomial p allowing "
+                        f"for the spread between injectors, variance {row.sigma2:.3g}), BH",
                         injector_id=int(row.injector_id), area=str(area), q_value=float(row.q), level=level)
             f.details.update({
                 "upper_95": float(ul95[i]), "upper_99_8": float(ul998[i]),
                 "phi": None if od is None else od.phi, "tau2": None if od is None else od.tau2,
                 "n_out": int(row.n_out), "observed_out": int(row.observed_out),
-                "expected_out": float(row.expected_out),
+                "expected_out": float(row.expected_out), "act_p": float(row.p), "sigma2": float(row.sigma2),
             })
             if prior is None and len(grp) >= 3:
                 prior = ebayes.fit_mle(grp["observed"].to_numpy(), grp["treatments"].to_numpy())
@@ -199,7 +230,7 @@ def cusum_screen(series: dict[tuple[str, str], pd.DataFrame], phat: dict[str, pd
 
 
 # ---------------------------------------------------------------------------------------------- dose
-def dose_findings(bands: pd.DataFrame) -> list[Finding]:
+def dose_findings(bands: pd.DataFrame, control: RunControl) -> list[Finding]:
     """Excess in out-of-range dose bands per area x product x term, against the usual-practice expectation.
 
     bands: treatments n, observed o, expected e and dose-ratio weight wr per area x product x term x dose band.
@@ -216,19 +247,20 @@ def dose_findings(bands: pd.DataFrame) -> list[Finding]:
         return []
     p = poisson_p(tests["o"].to_numpy(), tests["e"].to_numpy())
     q = fdr.bh_qvalues(p)
+    control.add("dose", p)
     out = []
     for row, pi, qi in zip(tests.itertuples(index=False), p, q, strict=True):
-        if level_for(int(row.o), row.o / row.e, float(qi), p=float(pi), tests=len(tests)) is None:
+        if level_for(int(row.o), row.o / row.e, float(qi)) is None:
             continue
         grp = bands[(bands["area"] == row.area) & (bands["product"] == row.product) & (bands["term"] == row.term)]
         trend = dose_response((grp["wr"] / grp["n"]).to_numpy(), grp["n"].to_numpy(), grp["o"].to_numpy(),
                               grp["e"].to_numpy(), increasing=row.direction == "above")
-        level = level_for(int(row.o), row.o / row.e, float(qi), p=float(pi), tests=len(tests),
+        level = level_for(int(row.o), row.o / row.e, float(qi),
                           extra_act=trend is not None and trend.logistic_p < DOSE_TREND_ACT_P)
         f = Finding("dose", str(row.term), int(row.o), float(row.e), int(row.n), float(pi),
                     "O/E in out-of-range dose bands (exact Poisson), BH" + dose_response_text(trend),
                     area=str(row.area), product=str(row.product), q_value=float(qi), level=level)
-        f.details.update({"direction": row.direction, "dose_response": trend})
+        f.details.update({"direction": row.direction, "dose_response": trend, "act_p": float(pi)})
         out.append(f)
     return out
 
@@ -243,7 +275,7 @@ def dose_response_text(trend: DoseResponse | None, within: str = "") -> str:
 
 
 # ---------------------------------------------------------------------------------------------- lots
-def lot_findings(by_lot: pd.DataFrame) -> list[Finding]:
+def lot_findings(by_lot: pd.DataFrame, control: RunControl) -> list[Finding]:
     """Lots with more events than expected: exact Poisson p per lot x term (BH across the family), confirmed
     by a per-term Poisson scan over lots (seeded Monte-Carlo p against the maximum over all lots)."""
     df = by_lot[by_lot["expected"] > 0].copy()
@@ -253,17 +285,20 @@ def lot_findings(by_lot: pd.DataFrame) -> list[Finding]:
     df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
     out = []
     for term, grp in df.groupby("term", sort=True):
+        if len(grp) < 2:
+            continue
         cand = grp[(grp["q"] < WATCH_Q) & (grp["observed"] >= WATCH_MIN_OBSERVED)]
-        if cand.empty or len(grp) < 2:
+        if cand.empty:
+            control.add("lot", [1.0])  # one scan per term; not run when no lot stands out at all
             continue
         llr, scan_p = scan.location_scan_poisson(grp["observed"].to_numpy(), grp["expected"].to_numpy(),
                                                  n_sim=SCAN_SIMULATIONS, seed=scan.seed_for("lot", term))
+        control.add("lot", [float(scan_p.min())])
         by_lot_id = dict(zip(grp["lot_id"].to_numpy(), zip(scan_p, llr, strict=True), strict=True))
         for row in cand.itertuples(index=False):
             sp, li = by_lot_id[row.lot_id]
             rr = row.observed / row.expected
-            level = level_for(int(row.observed), rr, float(row.q), extra_act=sp < SCAN_ACT_P, p=float(row.p),
-                              tests=len(df),
+            level = level_for(int(row.observed), rr, float(row.q), extra_act=sp < SCAN_ACT_P,
                               extra_watch=sp < SCAN_WATCH_P)
             if level is None:
                 continue
@@ -271,7 +306,7 @@ def lot_findings(by_lot: pd.DataFrame) -> list[Finding]:
                         float(row.p), "lot O/E (exact Poisson), BH; per-lot Poisson scan (Monte-Carlo p)",
                         product=str(row.product), lot_id=int(row.lot_id), lot=str(row.lot),
                         window_start=row.first_day, window_end=row.last_day, q_value=float(row.q), level=level)
-            f.details.update({"scan_p": float(sp), "llr": float(li), "injectors": int(row.injectors),
+            f.details.update({"scan_p": float(sp), "llr": float(li), "injectors": int(row.injectors), "act_p": float(sp),
                               "injectors_with_events": int(row.injectors_with_events)})
             out.append(f)
     return out
@@ -302,77 +337,110 @@ def _worth_scanning(o: np.ndarray, e: np.ndarray) -> bool:
     return best < SCAN_WATCH_P / 10
 
 
-def time_findings(by_day: pd.DataFrame) -> list[Finding]:
-    """Temporal Poisson scan per term with seeded Monte-Carlo p, BH across terms (the clinic is read afterwards)."""
-    if by_day.empty:
+def _series(by_day_clinic: pd.DataFrame) -> list[tuple[str, int | None, pd.DataFrame]]:
+    """Return the (term, clinic, rows) series to scan: each term over the whole chain and, when the chain has more
+    than one clinic, over each clinic on its own (a burst at one site is diluted in the chain's totals)."""
+    clinics = by_day_clinic["clinic_id"].unique()
+    out: list[tuple[str, int | None, pd.DataFrame]] = []
+    for term, grp in by_day_clinic.groupby("term", sort=True):
+        out.append((str(term), None, grp))
+        if len(clinics) > 1:
+            out.extend((str(term), int(c), g) for c, g in grp.groupby("clinic_id", sort=True))
+    return out
+
+
+def time_findings(by_day_clinic: pd.DataFrame, control: RunControl) -> list[Finding]:
+    """Temporal Poisson scan per term, over the chain and per clinic, with seeded Monte-Carlo p; BH across all the
+    scanned series (and each series is one test of the run-wide control)."""
+    if by_day_clinic.empty:
         return []
-    start = pd.Timestamp(by_day["day"].min()).date()
-    days = (pd.Timestamp(by_day["day"].max()).date() - start).days + 1
+    start = pd.Timestamp(by_day_clinic["day"].min()).date()
+    days = (pd.Timestamp(by_day_clinic["day"].max()).date() - start).days + 1
     rows = []
-    for term, grp in by_day.groupby("term", sort=True):
-        if grp["observed"].sum() < ACT_MIN_OBSERVED:
+    for term, clinic_id, g in _series(by_day_clinic):
+        if g["observed"].sum() < ACT_MIN_OBSERVED:
             continue
-        for clinic_id, g in ((None, grp),):
-            o, e, n = _daily(g, start, days)
-            if not _worth_scanning(o, e):
-                rows.append((term, clinic_id, None, 0.0, 0))
-                continue
-            clusters = scan.temporal_scan_poisson(o, e, lengths=SCAN_LENGTHS, n_sim=SCAN_SIMULATIONS,
-                                                  seed=scan.seed_for("time", term, clinic_id), top=2)
-            for c in clusters:
-                exp_abs = float(e[c.start:c.end + 1].sum())
-                rows.append((term, clinic_id, c, exp_abs, int(n[c.start:c.end + 1].sum())))
+        o, e, n = _daily(g, start, days)
+        if not _worth_scanning(o, e):
+            rows.append((term, clinic_id, None, 0.0, 0))
+            continue
+        clusters = scan.temporal_scan_poisson(o, e, lengths=SCAN_LENGTHS, n_sim=SCAN_SIMULATIONS,
+                                              seed=scan.seed_for("time", term, clinic_id), top=2)
+        if not clusters:
+            rows.append((term, clinic_id, None, 0.0, 0))
+        for c in clusters:
+            exp_abs = float(e[c.start:c.end + 1].sum())
+            rows.append((term, clinic_id, c, exp_abs, int(n[c.start:c.end + 1].sum())))
     if not rows:
         return []
-    q = fdr.bh_qvalues([1.0 if r[2] is None else r[2].p_value for r in rows])
+    p_all = [1.0 if r[2] is None else r[2].p_value for r in rows]
+    q = fdr.bh_qvalues(p_all)
+    series_p: dict[tuple[str, int | None], float] = {}
+    for r, p in zip(rows, p_all, strict=True):
+        series_p[(r[0], r[1])] = min(series_p.get((r[0], r[1]), 1.0), p)
+    control.add("time", series_p.values())
     out = []
     for (term, clinic_id, c, exp_abs, n), qi in zip(rows, q, strict=True):
         if c is None:
             continue
         obs = int(round(c.observed))
         rr = obs / exp_abs if exp_abs > 0 else float("inf")
-        level = level_for(obs, rr, float(qi), extra_act=c.p_value < SCAN_ACT_P, extra_watch=c.p_value < SCAN_WATCH_P,
-                          p=c.p_value, tests=len(rows))
+        level = level_for(obs, rr, float(qi), extra_act=c.p_value < SCAN_ACT_P, extra_watch=c.p_value < SCAN_WATCH_P)
         if level is None:
             continue
-        f = Finding("time", term, obs, exp_abs, n, c.p_value, "temporal Poisson scan (Monte-Carlo p), BH",
+        where = "" if clinic_id is None else " within one clinic"
+        f = Finding("time", term, obs, exp_abs, n, c.p_value, f"temporal Poisson scan{where} (Monte-Carlo p), BH",
                     clinic_id=clinic_id, window_start=start + timedelta(days=c.start),
                     window_end=start + timedelta(days=c.end), q_value=float(qi), level=level)
-        f.details["llr"] = c.llr
+        f.details.update({"llr": c.llr, "act_p": c.p_value, "scanned_clinic": clinic_id})
         out.append(f)
     return out
 
 
 # ---------------------------------------------------------------------------------------------- factors
-def factor_tests(term: str, cells_t: Cells, p0: np.ndarray, factors: tuple[str, ...]) -> list[Finding]:
-    """Observed vs expected (model without risk factors) among treatments with each recorded factor."""
+def factor_tests(term: str, cells_t: Cells, model: CaseMixModel, factors: tuple[str, ...]) -> list[Finding]:
+    """Each recorded risk factor judged with the other factors and the case mix held fixed.
+
+    The term's model holds every recorded factor beside area, product, dose band and the patient's age and sex; a
+    factor's test is the one-sided Wald test of its own coefficient there, so a real factor, or a factor recorded
+    together with others, does not light up the rest. Observed is the number of treatments with the factor that
+    had the event; expected is the same model's prediction for them with this factor's coefficient set to zero."""
+    if model.covariance is None:
+        return []
     out = []
-    n_all = np.asarray(cells_t["n"])
-    o_all = np.asarray(cells_t["events"])
-    e_all = n_all * p0
+    n_all = np.asarray(cells_t["n"], dtype=float)
+    o_all = np.asarray(cells_t["events"], dtype=float)
+    p_fit = model.predict(cells_t)
     for name in factors:
+        j = model.column(name, 1)
+        if j is None:
+            continue
         sel = np.asarray(cells_t[name]) == 1
         n = int(n_all[sel].sum())
-        if n == 0:
+        beta, se = float(model.params[j]), float(np.sqrt(model.covariance[j, j]))
+        odds = p_fit[sel] / np.maximum(1 - p_fit[sel], 1e-12) * np.exp(-beta)
+        e = float(np.sum(n_all[sel] * odds / (1 + odds)))
+        if n == 0 or e <= 0 or se <= 0:
             continue
-        o = int(o_all[sel].sum())
-        e = float(e_all[sel].sum())
-        if e <= 0:
-            continue
-        out.append(Finding("factor", term, o, e, n, float(poisson_p(np.array([o]), np.array([e]))[0]),
-                           "O/E among treatments with the factor (exact Poisson), BH", factor=name))
+        p = float(norm.sf(beta / se))
+        f = Finding("factor", term, int(o_all[sel].sum()), e, n, p,
+                    "logistic case-mix model with every recorded risk factor, area, product, dose band, age and sex; "
+                    "one-sided Wald test of this factor's coefficient, BH", factor=name)
+        f.details.update({"act_p": p, "log_odds_ratio": beta, "se": se})
+        out.append(f)
     return out
 
 
-def grade_factor_findings(tests: list[Finding]) -> list[Finding]:
+def grade_factor_findings(tests: list[Finding], control: RunControl) -> list[Finding]:
     """Apply BH across every factor x term test and keep those reaching watch or act."""
     if not tests:
         return []
     q = fdr.bh_qvalues([t.p_value or 1.0 for t in tests])
+    control.add("factor", [t.p_value or 1.0 for t in tests])
     out = []
     for t, qi in zip(tests, q, strict=True):
         t.q_value = float(qi)
-        t.level = level_for(t.observed, t.rate_ratio, float(qi), p=t.p_value, tests=len(tests))
+        t.level = level_for(t.observed, t.rate_ratio, float(qi))
         if t.level:
             out.append(t)
     return out

@@ -113,8 +113,14 @@ def chart_for(s: dict) -> None:
                                                     product_name(s["product"]), usual),
                             use_container_width=True, key=f"dose_{s['id']}")
     if s["kind"] in ("time_cluster", "product_lot"):
-        d = run.daily[run.daily["term"] == s["term"]]
-        st.plotly_chart(charts.timeline_figure(d, s["window_start"], s["window_end"], term_name(s["term"])),
+        clinic_id = f.details.get("scanned_clinic")
+        if clinic_id is None:
+            d = run.daily[run.daily["term"] == s["term"]]
+        else:  # a burst found at one clinic is shown with that clinic's own weeks
+            d = run.daily_by_clinic[(run.daily_by_clinic["term"] == s["term"])
+                                    & (run.daily_by_clinic["clinic_id"] == clinic_id)]
+        where = f" at {s['clinic']}" if clinic_id is not None and s["clinic"] else ""
+        st.plotly_chart(charts.timeline_figure(d, s["window_start"], s["window_end"], term_name(s["term"]) + where),
                         use_container_width=True, key=f"time_{s['id']}")
     if s["kind"] in ("patient_factor", "product_lot"):
         label = run.names.get("factor", {}).get(s["factor"] or "", "") if s["factor"] else f"lot {s['lot']}"

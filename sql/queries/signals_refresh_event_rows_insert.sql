@@ -1,6 +1,8 @@
 -- Insert the signal event rows of events that gained a version above the old mark, from their latest version
--- (after signals_refresh_rows, so a new treatment's rows are there). Systemic terms (whole body, allergy and skin,
--- not tied to an area) go to the treatment's main area; others to the recorded area when it was treated, else the
+-- (after signals_refresh_rows, so a new treatment's rows are there). Session-level terms (whole body, allergy and
+-- skin, lack of effect: not tied to an area's anatomy) go to the treatment's main area, once per treatment, whatever
+-- area the reporter wrote (the case-mix model predicts them per treatment, on the main area, so an injector who
+-- treats few areas is compared like with like); others to the recorded area when it was treated, else the
 -- treated area where the term is most usual (reference incidence), else the first treated area by name. The pick
 -- is the smallest (rule rank, area) of the event's candidate areas (one aggregate, no window) and carries that
 -- area's columns. Process terms and 'other' are not analysed (a follow-up changing to one drops the row).
@@ -8,7 +10,8 @@ INSERT INTO signal_event_rows (event_id, treatment_id, area, term, cell_id, inje
                                dose_band, product)
 WITH ev AS (
     SELECT e.event_id, e.treatment_id, e.term, e.area,
-           r.body_region IN ('Whole body', 'Allergy and skin') AND r.placement_areas = '' AS systemic
+           r.body_region IN ('Whole body', 'Allergy and skin', 'Lack of effect and process incidents')
+               AND r.placement_areas = '' AS systemic
     FROM events_current e
     JOIN ref_terms r ON r.code = e.term
     WHERE NOT r.is_process AND e.term <> 'other'

@@ -3,7 +3,8 @@
 -- usual range for the product (0 below, 1 lower half, 2 upper half, 3 up to 1.5x the top, 4 beyond),
 -- volume-per-point band, age band (<45, 45-59, 60+), sex, risk-factor bit mask, whether it is the treatment's main
 -- area (most units, ties to the later area name; systemic events are counted once per treatment, on it), and a cell
--- id hashing (area, product, bands, mask, main). A full rebuild runs it from mark 0.
+-- id hashing (area, product, bands, mask, main, clinic: sites differ in how completely they report, so the case mix
+-- compares each injector with the expectation at their own site). A full rebuild runs it from mark 0.
 INSERT INTO signal_rows (treatment_id, clinic_id, injector_id, lot_id, product, day, area, units, dose_ratio, is_main,
                          dose_band, vpp_band, age_band, sex, fmask, cell_id)
 WITH per_area AS (
@@ -55,5 +56,5 @@ WITH per_area AS (
     LEFT JOIN ref_area_doses d ON d.area = a.area AND d.product = t.product
     WHERE t.treatment_id > $old_mark AND t.treatment_id <= $new_mark
 )
-SELECT *, CAST(hash(area, product, dose_band, vpp_band, fmask, is_main, age_band, sex) >> 2 AS BIGINT) AS cell_id
+SELECT *, CAST(hash(area, product, dose_band, vpp_band, fmask, is_main, age_band, sex, clinic_id) >> 2 AS BIGINT) AS cell_id
 FROM base
