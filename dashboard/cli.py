@@ -30,6 +30,7 @@ COMMANDS = {
     "backup": "dashboard.backup",
     "restore": "dashboard.backup",
     "bench": "dashboard.bench",
+    "calibrate": "dashboard.commands.calibrate",
     "users": "dashboard.accounts.command",
 }
 
@@ -87,6 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--runs", type=int, default=5)
     s.add_argument("--dataset", type=Path, help="time an existing data-set folder (treatments.csv, injections.csv, "
                                                 "events.csv) instead of generating the demo chain")
+
+    s = sub.add_parser("calibrate", help="run the signal engine on random null and planted clinics (prints JSON)")
+    s.add_argument("--null", type=int, default=20, metavar="N", help="clinics with nothing planted (default 20)")
+    s.add_argument("--planted", type=int, default=20, metavar="N", help="clinics with 1-6 planted problems")
+    s.add_argument("--treatments", default="5000", metavar="T",
+                   help="treatments per clinic, or a range such as 10000-50000 (default 5000)")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--jobs", type=int, default=1, help="clinics analysed side by side (processes)")
+    s.add_argument("--details", metavar="FILE.json", help="also write every clinic's result to this file")
 
     s = sub.add_parser("users", parents=[common], help="manage accounts")
     s.add_argument("action", choices=("list", "add", "reset-password", "unlock"))

@@ -90,14 +90,6 @@ class SignalData:
             self._units[unit] = g
         return self._units[unit]
 
-    def injector_cells(self) -> dict[str, np.ndarray]:
-        """Return treatments per injector and case-mix cell (injector_id, cell_id, n, n_out, dose_sum arrays)."""
-        return self._unit_cells("injector")
-
-    def injector_cell_events(self) -> pd.DataFrame:
-        """Return treatments with each term per injector and case-mix cell."""
-        return self._df("signals_injector_cell_events")
-
     def by_injector(self) -> pd.DataFrame:
         """Return injector x area x term observed, expected and out-of-range parts."""
         g = self._unit_cells("injector")

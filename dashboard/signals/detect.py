@@ -29,13 +29,12 @@ from dashboard.signals.findings import (
     factor_tests,
     grade_factor_findings,
     injector_findings,
-    injector_variance,
     lot_findings,
     poisson_p,
     time_findings,
 )
 from dashboard.stats import cusum
-from dashboard.stats.casemix import Columns, fit_casemix
+from dashboard.stats.casemix import CaseMixModel, Columns, fit_casemix
 from dashboard.trends import refresh as trends_refresh
 
 FORMAT = "injectwatch-signals/1"
@@ -96,9 +95,9 @@ def _numeric_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndar
 
 
 def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dict[str, set[str]],
-                 control: RunControl, systemic: set[str] | None = None) -> CaseMix:
-    """Fit the case-mix model per term; return the per-cell probabilities, the graded patient-factor findings and
-    the fits (for the leave-one-out benchmark of high injectors).
+                 control: RunControl, systemic: set[str] | None = None
+                 ) -> tuple[CellProbabilities, list[Finding]]:
+    """Fit the case-mix model per term; return per-cell probabilities and the graded patient-factor findings.
 
     One model per term holds every recorded risk factor with the base covariates (the clinic among them): its factor
     coefficients are the patient-factor tests, and its predictions (doses taken as usual, the term's own clinic levels
@@ -107,7 +106,7 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
     area_index = {a: i for i, a in enumerate(codes["area"])}
     cell_ids = num["cell_id"].to_numpy()
     columns = {c: num[c].to_numpy() for c in num.columns}
-    fitted: dict[str, benchmark.TermFit] = {}
+    fitted: dict[str, tuple[np.ndarray, Columns, CaseMixModel]] = {}
     tests: list[Finding] = []
     events_by_term = {t: g.set_index("cell_id")["events"] for t, g in cell_events.groupby("term", sort=True)}
     for term in sorted(term_areas):
@@ -127,21 +126,11 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
         present = tuple(f for f in RISK_FACTORS if ct[f].any())
         model = fit_casemix(ct, BASE_COVARIATES + present, covariance=True)
         tests += factor_tests(term, ct, model, present)  # factors against the doses given, the clinic held fixed
-        fitted[term] = benchmark.TermFit(rows, ct, model)
-    pooled = sites.pooled_site_levels([sites.term_site_levels(f.model, f.cells) for f in fitted.values()])
-    probs = {term: (f.rows, sites.predict_with_sites(f.model, f.cells, benchmark.as_usual(f.cells), pooled))
-             for term, f in fitted.items()}
-    return CaseMix(expected.from_terms(cell_ids, probs), grade_factor_findings(tests, control), fitted, pooled)
-
-
-@dataclass
-class CaseMix:
-    """The run's case-mix fits: per-cell probabilities, graded factor findings, each term's fit, the site levels."""
-
-    probs: CellProbabilities
-    factor_findings: list[Finding]
-    fits: dict[str, benchmark.TermFit]
-    site_levels: dict[int, float]
+        fitted[term] = (rows, ct, model)
+    pooled = sites.pooled_site_levels([sites.term_site_levels(m, ct) for _, ct, m in fitted.values()])
+    probs = {term: (rows, sites.predict_with_sites(m, ct, benchmark.as_usual(ct), pooled))
+             for term, (rows, ct, m) in fitted.items()}
+    return expected.from_terms(cell_ids, probs), grade_factor_findings(tests, control)
 
 
 def _cusum_series(data: SignalData, by_inj: pd.DataFrame,
@@ -173,21 +162,16 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
         placement = {t: _split(a) for t, a in names.get("placement", {}).items() if _split(a)}
         systemic = {t for t, flag in names.get("systemic", {}).items() if flag}
         control = RunControl()
-        mix = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), control, systemic)
-        probs, factor_found = mix.probs, mix.factor_findings
+        probs, factor_found = fit_expected(cells, cell_events, _term_areas(cells, cell_events, pairs), control,
+                                           systemic)
         clock.lap("case_mix")
         data.set_expected(probs, cells, names.get("injector", {}))
-        by_inj = data.by_injector()
-        sigma2 = injector_variance(by_inj[by_inj["expected"] > 0])
-        by_inj = benchmark.leave_out(by_inj, mix.fits, mix.site_levels, probs.cell_ids,
-                                     cells["area"].to_numpy(dtype=object), data.injector_cells(),
-                                     data.injector_cell_events(), sigma2)
-        clock.lap("benchmark")
+        by_inj = benchmark.against_others(data.by_injector())
         series = _cusum_series(data, by_inj, placement)
         phat_map = {t: probs.term_series(t) for t in sorted({t for _, t in series})}
         hits = cusum_screen(series, phat_map)
         clock.lap("cusum")
-        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control, sigma2)}
+        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control)}
         clock.lap("injectors")
         bands = band_sums(cells, cell_events, probs)
         found["dose"] = dose_findings(bands, control)

@@ -167,11 +167,10 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
                 level = "watch"  # a CUSUM alarm alone is a drift to watch, never act (see cusum_screen)
             if level is None:
                 continue
-            against = "the other injectors' treatments" if getattr(row, "benchmark", "") == "the other injectors" \
-                else "every injector's treatments"
             f = Finding("injector", str(term), int(row.observed), float(row.expected), int(row.treatments),
-                        float(row.p), f"funnel O/E (case-mix expected from {against}; negative binomial p allowing "
-                        f"for the spread between injectors, variance {row.sigma2:.3g}), BH",
+                        float(row.p), "funnel O/E (case-mix expected, scaled to the other injectors of the area; "
+                        f"negative binomial p allowing for the spread between injectors, variance {row.sigma2:.3g}), "
+                        "BH",
                         injector_id=int(row.injector_id), area=str(area), q_value=float(row.q), level=level)
             f.details.update({
                 "upper_95": float(ul95[i]), "upper_99_8": float(ul998[i]),

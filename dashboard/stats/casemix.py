@@ -132,7 +132,11 @@ def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2
             continue
         n_lv = np.bincount(code, weights=n_all, minlength=uniques.size)
         e_lv = np.bincount(code, weights=y_all, minlength=uniques.size)
-        reference = int(np.argmax(n_lv))
+        # the reference (the intercept's level) is the level with the most events, then the most treatments: the
+        # ridge pulls the other levels towards it, and a reference with no events (a rare term whose cases all sit in
+        # a less treated area) would leave the intercept free to run to minus infinity with every other level held
+        # back by the ridge, predicting ~0 where the cases are
+        reference = int(np.lexsort((-n_lv, -e_lv))[0])
         keep = ((n_lv * rate >= min_expected) | (e_lv >= min_expected))
         keep[reference] = False
         levels[cov] = tuple(uniques[keep].tolist())
