@@ -44,7 +44,8 @@ FORMAT = "injectwatch-signals/1"
 # error raised the "upper half" risk and was absorbed into the expected counts).
 # The clinic is in every term's model, then replaced by a site level pooled over all terms (signals/sites.py): sites
 # differ in how completely they report, but one injector's excess must not be absorbed into their site's level.
-BASE_COVARIATES = ("area", "product", "dose_band", "vpp_model", "age_band", "sex", "clinic")
+# "is_main" (the session's main area) carries the events whose area was not recorded (see the event rows' refresh).
+BASE_COVARIATES = ("area", "product", "dose_band", "vpp_model", "age_band", "sex", "is_main", "clinic")
 
 @dataclass
 class SignalRun:

@@ -19,15 +19,16 @@ PRIOR_EVENTS = 10.0  # the pooled site level is shrunk towards 0 as if this many
 
 
 def term_site_levels(model: CaseMixModel, cells: Cells) -> dict[int, tuple[float, float]]:
-    """Return one term's clinic levels (log-odds, centred on the treatment-weighted mean) and its events there."""
+    """Return one term's clinic levels (log-odds, centred on their mean weighted by the term's events at each site)
+    and its events there. The events are the weights of the pooling too: a site with no event of the term says
+    nothing about its level (which the ridge alone then holds), so it neither counts nor moves the centre."""
     clinic = np.asarray(cells["clinic"])
-    n = np.asarray(cells["n"], dtype=float)
     events = np.asarray(cells["events"], dtype=float)
     sites = np.unique(clinic)
     own = np.array([_level(model, c) for c in sites])
-    weight = np.array([n[clinic == c].sum() for c in sites])
+    weight = np.array([events[clinic == c].sum() for c in sites])
     own = own - float(np.sum(own * weight) / max(weight.sum(), 1e-12))
-    return {int(c): (float(g), float(events[clinic == c].sum())) for c, g in zip(sites, own, strict=True)}
+    return {int(c): (float(g), float(w)) for c, g, w in zip(sites, own, weight, strict=True)}
 
 
 def pooled_site_levels(per_term: list[dict[int, tuple[float, float]]]) -> dict[int, float]:

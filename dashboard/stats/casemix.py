@@ -167,6 +167,14 @@ def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2
     return model
 
 
+def _penalised_deviance(x: np.ndarray, y: np.ndarray, n: np.ndarray, beta: np.ndarray, ridge: float) -> float:
+    """Binomial deviance plus the ridge penalty on the non-intercept coefficients (what IRLS minimises)."""
+    mu = 1 / (1 + np.exp(-np.clip(x @ beta, -30, 30)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = -2 * float(np.sum(y * np.log(np.maximum(mu, 1e-300)) + (n - y) * np.log(np.maximum(1 - mu, 1e-300))))
+    return dev + ridge * float(np.sum(beta[1:] ** 2))
+
+
 def irls_binomial(x: np.ndarray, y: np.ndarray, n: np.ndarray, max_iter: int = 50, tol: float = 1e-9,
                   ridge: float = 0.0) -> np.ndarray:
     """Fit a grouped logistic regression by iteratively reweighted least squares (normal equations).
@@ -178,8 +186,8 @@ def irls_binomial(x: np.ndarray, y: np.ndarray, n: np.ndarray, max_iter: int = 5
     rate = np.clip(y.sum() / n.sum(), 1e-9, 1 - 1e-9)
     beta = np.zeros(x.shape[1])
     beta[0] = np.log(rate / (1 - rate))
-    dev_old = np.inf
     penalty = np.diag(np.r_[1e-10, np.full(x.shape[1] - 1, ridge + 1e-10)])
+    dev_old = _penalised_deviance(x, y, n, beta, ridge)
     for _ in range(max_iter):
         eta = np.clip(x @ beta, -30, 30)
         mu = 1 / (1 + np.exp(-eta))
@@ -188,13 +196,18 @@ def irls_binomial(x: np.ndarray, y: np.ndarray, n: np.ndarray, max_iter: int = 5
         xw = x * w[:, None]
         # einsum, not BLAS: a threaded BLAS product of this small size spends more CPU spinning its threads than
         # multiplying (seconds per run on a busy machine); einsum runs the same sums in one thread.
-        beta = np.linalg.solve(np.einsum("ij,ik->jk", xw, x) + penalty, np.einsum("ij,i->j", xw, z))
-        mu = 1 / (1 + np.exp(-np.clip(x @ beta, -30, 30)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dev = -2 * float(np.sum(y * np.log(np.maximum(mu, 1e-300)) + (n - y) * np.log(np.maximum(1 - mu, 1e-300))))
-        if abs(dev - dev_old) < tol * (abs(dev) + 0.1):
+        target = np.linalg.solve(np.einsum("ij,ik->jk", xw, x) + penalty, np.einsum("ij,i->j", xw, z))
+        step = target - beta
+        for _halving in range(30):  # step-halving: a Newton step may overshoot (sparse levels, rare events)
+            dev = _penalised_deviance(x, y, n, beta + step, ridge)
+            if dev <= dev_old + 1e-12 * (abs(dev_old) + 1.0):
+                break
+            step = step / 2
+        beta = beta + step
+        converged = abs(dev - dev_old) < tol * (abs(dev) + 0.1)
+        dev_old = min(dev, dev_old)
+        if converged:
             break
-        dev_old = dev
     if not np.all(np.isfinite(beta)):
         raise ValueError("non-finite coefficients")
     return beta

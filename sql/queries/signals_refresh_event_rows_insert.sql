@@ -1,26 +1,31 @@
 -- Insert the signal event rows of events that gained a version above the old mark, from their latest version
--- (after signals_refresh_rows, so a new treatment's rows are there). Session-level terms (whole body, allergy and
--- skin, lack of effect: not tied to an area's anatomy) go to the treatment's main area, once per treatment, whatever
--- area the reporter wrote (the case-mix model predicts them per treatment, on the main area, so an injector who
--- treats few areas is compared like with like); others to the recorded area when it was treated, else the
--- treated area where the term is most usual (reference incidence), else the first treated area by name. The pick
--- is the smallest (rule rank, area) of the event's candidate areas (one aggregate, no window) and carries that
--- area's columns. Process terms and 'other' are not analysed (a follow-up changing to one drops the row).
+-- (after signals_refresh_rows, so a new treatment's rows are there). Each event is counted once, on one treated area:
+-- - session-level terms (whole body, allergy and skin, lack of effect: not tied to an area's anatomy) go to the
+--   treatment's main area, whatever area the reporter wrote (the model predicts them per treatment, on that area, so an
+--   injector who treats few areas is compared like with like);
+-- - other terms go to the area the reporter recorded when it was treated; else, for a term that a misplaced
+--   injection produces in given areas, to the treated area where it is most usual (reference incidence); else (the
+--   injection-site terms) to the main area. The main area is the same whatever the term, and the case-mix model holds
+--   "main area" as a covariate, so where an unrecorded event lands does not depend on the mix of areas of a session
+--   in a way the model cannot see.
+-- The pick is the smallest (rule rank, area) of the event's candidate areas (one aggregate, no window) and carries
+-- that area's columns. Process terms and 'other' are not analysed (a follow-up changing to one drops the row).
 INSERT INTO signal_event_rows (event_id, treatment_id, area, term, cell_id, injector_id, lot_id, clinic_id, day,
                                dose_band, product)
 WITH ev AS (
     SELECT e.event_id, e.treatment_id, e.term, e.area,
            r.body_region IN ('Whole body', 'Allergy and skin', 'Lack of effect and process incidents')
-               AND r.placement_areas = '' AS systemic
+               AND r.placement_areas = '' AS systemic,
+           r.placement_areas <> '' AS anatomical
     FROM events_current e
     JOIN ref_terms r ON r.code = e.term
     WHERE NOT r.is_process AND e.term <> 'other'
       AND e.event_id IN (SELECT event_id FROM event_versions WHERE version_id > $old_mark AND version_id <= $new_mark)
 ), picked AS (
     SELECT ev.event_id, any_value(ev.term) AS term,
-           min({'main': CASE ev.systemic AND ta.is_main WHEN true THEN 0 WHEN false THEN 1 ELSE 2 END,
-                'recorded': CASE NOT ev.systemic AND ta.area = ev.area WHEN true THEN 0 WHEN false THEN 1 ELSE 2 END,
-                'usual': -coalesce(ae.p, -1), 'area': ta.area, 'treatment_id': ta.treatment_id,
+           min({'recorded': CASE NOT ev.systemic AND ta.area = ev.area WHEN true THEN 0 ELSE 1 END,
+                'usual': CASE WHEN ev.anatomical AND NOT ev.systemic THEN -coalesce(ae.p, -1) ELSE 0 END,
+                'main': CASE WHEN ta.is_main THEN 0 ELSE 1 END, 'area': ta.area, 'treatment_id': ta.treatment_id,
                 'cell_id': ta.cell_id, 'injector_id': ta.injector_id, 'lot_id': ta.lot_id,
                 'clinic_id': ta.clinic_id, 'day': ta.day, 'dose_band': ta.dose_band,
                 'product': ta.product}) AS ta
