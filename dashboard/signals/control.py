@@ -62,7 +62,7 @@ class RunControl:
         if w is None or self._sorted.size == 0:
             return 1.0
         k = int(np.searchsorted(self._sorted, min(p / w, 1.0) * (1 + 1e-12), side="right")) - 1
-        return float(self._q[max(k, 0)]) if k >= 0 else float(self._q[0])
+        return float(self._q[max(k, 0)])  # the q of the largest recorded weighted p not above this one
 
     def grade(self, findings: Iterable) -> None:
         """Keep `act` only for findings whose run-wide q is below ACT_RUN_Q; the others become `watch`.

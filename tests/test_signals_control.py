@@ -1,0 +1,130 @@
+"""The statistics behind act on unseen clinics: run-wide control, injector spread, site levels, peers, fits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import nbinom, poisson
+
+from dashboard.signals import benchmark, sites
+from dashboard.signals.control import ACT_RUN_Q, RunControl
+from dashboard.stats import fdr, funnel, scan
+from dashboard.stats.casemix import Columns, fit_casemix
+
+
+def test_weighted_bh_is_bh_with_equal_weights_and_favours_heavier_weights():
+    p = [0.001, 0.01, 0.02, 0.2, 0.5]
+    assert np.allclose(fdr.weighted_bh_qvalues(p, [1] * 5), fdr.bh_qvalues(p))
+    heavy = fdr.weighted_bh_qvalues(p, [4, 0.25, 0.25, 0.25, 0.25])
+    assert heavy[0] < fdr.bh_qvalues(p)[0]
+
+
+def test_run_control_keeps_any_act_in_a_null_run_below_its_level():
+    # 2,000 runs with nothing real: five families of very different sizes, uniform p-values; an act needs q < 0.02
+    rng = np.random.default_rng(7)
+    sizes = {"injector": 1500, "dose": 120, "lot": 30, "time": 60, "factor": 300}
+    runs_with_act = 0
+    for _ in range(2000):
+        control = RunControl()
+        smallest = {}
+        for family, m in sizes.items():
+            p = rng.random(m)
+            control.add(family, p)
+            smallest[family] = p.min()
+        runs_with_act += any(control.q_value(f, p) < ACT_RUN_Q for f, p in smallest.items())
+    assert runs_with_act / 2000 <= ACT_RUN_Q * 1.3  # ~2 % by construction, allowing for simulation noise
+
+
+def test_run_control_gives_a_small_family_its_share():
+    control = RunControl()
+    control.add("injector", np.r_[1e-6, np.full(4999, 0.5)])
+    control.add("lot", [1e-3])
+    # Bonferroni over all 5,001 tests would need p < 4e-6; the lot family holds half the budget with one test
+    assert control.q_value("lot", 1e-3) < ACT_RUN_Q
+    assert control.q_value("injector", 1e-6) < ACT_RUN_Q  # half the budget over 5,000 tests: ~4e-6 needed
+    assert control.q_value("injector", 0.5) > 0.5
+
+
+def test_negative_binomial_p_is_poisson_without_spread_and_wider_with_it():
+    o, e = np.array([5, 20, 40]), np.array([4.0, 10.0, 20.0])
+    assert np.allclose(funnel.negative_binomial_p(o, e, 0.0), poisson.sf(o - 1, e))
+    wide = funnel.negative_binomial_p(o, e, 0.1)
+    assert np.all(wide[1:] > 5 * poisson.sf(o[1:] - 1, e[1:]))  # far above E the spread matters most
+    size = 10.0  # sigma2 = 0.1: mean E, variance E + 0.1 E^2
+    assert np.allclose(wide, nbinom.sf(o - 1, size, size / (size + e)))
+    assert nbinom.var(size, size / (size + 20.0)) == pytest.approx(20 + 0.1 * 400)
+
+
+def test_gumbel_tail_reaches_below_the_monte_carlo_floor():
+    rng = np.random.default_rng(3)
+    null_max = rng.gumbel(5.0, 1.5, 999)
+    far = 5.0 + 1.5 * -np.log(-np.log(1 - 1e-5))  # the true 1e-5 upper quantile
+    p = scan.scan_p(far, null_max)[0]
+    assert 2e-6 < p < 5e-5
+    near = np.quantile(null_max, 0.5)
+    assert scan.scan_p(near, null_max)[0] == pytest.approx(scan.mc_p(near, null_max)[0])
+
+
+def _cells(events_by_clinic: dict[int, list[float]], n: float = 1000.0) -> Columns:
+    clinic, area, events = [], [], []
+    for c, ev in events_by_clinic.items():
+        for a, y in enumerate(ev):
+            clinic.append(c)
+            area.append(a)
+            events.append(y)
+    k = len(clinic)
+    return Columns({"clinic": np.array(clinic), "area": np.array(area), "n": np.full(k, n),
+                    "events": np.array(events, dtype=float), "dose_band": np.ones(k, dtype=int),
+                    "dose_model": np.ones(k, dtype=int)})
+
+
+def test_a_site_that_under_reports_every_term_gets_a_low_pooled_level():
+    terms = [_cells({1: [20, 30], 2: [10, 15]}), _cells({1: [40, 8], 2: [20, 4]})]
+    levels = [sites.term_site_levels(fit_casemix(c, ("area", "clinic")), c) for c in terms]
+    pooled = sites.pooled_site_levels(levels)
+    assert pooled[2] < -0.3 and pooled[1] > 0.1  # site 2 reports about half as much in both terms
+
+
+def test_pooled_site_levels_keep_each_terms_total():
+    cells = _cells({1: [20, 30], 2: [10, 15]})
+    model = fit_casemix(cells, ("area", "clinic"))
+    p = sites.predict_with_sites(model, cells, cells, {1: 0.0, 2: 0.0})
+    assert np.sum(p * 1000.0) == pytest.approx(75.0, rel=1e-6)
+    assert p[0] == pytest.approx(p[2], rel=1e-6)  # no site difference left once the pooled levels are 0
+
+
+def _injectors(observed: list[int], expected: list[float]) -> pd.DataFrame:
+    k = len(observed)
+    return pd.DataFrame({"injector_id": range(1, k + 1), "area": "forehead", "term": "brow_ptosis",
+                         "observed": observed, "expected": expected, "expected_out": 0.0})
+
+
+def test_a_dominant_injector_is_compared_with_the_others():
+    # injector 1 gives a third of the area's expected count at 3x; the model spread the excess over everyone
+    df = benchmark.against_others(_injectors([60, 10, 10, 10, 10], [36.0, 16.0, 16.0, 16.0, 16.0]))
+    assert df.loc[0, "expected"] == pytest.approx(36.0 * (40 + 5) / (64 + 5))
+    assert df.loc[0, "expected"] < 25
+
+
+def test_peers_change_nothing_when_everyone_is_as_expected_and_little_for_a_lone_specialist():
+    same = benchmark.against_others(_injectors([10, 20, 30], [10.0, 20.0, 30.0]))
+    assert np.allclose(same["expected"], [10.0, 20.0, 30.0])
+    alone = benchmark.against_others(_injectors([50, 0], [30.0, 0.4]))
+    assert alone.loc[0, "expected"] == pytest.approx(30.0 * 5 / 5.4)
+
+
+def test_irls_converges_where_a_plain_newton_step_overshoots():
+    # a rare term whose events all sit in the least treated area, with many other sparse levels
+    rng = np.random.default_rng(11)
+    k = 400
+    cells = Columns({"area": rng.integers(0, 6, k), "product": rng.integers(0, 5, k), "clinic": rng.integers(0, 3, k),
+                     "n": rng.integers(1, 60, k).astype(float)})
+    events = np.where(cells["area"] == 5, rng.binomial(cells["n"].astype(int), 0.2), 0).astype(float)
+    cells = cells.assign(events=events)
+    model = fit_casemix(cells, ("area", "product", "clinic"))
+    p = model.predict(cells)
+    assert np.all(np.isfinite(model.params)) and np.abs(model.params).max() < 50
+    n = cells["n"]
+    assert np.sum(n * p) == pytest.approx(events.sum(), rel=0.05)
+    assert np.sum((n * p)[cells["area"] == 5]) == pytest.approx(events[cells["area"] == 5].sum(), rel=0.1)
