@@ -6,12 +6,13 @@ an injector doing a fifth of the forehead treatments with three times the usual 
 themselves. So each injector's case-mix expected count is rescaled by how the *other* injectors of that area and
 term fare against the same model (indirect standardisation against the others):
 
-    E_i' = E_i x (O_others + K) / (E_others + K)
+    E_i' = E_i x (O_others + K) / (E_others + K),   K = max(E_i, 5)
 
-where K expected events of "no difference" keep the ratio near 1 when the others have little data (a specialist who
-gives nearly all of an area's treatments is then compared with the model, not with a handful of colleagues). With
-nothing wrong the ratio is ~1; with one injector high, the others sit below their expected count and the injector's
-own excess is no longer absorbed.
+The ratio is shrunk towards 1 by as many expected events as the injector's own count: the others' evidence moves the
+benchmark only as far as it outweighs the injector's own. An injector who gives a fifth of an area's treatments is
+compared mostly with the others; a specialist who gives nearly all of them is compared with the model, not with a
+handful of colleagues whose mix of sessions differs from theirs. With nothing wrong the ratio is ~1; with one injector
+high, the others sit below their expected count and the injector's own excess is no longer absorbed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pandas as pd
 
 from dashboard.stats.casemix import Columns
 
-PRIOR_EXPECTED = 5.0  # K: the others' ratio is shrunk towards 1 as if K events were expected and seen
+PRIOR_EXPECTED = 5.0  # the least K: the others' ratio is shrunk towards 1 as if K events were expected and seen
 
 
 def as_usual(cells: Columns) -> Columns:
@@ -39,7 +40,8 @@ def against_others(by_inj: pd.DataFrame) -> pd.DataFrame:
     totals = out.groupby(["area", "term"], sort=False)[["observed", "expected"]].transform("sum")
     o_others = totals["observed"].to_numpy(dtype=float) - out["observed"].to_numpy(dtype=float)
     e_others = totals["expected"].to_numpy(dtype=float) - out["expected"].to_numpy(dtype=float)
-    ratio = (np.maximum(o_others, 0.0) + PRIOR_EXPECTED) / (np.maximum(e_others, 0.0) + PRIOR_EXPECTED)
+    k = np.maximum(out["expected"].to_numpy(dtype=float), PRIOR_EXPECTED)
+    ratio = (np.maximum(o_others, 0.0) + k) / (np.maximum(e_others, 0.0) + k)
     out["others_ratio"] = ratio
     out["expected"] = out["expected"].to_numpy(dtype=float) * ratio
     out["expected_out"] = out["expected_out"].to_numpy(dtype=float) * ratio

@@ -45,8 +45,12 @@ class Context:
         return self._by_pair.get((int(injector_id), str(area)), self._no_pair)
 
     def session_level(self, term: str) -> bool:
-        """True for a term not tied to an area's anatomy (whole body, allergy, lack of effect): counted per treatment."""
+        """True for a term counted once per treatment (whole body, allergy, lack of effect, injection site)."""
         return bool(self.names.get("systemic", {}).get(term))
+
+    def says_nothing_of_place(self, term: str) -> bool:
+        """True for a session-level term that no injection technique explains (not an injection-site term)."""
+        return self.session_level(term) and self.names.get("region", {}).get(term) != "Injection site"
 
     def placement_areas(self, term: str) -> set[str]:
         """Return the areas where a misplaced injection produces this term (reference data)."""
@@ -101,7 +105,7 @@ def classify_injector(f: Finding, ctx: Context) -> None:
     if treated and on_out and (rises or expected_in < MIN_IN_RANGE_EXPECTED):
         f.kind = "dosing"
         f.product = f.details["dose_product"]
-    elif ctx.session_level(f.term):
+    elif ctx.says_nothing_of_place(f.term):
         # a session-level term says nothing about where the toxin went: never placement. Its excess at usual doses
         # points at the effective dose (dilution, storage, units), but without dose evidence the cause is open.
         f.kind = "dosing"

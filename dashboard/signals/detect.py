@@ -29,6 +29,7 @@ from dashboard.signals.findings import (
     factor_tests,
     grade_factor_findings,
     injector_findings,
+    injector_variance,
     lot_findings,
     poisson_p,
     time_findings,
@@ -44,8 +45,9 @@ FORMAT = "injectwatch-signals/1"
 # error raised the "upper half" risk and was absorbed into the expected counts).
 # The clinic is in every term's model, then replaced by a site level pooled over all terms (signals/sites.py): sites
 # differ in how completely they report, but one injector's excess must not be absorbed into their site's level.
-# "is_main" (the session's main area) carries the events whose area was not recorded (see the event rows' refresh).
-BASE_COVARIATES = ("area", "product", "dose_band", "vpp_model", "age_band", "sex", "is_main", "clinic")
+# "areas_band" (1, 2, 3, 4+ areas in the session) for the session-level terms, counted once per treatment on its main
+# area: a session with more injections has more chances of bruising, pain or a headache.
+BASE_COVARIATES = ("area", "product", "dose_band", "vpp_model", "age_band", "sex", "areas_band", "clinic")
 
 @dataclass
 class SignalRun:
@@ -90,7 +92,7 @@ def _numeric_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndar
         num[col] = idx
         codes[col] = np.asarray(uniques, dtype=object)
     num["clinic"] = cells["clinic_id"].to_numpy(dtype=np.int64)
-    for col in ("dose_band", "dose_model", "vpp_model", "age_band", "is_main", *RISK_FACTORS):
+    for col in ("dose_band", "dose_model", "vpp_model", "age_band", "is_main", "areas_band", *RISK_FACTORS):
         num[col] = cells[col].to_numpy(dtype=np.int64)
     return num, codes
 
@@ -167,15 +169,17 @@ def run_detection(db: Database, date_from: date | None = None, date_to: date | N
                                            systemic)
         clock.lap("case_mix")
         data.set_expected(probs, cells, names.get("injector", {}))
-        by_inj = benchmark.against_others(data.by_injector())
+        whole = data.by_injector()
+        spread = injector_variance(whole[whole["expected"] > 0])  # before the peers' scaling, which sets the excess
+        by_inj = benchmark.against_others(whole)  # of one injector against the deficit of the others twice over
         series = _cusum_series(data, by_inj, placement)
         phat_map = {t: probs.term_series(t) for t in sorted({t for _, t in series})}
         hits = cusum_screen(series, phat_map)
         clock.lap("cusum")
-        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control)}
+        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control, spread)}
         clock.lap("injectors")
         bands = band_sums(cells, cell_events, probs)
-        found["dose"] = dose_findings(bands, control)
+        found["dose"] = dose_findings(bands, control, spread)
         clock.lap("dose")
         found["lot"] = lot_findings(data.by_lot(), control)
         clock.lap("lots")

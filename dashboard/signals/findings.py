@@ -154,8 +154,10 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
     df = df[[(a, t) in pairs for a, t in zip(df["area"], df["term"], strict=True)]]
     for (area, term), grp in df.groupby(["area", "term"], sort=True):
         units = grp[grp["expected"] >= 1]
-        od = funnel.sr_overdispersion(units["observed"].to_numpy(), units["expected"].to_numpy()) \
-            if len(units) >= 5 else None
+        # the funnel's limits widen by the same spread between injectors as the test (estimated before the peers'
+        # scaling): an area's own handful of injectors, one high and the others low against their peers, would
+        # otherwise widen the limits by the very excess being judged
+        od = funnel.from_variance(float(grp["sigma2"].iloc[0]), len(units))
         ul998 = funnel.sr_upper_limit(grp["expected"].to_numpy(), 0.001, od)
         ul95 = funnel.sr_upper_limit(grp["expected"].to_numpy(), 0.025, od)
         prior: ebayes.BetaPrior | None = None
@@ -229,7 +231,7 @@ def cusum_screen(series: dict[tuple[str, str], pd.DataFrame], phat: dict[str, pd
 
 
 # ---------------------------------------------------------------------------------------------- dose
-def dose_findings(bands: pd.DataFrame, control: RunControl) -> list[Finding]:
+def dose_findings(bands: pd.DataFrame, control: RunControl, sigma2: dict[str, float] | None = None) -> list[Finding]:
     """Excess in out-of-range dose bands per area x product x term, against the usual-practice expectation.
 
     bands: treatments n, observed o, expected e and dose-ratio weight wr per area x product x term x dose band.
@@ -244,7 +246,13 @@ def dose_findings(bands: pd.DataFrame, control: RunControl) -> list[Finding]:
     tests = tests[tests["e"] > 0]
     if tests.empty:
         return []
-    p = poisson_p(tests["o"].to_numpy(), tests["e"].to_numpy())
+    # out-of-range doses are often given by one or two injectors, so the test allows for the same spread between
+    # injectors as the injector family (exact Poisson where none is known)
+    spread = tests["term"].map(sigma2 or {}).fillna(0.0).to_numpy()
+    p = np.ones(len(tests))
+    for value in np.unique(spread):
+        idx = np.flatnonzero(spread == value)
+        p[idx] = funnel.negative_binomial_p(tests["o"].to_numpy()[idx], tests["e"].to_numpy()[idx], float(value))
     q = fdr.bh_qvalues(p)
     control.add("dose", p)
     out = []
@@ -257,7 +265,8 @@ def dose_findings(bands: pd.DataFrame, control: RunControl) -> list[Finding]:
         level = level_for(int(row.o), row.o / row.e, float(qi),
                           extra_act=trend is not None and trend.logistic_p < DOSE_TREND_ACT_P)
         f = Finding("dose", str(row.term), int(row.o), float(row.e), int(row.n), float(pi),
-                    "O/E in out-of-range dose bands (exact Poisson), BH" + dose_response_text(trend),
+                    "O/E in out-of-range dose bands (negative binomial p with the spread between injectors), BH"
+                    + dose_response_text(trend),
                     area=str(row.area), product=str(row.product), q_value=float(qi), level=level)
         f.details.update({"direction": row.direction, "dose_response": trend, "act_p": float(pi)})
         out.append(f)

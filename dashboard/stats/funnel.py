@@ -112,6 +112,13 @@ def log_rate_variance(od: Overdispersion) -> float:
     return 4.0 * od.tau2 if od.overdispersed else 0.0
 
 
+def from_variance(sigma2: float, units: int) -> Overdispersion:
+    """Return the overdispersion that a variance sigma2 of the rate multiplier between units implies (tau2 =
+    sigma2 / 4 on the square-root scale; phi above 1 exactly when sigma2 > 0), for limits that match the test."""
+    return Overdispersion(1.0 + sigma2 if sigma2 > 0 else 1.0, sigma2 / 4.0 if sigma2 > 0 else 0.0, float("nan"),
+                          units)
+
+
 def negative_binomial_p(observed: np.ndarray | float, expected: np.ndarray | float, sigma2: float) -> np.ndarray:
     """One-sided p-value P(X >= O) for a count whose mean E varies between units with variance sigma2 x E^2.
 

@@ -1,20 +1,18 @@
 -- Insert the signal event rows of events that gained a version above the old mark, from their latest version
 -- (after signals_refresh_rows, so a new treatment's rows are there). Each event is counted once, on one treated area:
--- - session-level terms (whole body, allergy and skin, lack of effect: not tied to an area's anatomy) go to the
---   treatment's main area, whatever area the reporter wrote (the model predicts them per treatment, on that area, so an
---   injector who treats few areas is compared like with like);
--- - other terms go to the area the reporter recorded when it was treated; else, for a term that a misplaced
---   injection produces in given areas, to the treated area where it is most usual (reference incidence); else (the
---   injection-site terms) to the main area. The main area is the same whatever the term, and the case-mix model holds
---   "main area" as a covariate, so where an unrecorded event lands does not depend on the mix of areas of a session
---   in a way the model cannot see.
+-- - session-level terms (whole body, allergy and skin, lack of effect, injection site: not tied to one area's anatomy,
+--   and often reported without an area) go to the treatment's main area, whatever area the reporter wrote: the model
+--   predicts them per treatment (with the number of areas treated), so an injector who treats few areas, or a site
+--   that never records the area, is compared like with like;
+-- - other terms go to the area the reporter recorded when it was treated, else to the treated area where the term
+--   is most usual (reference incidence), else to the main area.
 -- The pick is the smallest (rule rank, area) of the event's candidate areas (one aggregate, no window) and carries
 -- that area's columns. Process terms and 'other' are not analysed (a follow-up changing to one drops the row).
 INSERT INTO signal_event_rows (event_id, treatment_id, area, term, cell_id, injector_id, lot_id, clinic_id, day,
                                dose_band, product)
 WITH ev AS (
     SELECT e.event_id, e.treatment_id, e.term, e.area,
-           r.body_region IN ('Whole body', 'Allergy and skin', 'Lack of effect and process incidents')
+           r.body_region IN ('Whole body', 'Allergy and skin', 'Lack of effect and process incidents', 'Injection site')
                AND r.placement_areas = '' AS systemic,
            r.placement_areas <> '' AS anatomical
     FROM events_current e

@@ -2,11 +2,11 @@
 -- the injection mark: one row per treatment x area with the case-mix keys: dose band relative to the area's
 -- usual range for the product (0 below, 1 lower half, 2 upper half, 3 up to 1.5x the top, 4 beyond),
 -- volume-per-point band, age band (<45, 45-59, 60+), sex, risk-factor bit mask, whether it is the treatment's main
--- area (most units, ties to the later area name; systemic events are counted once per treatment, on it), and a cell
--- id hashing (area, product, bands, mask, main, clinic: sites differ in how completely they report, so the case mix
--- compares each injector with the expectation at their own site). A full rebuild runs it from mark 0.
+-- area (most units, ties to the later area name; session-level events are counted once per treatment, on it), the
+-- number of areas treated in the session (1, 2, 3, 4 or more: more injections, more chances of a session-level event),
+-- and a cell id hashing (area, product, bands, mask, main, areas, clinic). A full rebuild runs it from mark 0.
 INSERT INTO signal_rows (treatment_id, clinic_id, injector_id, lot_id, product, day, area, units, dose_ratio, is_main,
-                         dose_band, vpp_band, age_band, sex, fmask, cell_id)
+                         dose_band, vpp_band, age_band, sex, fmask, areas_band, cell_id)
 WITH per_area AS (
     SELECT i.treatment_id, i.area,
            sum(i.units) AS units,
@@ -16,7 +16,8 @@ WITH per_area AS (
     WHERE i.treatment_id > $old_mark AND i.treatment_id <= $new_mark AND i.injection_id <= $injection_mark
     GROUP BY i.treatment_id, i.area
 ), main AS (
-    SELECT treatment_id, max({'u': units, 'a': area}).a AS main_area FROM per_area GROUP BY treatment_id
+    SELECT treatment_id, max({'u': units, 'a': area}).a AS main_area, least(count(*), 4) AS areas_band
+    FROM per_area GROUP BY treatment_id
 ), base AS (
     SELECT t.treatment_id, t.clinic_id, t.injector_id, t.lot_id, t.product,
            CAST(t.treated_at AS DATE) AS day, a.area, CAST(a.units AS DOUBLE) AS units,
@@ -48,7 +49,8 @@ WITH per_area AS (
          + (CASE WHEN t.pregnant_or_breastfeeding THEN 128 ELSE 0 END)
          + (CASE WHEN t.skin_infection_at_site THEN 256 ELSE 0 END)
          + (CASE WHEN t.aftercare_lay_down_4h THEN 512 ELSE 0 END)
-         + (CASE WHEN t.aftercare_heat_or_exercise THEN 1024 ELSE 0 END) AS fmask
+         + (CASE WHEN t.aftercare_heat_or_exercise THEN 1024 ELSE 0 END) AS fmask,
+           m.areas_band
     FROM treatments t
     JOIN patients p ON p.patient_id = t.patient_id
     JOIN per_area a ON a.treatment_id = t.treatment_id
@@ -56,5 +58,6 @@ WITH per_area AS (
     LEFT JOIN ref_area_doses d ON d.area = a.area AND d.product = t.product
     WHERE t.treatment_id > $old_mark AND t.treatment_id <= $new_mark
 )
-SELECT *, CAST(hash(area, product, dose_band, vpp_band, fmask, is_main, age_band, sex, clinic_id) >> 2 AS BIGINT) AS cell_id
+SELECT *, CAST(hash(area, product, dose_band, vpp_band, fmask, is_main, age_band, sex, areas_band, clinic_id) >> 2
+               AS BIGINT) AS cell_id
 FROM base

@@ -66,7 +66,7 @@ def points_at(signal: dict[str, Any], p: Problem) -> bool:
     if p.kind in ("placement", "dosing"):
         if signal["injector"] is not None:
             return signal["injector"] == p.injector
-        return signal["kind"] == "dosing" and signal["area"] == p.area and signal["product"] == p.product
+        return signal["kind"] == "dosing" and signal["area"] == p.area and p.product in (None, signal["product"])
     if p.kind == "product_lot":
         return signal["lot"] == p.lot or (signal["kind"] == "time_cluster" and _overlap(
             signal["window_start"], signal["window_end"], p.window_start, p.window_end))
