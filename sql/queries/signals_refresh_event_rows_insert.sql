@@ -4,8 +4,9 @@
 --   and often reported without an area) go to the treatment's main area, whatever area the reporter wrote: the model
 --   predicts them per treatment (with the number of areas treated), so an injector who treats few areas, or a site
 --   that never records the area, is compared like with like;
--- - other terms go to the area the reporter recorded when it was treated, else to the treated area where the term
---   is most usual (reference incidence), else to the main area.
+-- - other terms go to the area the reporter recorded when it was treated, else to a treated area whose misplaced or
+--   excessive injection produces the term (reference: eyelid ptosis from the glabella, whatever else was treated),
+--   else to the treated area where the term is most usual (reference incidence), else to the main area.
 -- The pick is the smallest (rule rank, area) of the event's candidate areas (one aggregate, no window) and carries
 -- that area's columns. Process terms and 'other' are not analysed (a follow-up changing to one drops the row).
 INSERT INTO signal_event_rows (event_id, treatment_id, area, term, cell_id, injector_id, lot_id, clinic_id, day,
@@ -14,7 +15,7 @@ WITH ev AS (
     SELECT e.event_id, e.treatment_id, e.term, e.area,
            r.body_region IN ('Whole body', 'Allergy and skin', 'Lack of effect and process incidents', 'Injection site')
                AND r.placement_areas = '' AS systemic,
-           r.placement_areas <> '' AS anatomical
+           r.placement_areas <> '' AS anatomical, string_split(r.placement_areas, ',') AS signature_areas
     FROM events_current e
     JOIN ref_terms r ON r.code = e.term
     WHERE NOT r.is_process AND e.term <> 'other'
@@ -22,6 +23,7 @@ WITH ev AS (
 ), picked AS (
     SELECT ev.event_id, any_value(ev.term) AS term,
            min({'recorded': CASE NOT ev.systemic AND ta.area = ev.area WHEN true THEN 0 ELSE 1 END,
+                'signature': CASE WHEN ev.anatomical AND list_contains(ev.signature_areas, ta.area) THEN 0 ELSE 1 END,
                 'usual': CASE WHEN ev.anatomical AND NOT ev.systemic THEN -coalesce(ae.p, -1) ELSE 0 END,
                 'main': CASE WHEN ta.is_main THEN 0 ELSE 1 END, 'area': ta.area, 'treatment_id': ta.treatment_id,
                 'cell_id': ta.cell_id, 'injector_id': ta.injector_id, 'lot_id': ta.lot_id,
