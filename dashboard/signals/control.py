@@ -75,5 +75,6 @@ class RunControl:
             q = self.q_value(f.family, float(p))
             f.details["run_q"] = q
             f.details["run_tests"] = self.tests()
+            f.method += f"; run-wide weighted BH q = {q:.2g} over {self.tests():,} tests (act needs < {ACT_RUN_Q:g})"
             if q >= ACT_RUN_Q:
                 f.level = "watch"

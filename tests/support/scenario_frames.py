@@ -6,19 +6,15 @@ import numpy as np
 import pandas as pd
 
 from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
+from dashboard.importer.spec import COLUMNS
 from tests.support.scenario_reference import BILATERAL, DEPTH, Reference
 from tests.support.scenario_sessions import Sessions
 from tests.support.scenario_world import World
 
-TREATMENT_COLUMNS = [
-    "treatment_id", "clinic", "treated_at", "patient_ref", "patient_birth_year", "patient_sex", "injector",
-    "product", "lot", "vial_units", "diluent_ml", "reconstituted_at", *RISK_FACTORS,
-]
-INJECTION_COLUMNS = ["treatment_id", "area", "side", "point", "units", "points", "volume_ml", "depth"]
-EVENT_COLUMNS = [
-    "event_id", "treatment_id", "term", "onset_at", "severity", "serious", "seriousness", "outcome",
-    "resolved_at", "side", "area", "causality", "action_taken", "reported_by", "reported_at", "narrative",
-]
+# the columns of interchange spec section 1, in the order the product's importer lists them
+TREATMENT_COLUMNS = [c.name for c in COLUMNS["treatments"]]
+INJECTION_COLUMNS = [c.name for c in COLUMNS["injections"]]
+EVENT_COLUMNS = [c.name for c in COLUMNS["events"]]
 CAUSALITY = np.array(["probable", "possible", "certain", "unlikely", "unassessable", None], dtype=object)
 CAUSALITY_P = [0.35, 0.3, 0.1, 0.05, 0.02, 0.18]
 REPORTERS = np.array(["Reception", "Clinic nurse", "Practice manager", "Patient by phone"], dtype=object)

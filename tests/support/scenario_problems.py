@@ -43,11 +43,11 @@ LOT_VARIANTS = (("drug_ineffective", "sub-potent lot"), ("injection_site_infecti
                 ("injection_site_oedema", "contaminated lot (swelling)"))
 
 
-@dataclass
-class Planted:
-    """One planted problem's fields (turned into the public Problem by scenarios.py)."""
+@dataclass(frozen=True)
+class Problem:
+    """A planted problem: which term it raises, where, how much, and its baseline expected events there."""
 
-    kind: str
+    kind: str  # 'placement' | 'dosing' | 'product_lot' | 'time_cluster' | 'patient_factor'
     term: str
     rate_ratio: float
     expected_events: float
@@ -167,7 +167,7 @@ def _choose(ctx: Context, cands: list, target: float) -> tuple | None:
     return cands[int(ctx.rng.choice(members, p=w[members] / w[members].sum()))]
 
 
-def _placement(ctx: Context, target: float, rr: float) -> Planted | None:
+def _placement(ctx: Context, target: float, rr: float) -> Problem | None:
     pairs = [(AREAS.index(a), t) for a, ts in ctx.ref.placement.items() for t in ts]
     got = _choose(ctx, _injector_area_candidates(ctx, pairs), target)
     if got is None:
@@ -178,7 +178,7 @@ def _placement(ctx: Context, target: float, rr: float) -> Planted | None:
     e, ratio = _apply(ctx, term, idx, False, rr)
     ctx.excluded_injectors.add(i)
     ctx.used.add(("injector_term", str(a), term))
-    return Planted("placement", term, ratio, e, injector=ctx.world.injectors.names[i], area=AREAS[a],
+    return Problem("placement", term, ratio, e, injector=ctx.world.injectors.names[i], area=AREAS[a],
                    detail=PLACEMENT_DETAIL.get((AREAS[a], term), f"{AREAS[a]} injected too deep") + ", usual doses")
 
 
@@ -189,7 +189,7 @@ def _dose_response(ctx: Context, idx: np.ndarray, k: np.ndarray, term: str, rr: 
     return 1.0 + (rr - 1.0) * np.clip(k - 1.0, 0, None) / max(kbar - 1.0, 1e-6)
 
 
-def _overdose(ctx: Context, target: float, rr: float) -> Planted | None:
+def _overdose(ctx: Context, target: float, rr: float) -> Problem | None:
     pairs = [(AREAS.index(a), t) for a, ts in DOSE_TERMS.items() for t in ts]
     got = _choose(ctx, _injector_area_candidates(ctx, pairs), target)
     if got is None:
@@ -207,7 +207,7 @@ def _overdose(ctx: Context, target: float, rr: float) -> Planted | None:
     e, ratio = _apply(ctx, term, idx, False, _dose_response(ctx, idx, new / old, term, rr))
     ctx.excluded_injectors.add(i)
     ctx.used.add(("injector_term", str(a), term))
-    return Planted("dosing", term, ratio, e, injector=ctx.world.injectors.names[i], area=AREAS[a],
+    return Problem("dosing", term, ratio, e, injector=ctx.world.injectors.names[i], area=AREAS[a],
                    detail=f"overdosing {AREAS[a]}: about {k0:.1f}x the usual dose, above the usual range")
 
 
@@ -226,7 +226,7 @@ def _conversion_candidates(ctx: Context) -> list[tuple[int, int, int, str, float
     return out
 
 
-def _conversion(ctx: Context, target: float, rr: float) -> Planted | None:
+def _conversion(ctx: Context, target: float, rr: float) -> Problem | None:
     got = _choose(ctx, _conversion_candidates(ctx), target)
     if got is None:
         return None
@@ -238,11 +238,11 @@ def _conversion(ctx: Context, target: float, rr: float) -> Planted | None:
     rr = _cap(rr, ctx.base.row_base(term)[idx])
     e, ratio = _apply(ctx, term, idx, False, rr)
     ctx.excluded_injectors.add(i)
-    return Planted("dosing", term, ratio, e, injector=ctx.world.injectors.names[i], area=AREAS[a],
+    return Problem("dosing", term, ratio, e, injector=ctx.world.injectors.names[i], area=AREAS[a],
                    product=PRODUCTS[p], detail=f"unit conversion: Dysport units on {PRODUCTS[p]} (about 2.5x)")
 
 
-def _reverse(ctx: Context, target: float, rr: float) -> Planted | None:
+def _reverse(ctx: Context, target: float, rr: float) -> Problem | None:
     s, rows = ctx.s, ctx.s.rows
     abo = PRODUCTS.index("abo")
     base = ctx.base.session_base("drug_ineffective")
@@ -261,13 +261,13 @@ def _reverse(ctx: Context, target: float, rr: float) -> Planted | None:
     e_i, ratio = _apply(ctx, "drug_ineffective", idx, True, _cap(rr, base[idx]))
     ctx.excluded_injectors.add(i)
     ctx.used.add(("dosing_reverse",))
-    return Planted("dosing", "drug_ineffective", ratio, e_i, injector=ctx.world.injectors.names[i],
+    return Problem("dosing", "drug_ineffective", ratio, e_i, injector=ctx.world.injectors.names[i],
                    area=AREAS[main], product="abo", detail="unit conversion: BOTOX units on Dysport (under-dosing)")
 
 
-def _dosing(ctx: Context, target: float, rr: float) -> Planted | None:
+def _dosing(ctx: Context, target: float, rr: float) -> Problem | None:
     u = ctx.rng.random()
-    order: list[Callable[[Context, float, float], Planted | None]]
+    order: list[Callable[[Context, float, float], Problem | None]]
     order = [_overdose, _conversion, _reverse] if u < 0.6 else (
         [_conversion, _overdose, _reverse] if u < 0.85 else [_reverse, _overdose, _conversion])
     for fn in order:
@@ -277,7 +277,7 @@ def _dosing(ctx: Context, target: float, rr: float) -> Planted | None:
     return None
 
 
-def _lot(ctx: Context, target: float, rr: float) -> Planted | None:
+def _lot(ctx: Context, target: float, rr: float) -> Problem | None:
     term, detail = LOT_VARIANTS[int(ctx.rng.integers(len(LOT_VARIANTS)))]
     base, session = _term_base(ctx, term)
     s = ctx.s
@@ -292,7 +292,7 @@ def _lot(ctx: Context, target: float, rr: float) -> Planted | None:
     idx = np.flatnonzero(lot == k)
     e_k, ratio = _apply(ctx, term, idx, session, _cap(rr, base[idx]))
     ctx.excluded_lots.add(k)
-    return Planted("product_lot", term, ratio, e_k, product=PRODUCTS[int(s.lots.product[k])],
+    return Problem("product_lot", term, ratio, e_k, product=PRODUCTS[int(s.lots.product[k])],
                    lot=s.lots.names[k], detail=detail)
 
 
@@ -310,7 +310,7 @@ def _windows(ctx: Context, per_day: np.ndarray, target: float) -> tuple[int, int
     return (int(start[k]), int(start[k] + length[k] - 1)) if k >= 0 else None
 
 
-def _time_cluster(ctx: Context, target: float, rr: float) -> Planted | None:
+def _time_cluster(ctx: Context, target: float, rr: float) -> Problem | None:
     term, site_only, detail = TIME_VARIANTS[int(ctx.rng.integers(len(TIME_VARIANTS)))]
     s, world = ctx.s, ctx.world
     base, session = _term_base(ctx, term)
@@ -326,7 +326,7 @@ def _time_cluster(ctx: Context, target: float, rr: float) -> Planted | None:
     idx = t_idx if session else np.flatnonzero(np.isin(s.rows.t, t_idx))
     e, ratio = _apply(ctx, term, idx, session, _cap(rr, base[idx]))
     ctx.used.add(("time", term, str(scope)))
-    return Planted("time_cluster", term, ratio, e, clinic=None if scope < 0 else world.sites.names[scope],
+    return Problem("time_cluster", term, ratio, e, clinic=None if scope < 0 else world.sites.names[scope],
                    window_start=world.day(win[0]), window_end=world.day(win[1]), detail=detail)
 
 
@@ -345,7 +345,7 @@ def _factor_candidates(ctx: Context) -> list[tuple[int, int, str, float]]:
     return out
 
 
-def _patient_factor(ctx: Context, target: float, rr: float) -> Planted | None:
+def _patient_factor(ctx: Context, target: float, rr: float) -> Problem | None:
     got = _choose(ctx, _factor_candidates(ctx), target)
     if got is None:
         return None
@@ -356,18 +356,18 @@ def _patient_factor(ctx: Context, target: float, rr: float) -> Planted | None:
     idx = np.flatnonzero(on if session else on[s.rows.t])
     e, ratio = _apply(ctx, term, idx, session, _cap(rr, base[idx]))
     ctx.used.add(("factor", RISK_FACTORS[f], term))
-    return Planted("patient_factor", term, ratio, e, factor=RISK_FACTORS[f],
+    return Problem("patient_factor", term, ratio, e, factor=RISK_FACTORS[f],
                    detail=f"{RISK_FACTORS[f]} (recorded true) raises {term}")
 
 
-PLANTERS: dict[str, Callable[[Context, float, float], Planted | None]] = {
+PLANTERS: dict[str, Callable[[Context, float, float], Problem | None]] = {
     "placement": _placement, "dosing": _dosing, "product_lot": _lot, "time_cluster": _time_cluster,
     "patient_factor": _patient_factor}
 
 
-def plant(ctx: Context, count: int) -> list[Planted]:
+def plant(ctx: Context, count: int) -> list[Problem]:
     """Plant `count` problems of random kinds, sizes (target 3-60 expected events) and rate ratios (1.5-6)."""
-    out: list[Planted] = []
+    out: list[Problem] = []
     tries = 0
     while len(out) < count and tries < 10 * count + 10:
         tries += 1

@@ -6,8 +6,7 @@ random kind and size, returned as spec section 1 frames with the truth (problems
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import date
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -15,32 +14,13 @@ import pandas as pd
 from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
 from tests.support.scenario_events import Baseline, Drawn, Effects, baseline, draw
 from tests.support.scenario_frames import injections_frame, treatment_ids, treatments_frame
-from tests.support.scenario_problems import Context, Planted, plant
+from tests.support.scenario_problems import Context, Problem, plant
 from tests.support.scenario_reference import Reference, reference
 from tests.support.scenario_report import events_frame
 from tests.support.scenario_sessions import Sessions, draw_sessions
 from tests.support.scenario_world import World, draw_world
 
 RARE_EXAMPLES = ("smile_asymmetry", "diplopia", "dysphagia")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A planted problem: which term it raises, where, how much, and its baseline expected events there."""
-
-    kind: str  # 'placement' | 'dosing' | 'product_lot' | 'time_cluster' | 'patient_factor'
-    term: str
-    rate_ratio: float
-    expected_events: float
-    injector: str | None = None
-    area: str | None = None
-    product: str | None = None
-    lot: str | None = None
-    factor: str | None = None
-    clinic: str | None = None
-    window_start: date | None = None
-    window_end: date | None = None
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,12 +199,6 @@ def generate_scenario(seed: int, treatments: int, *, planted: bool, problems: in
               "injections": injections_frame(rng, world, ref, s, ids),
               "events": events_frame(rng, world, ref, s, drawn, ids)}
     return Scenario(seed=seed, planted=planted, treatments=treatments, frames=frames,
-                    problems=[_problem(p) for p in found], lookalikes=looks.items + rare,
+                    problems=[replace(p, rate_ratio=round(float(p.rate_ratio), 4),
+                                      expected_events=round(float(p.expected_events), 4)) for p in found], lookalikes=looks.items + rare,
                     description=_describe(world, s, seed))
-
-
-def _problem(p: Planted) -> Problem:
-    fields = asdict(p)
-    fields["rate_ratio"] = round(float(p.rate_ratio), 4)
-    fields["expected_events"] = round(float(p.expected_events), 4)
-    return Problem(**fields)
