@@ -20,14 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.stats.casemix import Columns
-
 PRIOR_EXPECTED = 5.0  # the least K: the others' ratio is shrunk towards 1 as if K events were expected and seen
-
-
-def as_usual(cells: Columns) -> Columns:
-    """Return the cells with out-of-range dose bands moved to the nearest in-range half (for prediction)."""
-    return cells.assign(dose_band=cells["dose_model"])
 
 
 def against_others(by_inj: pd.DataFrame) -> pd.DataFrame:

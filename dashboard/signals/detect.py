@@ -40,7 +40,7 @@ from dashboard.trends import refresh as trends_refresh
 
 FORMAT = "injectwatch-signals/1"
 # The model is fitted with every dose band as its own level (below, lower half, upper half, up to 1.5 x the top,
-# beyond) and predicts each treatment as if its dose had been usual (`benchmark.as_usual`): harm from out-of-range doses
+# beyond) and predicts each treatment as if its dose had been usual (`_as_if_usual`): harm from out-of-range doses
 # then shows as excess, and it cannot leak into the in-range coefficients (pooled with the upper half, a dosing
 # error raised the "upper half" risk and was absorbed into the expected counts).
 # The clinic is in every term's model, then replaced by a site level pooled over all terms (signals/sites.py): sites
@@ -97,6 +97,11 @@ def _numeric_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndar
     return num, codes
 
 
+def _as_if_usual(cells: Columns) -> Columns:
+    """Return the cells with out-of-range dose bands moved to the nearest in-range half (for prediction)."""
+    return cells.assign(dose_band=cells["dose_model"])
+
+
 def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dict[str, set[str]],
                  control: RunControl, systemic: set[str] | None = None
                  ) -> tuple[CellProbabilities, list[Finding]]:
@@ -131,7 +136,7 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
         tests += factor_tests(term, ct, model, present)  # factors against the doses given, the clinic held fixed
         fitted[term] = (rows, ct, model)
     pooled = sites.pooled_site_levels([sites.term_site_levels(m, ct) for _, ct, m in fitted.values()])
-    probs = {term: (rows, sites.predict_with_sites(m, ct, benchmark.as_usual(ct), pooled))
+    probs = {term: (rows, sites.predict_with_sites(m, ct, _as_if_usual(ct), pooled))
              for term, (rows, ct, m) in fitted.items()}
     return expected.from_terms(cell_ids, probs), grade_factor_findings(tests, control)
 
