@@ -114,7 +114,7 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
     area_index = {a: i for i, a in enumerate(codes["area"])}
     cell_ids = num["cell_id"].to_numpy()
     columns = {c: num[c].to_numpy() for c in num.columns}
-    fitted: dict[str, tuple[np.ndarray, Columns, CaseMixModel]] = {}
+    fitted: dict[str, tuple[np.ndarray, Columns, CaseMixModel, np.ndarray]] = {}
     tests: list[Finding] = []
     events_by_term = {t: g.set_index("cell_id")["events"] for t, g in cell_events.groupby("term", sort=True)}
     for term in sorted(term_areas):
@@ -133,11 +133,12 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
             continue
         present = tuple(f for f in RISK_FACTORS if ct[f].any())
         model = fit_casemix(ct, BASE_COVARIATES + present, covariance=True)
-        tests += factor_tests(term, ct, model, present)  # factors against the doses given, the clinic held fixed
-        fitted[term] = (rows, ct, model)
-    pooled = sites.pooled_site_levels([sites.term_site_levels(m, ct) for _, ct, m in fitted.values()])
-    probs = {term: (rows, sites.predict_with_sites(m, ct, _as_if_usual(ct), pooled))
-             for term, (rows, ct, m) in fitted.items()}
+        given = model.predict(ct)  # at the doses given
+        tests += factor_tests(term, ct, model, present, given)  # the other factors and the clinic held fixed
+        fitted[term] = (rows, ct, model, given)
+    pooled = sites.pooled_site_levels([sites.term_site_levels(m, ct) for _, ct, m, _ in fitted.values()])
+    probs = {term: (rows, sites.predict_with_sites(m, ct, _as_if_usual(ct), pooled, given))
+             for term, (rows, ct, m, given) in fitted.items()}
     return expected.from_terms(cell_ids, probs), grade_factor_findings(tests, control)
 
 

@@ -406,19 +406,21 @@ def time_findings(by_day_clinic: pd.DataFrame, control: RunControl) -> list[Find
 
 
 # ---------------------------------------------------------------------------------------------- factors
-def factor_tests(term: str, cells_t: Cells, model: CaseMixModel, factors: tuple[str, ...]) -> list[Finding]:
+def factor_tests(term: str, cells_t: Cells, model: CaseMixModel, factors: tuple[str, ...],
+                 p_fit: np.ndarray | None = None) -> list[Finding]:
     """Each recorded risk factor judged with the other factors and the case mix held fixed.
 
     The term's model holds every recorded factor beside area, product, dose band and the patient's age and sex; a
     factor's test is the one-sided Wald test of its own coefficient there, so a real factor, or a factor recorded
     together with others, does not light up the rest. Observed is the number of treatments with the factor that
-    had the event; expected is the same model's prediction for them with this factor's coefficient set to zero."""
+    had the event; expected is the same model's prediction for them with this factor's coefficient set to zero.
+    p_fit is model.predict(cells_t) when the caller has it already."""
     if model.covariance is None:
         return []
     out = []
     n_all = np.asarray(cells_t["n"], dtype=float)
     o_all = np.asarray(cells_t["events"], dtype=float)
-    p_fit = model.predict(cells_t)
+    p_fit = model.predict(cells_t) if p_fit is None else p_fit
     for name in factors:
         j = model.column(name, 1)
         if j is None:

@@ -42,14 +42,17 @@ def pooled_site_levels(per_term: list[dict[int, tuple[float, float]]]) -> dict[i
     return {c: s / (w + PRIOR_EVENTS) for c, (s, w) in sums.items()}
 
 
-def predict_with_sites(model: CaseMixModel, cells: Cells, as_usual: Cells, pooled: dict[int, float]) -> np.ndarray:
+def predict_with_sites(model: CaseMixModel, cells: Cells, as_usual: Cells, pooled: dict[int, float],
+                       fitted: np.ndarray | None = None) -> np.ndarray:
     """Return the model's probabilities for as_usual with the term's own clinic levels replaced by the pooled ones,
-    the term's level re-set so that the expected total over `cells` (the doses given) is unchanged."""
+    the term's level re-set so that the expected total over `cells` (the doses given) is unchanged. `fitted` is
+    model.predict(cells) when the caller has it already."""
     sites, at = np.unique(np.asarray(cells["clinic"]), return_inverse=True)
     shift = np.array([pooled.get(int(c), 0.0) - _level(model, c) for c in sites])[at.ravel()]
     n = np.asarray(cells["n"], dtype=float)
-    target = float(np.sum(n * model.predict(cells)))
-    eta = _logit(model.predict(cells)) + shift
+    fitted = model.predict(cells) if fitted is None else fitted
+    target = float(np.sum(n * fitted))
+    eta = _logit(fitted) + shift
     delta = 0.0
     for _ in range(20):  # Newton steps on the one intercept shift that keeps the total
         p = _expit(eta + delta)

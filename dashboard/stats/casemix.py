@@ -141,15 +141,20 @@ def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2
         keep[reference] = False
         levels[cov] = tuple(uniques[keep].tolist())
     model.levels = levels
-    if coded:
+    used = [(cov, code, uniques) for cov, (code, uniques) in zip(covariates, coded, strict=True) if levels[cov]]
+    if used:
+        # cells that the design cannot tell apart (they differ only in levels that share the reference, or in
+        # covariates with no estimated level) are one pattern: the fit costs the number of distinct design rows
         key, size = np.zeros(len(cells), dtype=np.int64), 1
-        for code, uniques in coded:  # mixed-radix key of the covariate pattern
-            key, size = key * uniques.size + code, size * int(uniques.size)
+        for cov, code, uniques in used:  # mixed-radix key of the design pattern
+            effective = np.zeros(uniques.size, dtype=np.int64)
+            estimated = np.isin(uniques, np.asarray(levels[cov], dtype=uniques.dtype))
+            effective[estimated] = np.arange(1, len(levels[cov]) + 1)
+            key, size = key * (len(levels[cov]) + 1) + effective[code], size * (len(levels[cov]) + 1)
         first, inverse = _patterns(key, size)
         n = np.bincount(inverse, weights=n_all, minlength=len(first))
         y = np.bincount(inverse, weights=y_all, minlength=len(first))
-        collapsed: Cells = Columns({cov: uniques[code[first]] for cov, (code, uniques)
-                                    in zip(covariates, coded, strict=True)})
+        collapsed: Cells = Columns({cov: uniques[code[first]] for cov, code, uniques in used})
     else:
         n, y, collapsed = np.array([n_all.sum()]), np.array([y_all.sum()]), pd.DataFrame(index=[0])
     x = model.design(collapsed)
@@ -161,10 +166,19 @@ def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2
     model.params = params
     if covariance and model.levels:
         mu = 1 / (1 + np.exp(-np.clip(x @ params, -30, 30)))
-        info = np.einsum("ij,ik->jk", x * (n * mu * (1 - mu))[:, None], x)
+        info = _gram(x * (n * mu * (1 - mu))[:, None], x)
         info += np.diag(np.r_[1e-10, np.full(x.shape[1] - 1, ridge + 1e-10)])
         model.covariance = np.linalg.inv(info)
     return model
+
+
+def _gram(xw: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Return xw' x. Small products run as einsum in the calling thread (a threaded BLAS product of a few thousand
+    rows spends more CPU waking its threads than multiplying); large ones, where einsum costs seconds a run at a
+    million treatments, go to BLAS."""
+    if x.shape[0] * x.shape[1] < 200_000:
+        return np.einsum("ij,ik->jk", xw, x)
+    return xw.T @ x
 
 
 def _penalised_deviance(x: np.ndarray, y: np.ndarray, n: np.ndarray, beta: np.ndarray, ridge: float) -> float:
@@ -194,9 +208,7 @@ def irls_binomial(x: np.ndarray, y: np.ndarray, n: np.ndarray, max_iter: int = 5
         w = n * mu * (1 - mu)
         z = eta + (y - n * mu) / np.maximum(w, 1e-12)
         xw = x * w[:, None]
-        # einsum, not BLAS: a threaded BLAS product of this small size spends more CPU spinning its threads than
-        # multiplying (seconds per run on a busy machine); einsum runs the same sums in one thread.
-        target = np.linalg.solve(np.einsum("ij,ik->jk", xw, x) + penalty, np.einsum("ij,i->j", xw, z))
+        target = np.linalg.solve(_gram(xw, x) + penalty, xw.T @ z)
         step = target - beta
         for _halving in range(30):  # step-halving: a Newton step may overshoot (sparse levels, rare events)
             dev = _penalised_deviance(x, y, n, beta + step, ridge)

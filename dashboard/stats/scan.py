@@ -210,7 +210,8 @@ def temporal_scan_poisson(
             out = np.maximum(out, tables[w].llr(cs).max(axis=1))
         return out
 
-    null_max = sequential_null_max(simulate, chosen[0][0], n_sim, seed)
+    # no extension past n_sim when no simulated maximum reaches the cluster: its p is then the Gumbel tail
+    null_max = sequential_null_max(simulate, chosen[0][0], n_sim, seed, max_sim=n_sim)
     return [Cluster(s, end, c, ex, llr, float(scan_p(llr, null_max)[0])) for llr, s, end, c, ex in chosen]
 
 
