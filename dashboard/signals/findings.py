@@ -434,8 +434,8 @@ def factor_tests(term: str, cells_t: Cells, model: CaseMixModel, factors: tuple[
             continue
         p = float(norm.sf(beta / se))
         f = Finding("factor", term, int(o_all[sel].sum()), e, n, p,
-                    "logistic case-mix model with every recorded risk factor, area, product, dose band, age and sex; "
-                    "one-sided Wald test of this factor's coefficient, BH", factor=name)
+                    "logistic case-mix model with every recorded risk factor, area, product, dose band, age, sex, "
+                    "areas treated and clinic; one-sided Wald test of this factor's coefficient, BH", factor=name)
         f.details.update({"act_p": p, "log_odds_ratio": beta, "se": se})
         out.append(f)
     return out
