@@ -11,7 +11,7 @@ from scipy.stats import beta as beta_dist
 
 from dashboard.stats import cusum, doseresponse, ebayes, fdr, funnel, intervals, scan
 
-VECTORS_FILE = Path("/work/shared/reference/stat-vectors-public.json")
+VECTORS_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "stat-vectors-public.json"
 _LOCAL_COPY = Path(__file__).parent / "data" / "stat-vectors-public.json"
 
 
