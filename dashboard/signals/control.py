@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from dashboard.stats.fdr import bh_qvalues
+from dashboard.stats.fdr import weighted_bh_qvalues
 
 ACT_RUN_Q = 0.02  # run-wide weighted BH level for act
 
@@ -27,14 +27,13 @@ class RunControl:
     def __init__(self) -> None:
         """Start with no tests."""
         self._p: dict[str, list[float]] = {}
-        self._sorted: np.ndarray | None = None
-        self._q: np.ndarray | None = None
+        self._by_family: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
         self._weights: dict[str, float] = {}
 
     def add(self, family: str, p_values: Iterable[float]) -> None:
         """Record the p-values of a family's tests (every test screened, not only the findings)."""
         self._p.setdefault(family, []).extend(float(p) for p in p_values)
-        self._sorted = None
+        self._by_family = None
 
     def tests(self, family: str | None = None) -> int:
         """Return the number of tests recorded (of one family, or of the run)."""
@@ -45,24 +44,29 @@ class RunControl:
     def _prepare(self) -> None:
         families = [f for f, v in self._p.items() if v]
         total = self.tests()
-        # equal budget per family, shared by its tests; the weights average 1 over all tests
+        # equal budget per family, shared by its tests
         self._weights = {f: total / (len(families) * len(self._p[f])) for f in families}
-        weighted = np.concatenate([np.asarray(self._p[f]) / self._weights[f] for f in families]) \
-            if families else np.empty(0)
-        order = np.sort(np.clip(weighted, 0.0, 1.0))
-        self._sorted = order
-        self._q = bh_qvalues(order)
+        p = np.concatenate([np.asarray(self._p[f]) for f in families]) if families else np.empty(0)
+        w = np.concatenate([np.full(len(self._p[f]), self._weights[f]) for f in families]) if families else p
+        q = weighted_bh_qvalues(p, w)
+        self._by_family = {}
+        start = 0
+        for f in families:  # each family's recorded p sorted, with their run-wide q
+            stop = start + len(self._p[f])
+            order = np.argsort(p[start:stop], kind="stable")
+            self._by_family[f] = (p[start:stop][order], q[start:stop][order])
+            start = stop
 
     def q_value(self, family: str, p: float) -> float:
         """Return the run-wide weighted BH q-value of a test of `family` with p-value p (one of its recorded p)."""
-        if self._sorted is None:
+        if self._by_family is None:
             self._prepare()
-        assert self._sorted is not None and self._q is not None
-        w = self._weights.get(family)
-        if w is None or self._sorted.size == 0:
+        assert self._by_family is not None
+        if family not in self._by_family:
             return 1.0
-        k = int(np.searchsorted(self._sorted, min(p / w, 1.0) * (1 + 1e-12), side="right")) - 1
-        return float(self._q[max(k, 0)])  # the q of the largest recorded weighted p not above this one
+        recorded, q = self._by_family[family]
+        k = int(np.searchsorted(recorded, p * (1 + 1e-12), side="right")) - 1
+        return float(q[max(k, 0)])  # the q of the largest recorded p not above this one
 
     def grade(self, findings: Iterable) -> None:
         """Keep `act` only for findings whose run-wide q is below ACT_RUN_Q; the others become `watch`.

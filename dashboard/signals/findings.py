@@ -141,10 +141,8 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
         return []
     sigma2 = injector_variance(df) if sigma2 is None else sigma2
     df["sigma2"] = df["term"].map(sigma2).fillna(0.0)
-    p = np.ones(len(df))
-    for s2, idx in df.groupby("sigma2", sort=False).indices.items():
-        p[idx] = funnel.negative_binomial_p(df["observed"].to_numpy()[idx], df["expected"].to_numpy()[idx], s2)
-    df["p"] = p
+    df["p"] = funnel.negative_binomial_p(df["observed"].to_numpy(), df["expected"].to_numpy(),
+                                         df["sigma2"].to_numpy())
     df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
     control.add("injector", df["p"].to_numpy())
     out: list[Finding] = []
@@ -249,10 +247,7 @@ def dose_findings(bands: pd.DataFrame, control: RunControl, sigma2: dict[str, fl
     # out-of-range doses are often given by one or two injectors, so the test allows for the same spread between
     # injectors as the injector family (exact Poisson where none is known)
     spread = tests["term"].map(sigma2 or {}).fillna(0.0).to_numpy()
-    p = np.ones(len(tests))
-    for value in np.unique(spread):
-        idx = np.flatnonzero(spread == value)
-        p[idx] = funnel.negative_binomial_p(tests["o"].to_numpy()[idx], tests["e"].to_numpy()[idx], float(value))
+    p = funnel.negative_binomial_p(tests["o"].to_numpy(), tests["e"].to_numpy(), spread)
     q = fdr.bh_qvalues(p)
     control.add("dose", p)
     out = []

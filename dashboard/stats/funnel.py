@@ -119,15 +119,17 @@ def from_variance(sigma2: float, units: int) -> Overdispersion:
                           units)
 
 
-def negative_binomial_p(observed: np.ndarray | float, expected: np.ndarray | float, sigma2: float) -> np.ndarray:
+def negative_binomial_p(observed: np.ndarray | float, expected: np.ndarray | float,
+                        sigma2: np.ndarray | float) -> np.ndarray:
     """One-sided p-value P(X >= O) for a count whose mean E varies between units with variance sigma2 x E^2.
 
-    The gamma-Poisson (negative binomial) mixture: var X = E + sigma2 E^2. sigma2 = 0 is the exact Poisson test.
-    Used where units (injectors) differ more than chance allows, so that a unit is judged against the spread of
-    its peers and not only against Poisson noise."""
-    o = np.asarray(observed, dtype=float)
-    e = np.maximum(np.asarray(expected, dtype=float), 1e-12)
-    if sigma2 <= 0:
-        return np.where(o > 0, poisson.sf(o - 1, e), 1.0)
-    size = 1.0 / sigma2
-    return np.where(o > 0, nbinom.sf(o - 1, size, size / (size + e)), 1.0)
+    The gamma-Poisson (negative binomial) mixture: var X = E + sigma2 E^2; sigma2 may differ per count, and
+    sigma2 = 0 is the exact Poisson test. Used where units (injectors) differ more than chance allows, so that a unit
+    is judged against the spread of its peers and not only against Poisson noise."""
+    o, e, s2 = np.broadcast_arrays(np.asarray(observed, dtype=float),
+                                   np.maximum(np.asarray(expected, dtype=float), 1e-12),
+                                   np.asarray(sigma2, dtype=float))
+    size = 1.0 / np.where(s2 > 0, s2, 1.0)
+    with np.errstate(invalid="ignore"):
+        mixed = nbinom.sf(o - 1, size, size / (size + e))
+    return np.where(o > 0, np.where(s2 > 0, mixed, poisson.sf(o - 1, e)), 1.0)
