@@ -10,6 +10,7 @@ import pandas as pd
 
 from dashboard.authz import User, require
 from dashboard.db import Database
+from dashboard.spreadsheet import inert_frame
 
 # plain-language names of the actions the modules write (an unknown action is shown as its code)
 ACTION_LABELS = {
@@ -50,8 +51,6 @@ ENTITY_LABELS = {
     "treatment": "Treatment", "trends_cells": "Trend tables", "export": "Export",
 }
 
-# spreadsheet programs run cells starting with these as formulas; the CSV export prefixes them with '
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -140,18 +139,12 @@ def detail_text(detail: object) -> str:
     return "; ".join(parts)
 
 
-def _inert(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
 
 def audit_csv(db: Database, user: User, flt: AuditFilter) -> tuple[bytes, int]:
     """Return (UTF-8 CSV of every matching row, oldest first; row count) and audit the export itself."""
     require(user, "audit.view")
     frame = db.query("audit_entries", {**flt.params(), "limit": 2**62}).sort_values("audit_id")
-    safe = frame.astype(object).where(frame.notna(), None).map(_inert)
-    data = safe.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S").encode("utf-8")
+    data = inert_frame(frame).to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S").encode("utf-8")
     detail = json.dumps({"filter": asdict(flt), "rows": len(frame)}, default=str, ensure_ascii=False)
     db.write(lambda cur: db.audit(cur, user.username, "audit.export", "audit_log", None, detail))
     return data, len(frame)

@@ -5,7 +5,8 @@ adds the byte-order mark, computes checksums, writes manifest.json and the zip. 
 
 Each file's SELECT lives in sql/queries/export_*.sql with bound parameters ($start, $end, the HMAC keys); `_copy`
 wraps it in `COPY (...) TO $path (...)`. The only identifiers written into that statement are the FORCE_QUOTE column
-names, taken from the query's own result and accepted only when the data dictionary (the allow-list) names them.
+names, taken from the query's own result and accepted only when the data dictionary (the allow-list) names them;
+the same names select the text columns that are made inert against spreadsheet formulas (spec 7.6).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from dashboard.export.dictionary import BOM, FORMAT, dictionary_rows
 from dashboard.export.pseudonym import HEX_CHARS, PREFIX, hmac_pads
 from dashboard.export.quarter import Quarter
 from dashboard.export.secret import load_secret
+from dashboard.spreadsheet import inert_sql
 from dashboard.sqlfiles import load_sql
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -142,9 +144,13 @@ def _copy(cur: duckdb.DuckDBPyConnection, file: str, query: str, path: Path, ava
     select = load_sql(query).strip().rstrip(";")
     params = _params(select, available)
     names = [d[0] for d in cur.execute(f"SELECT * FROM ({select}) AS q LIMIT 0", params).description]
-    quoted = ", ".join('"' + n + '"' for n in _quoted_columns(file, names, identified))
+    text = {'"' + n + '"' for n in _quoted_columns(file, names, identified)}
+    quoted = ", ".join(sorted(text))
+    # text cells that a spreadsheet would run as a formula get a leading apostrophe (spec 7.6); numbers never do
+    cells = ", ".join(f"{inert_sql(q)} AS {q}" if q in text else q for q in ('"' + n + '"' for n in names))
     params = {**params, "path": str(path)}
-    row = cur.execute(f"COPY ({select}) TO $path ({_COPY_OPTIONS}, FORCE_QUOTE ({quoted}))", params).fetchone()
+    row = cur.execute(f"COPY (SELECT {cells} FROM ({select}) AS q) TO $path ({_COPY_OPTIONS}, FORCE_QUOTE ({quoted}))",
+                      params).fetchone()
     return int(row[0]) if row else 0
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from dashboard.db import Database
 from dashboard.importer.spec import COLUMNS, FILES
+from dashboard.spreadsheet import inert_frame
 
 BASE_COLUMNS = ["import_id", "file", "line", "reasons", "messages"]
 
@@ -35,4 +36,4 @@ def quarantine_csv(db: Database, import_id: int | None = None) -> bytes:
         raw = raw.rename(columns={"line": "malformed_line"})
     used = [c for c in _raw_columns() if c in raw.columns]
     out = pd.concat([df[BASE_COLUMNS].reset_index(drop=True), raw[used].reset_index(drop=True)], axis=1)
-    return out.to_csv(index=False).encode("utf-8")
+    return inert_frame(out).to_csv(index=False).encode("utf-8")
