@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.authz import User
 from dashboard.db import open_database
 from dashboard.export import parse_quarter, write_bundle
 from dashboard.importer import import_path
@@ -17,6 +18,7 @@ from tests.test_export_data import seed, write_secret
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 Q3 = parse_quarter("2026Q3")
+MANAGER = User("t", "manager", "T")
 SAME_FILES = ("treatments.csv", "injections.csv", "events.csv", "summary.csv")
 
 
@@ -29,7 +31,7 @@ def source(db, db_file):
 
 def _bundle(db, out: Path, identified: bool):
     out.mkdir(parents=True, exist_ok=True)
-    return write_bundle(db, Q3, out, actor="t", identified=identified, now=NOW)
+    return write_bundle(db, MANAGER, Q3, out, identified=identified, now=NOW)
 
 
 def test_identified_export_imported_into_an_empty_database_reproduces_the_rows(source, tmp_path):
@@ -116,7 +118,7 @@ def test_zoned_times_fall_in_the_clinic_local_quarter(db, tmp_path, monkeypatch)
     assert result.exit_code == 0, result.summary()
     out = tmp_path / "out"
     out.mkdir()
-    bundle = write_bundle(db, Q3, out, actor="t", now=NOW)
+    bundle = write_bundle(db, MANAGER, Q3, out, now=NOW)
     with open(bundle.folder / "treatments.csv", encoding="utf-8-sig", newline="") as f:
         treatments = {r["treatment_id"]: r["treated_at"] for r in csv.DictReader(f)}
     assert treatments == {"Z-2": "2026-06-30T23:59:00", "Z-1": "2026-07-01T00:30:00",

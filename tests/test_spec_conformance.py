@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from dashboard.authz import User
 from dashboard.cli import main
 from dashboard.db import Database, open_database
 from dashboard.export.bundle import write_bundle
@@ -111,7 +112,7 @@ def test_an_identified_export_of_a_date_only_onset_imports_again(db: Database, t
     """§5: an identified export imported into an empty database reproduces the same data; E2's onset was given as
     the date of its treatment (2026-02-01, treated 09:15) and must not come back as onset_before_treatment."""
     import_path(db, FIXTURES / "valid")
-    bundle = write_bundle(db, parse_quarter("2026Q1"), tmp_path, actor="tester", identified=True)
+    bundle = write_bundle(db, User("tester", "manager", "Tester"), parse_quarter("2026Q1"), tmp_path, identified=True)
     events = (bundle.folder / "events.csv").read_text(encoding="utf-8-sig")
     assert '"E2","T3","headache",2026-02-01,' in events
     copy = open_database(tmp_path / "copy.duckdb")
