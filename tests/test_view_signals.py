@@ -65,7 +65,7 @@ def test_mark_reviewed_saves_note_and_shows_it(demo_db, manager):
     assert not at.exception
     db = open_database(demo_db)
     try:
-        reviews = latest_reviews(db)
+        reviews = latest_reviews(db, manager)
     finally:
         db.close()
     assert [r["note"] for r in reviews.values()] == ["Checked with the injector; retraining booked."]
