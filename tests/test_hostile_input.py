@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts import create_user, get_account
-from dashboard.authz import User
+from dashboard.accounts import add_account, get_account
+from dashboard.authz import SYSTEM, User
 from dashboard.db import open_database
 from dashboard.navigation import PAGES, VIEWS
 from tests.accounts_support import fast_hashes  # noqa: F401
@@ -79,7 +79,7 @@ def hostile_db(db_file, tmp_path):
     db = open_database(db_file)
     try:
         importer.import_path(db, _dataset(tmp_path / "hostile"), actor="mgr")
-        create_user(db, username="ada", password=PW, role="practitioner", display_name=HOSTILE[4],
+        add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name=HOSTILE[4],
                     injector_name=HOSTILE[2])
     finally:
         db.close()
@@ -171,7 +171,7 @@ def test_signed_in_app_shows_a_hostile_display_name_as_plain_text(hostile_db):
 @pytest.mark.parametrize("username", ["' OR 1=1 --", "<script>", "a" * 10_000, "ünïcode", "😀", ""])
 def test_sign_in_with_hostile_usernames_fails_cleanly_and_is_audited_inert(db_file, username):
     db = open_database(db_file)
-    create_user(db, username="mgr", password=PW, role="manager", display_name="M")
+    add_account(db, SYSTEM, username="mgr", password=PW, role="manager", display_name="M")
     db.close()
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     at.text_input(key="signin_username").set_value(username)  # set_value skips max_chars, like a crafted client
@@ -189,7 +189,7 @@ def test_sign_in_with_hostile_usernames_fails_cleanly_and_is_audited_inert(db_fi
 
 def test_account_forms_store_hostile_names_verbatim_and_refuse_long_ones(db_file, admin):
     db = open_database(db_file)
-    create_user(db, username="root", password=PW, role="admin", display_name="Alex Admin")
+    add_account(db, SYSTEM, username="root", password=PW, role="admin", display_name="Alex Admin")
     db.close()
     at = AppTest.from_file(str(VIEWS / "accounts.py"), default_timeout=60)
     at.session_state["user"] = admin

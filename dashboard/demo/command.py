@@ -68,11 +68,12 @@ def existing_data(db_path: str | Path | None, seed: int) -> tuple[int, int]:
 
 def _create_accounts(db_path: str | Path | None) -> list[tuple[str, str, str]]:
     from dashboard.accounts import create_demo_accounts
+    from dashboard.authz import system_user
 
     db = open_database(db_path)
     try:
         names = [inj.name for inj in INJECTORS]
-        return create_demo_accounts(db, names)
+        return create_demo_accounts(db, system_user("demo"), names)  # audited as "demo", as before
     finally:
         db.close()
 
