@@ -83,7 +83,7 @@ def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed:
             timings["generate"], children["generate"] = timing(job["seconds"]), job["peak_rss_mb"]
         db = open_database(db_file)
         try:
-            timings["import"], result = _timed(lambda: import_path(db, data, actor="bench"), 1, warmup=False)
+            timings["import"], result = _timed(lambda: import_path(db, BENCH, data), 1, warmup=False)
             if result.exit_code != 0:
                 raise RuntimeError(f"benchmark import quarantined rows: {result.summary()}")
             treatments = int(db.scalar("SELECT count(*) FROM treatments"))
@@ -93,7 +93,7 @@ def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed:
             # the default 1GB cap the repeat's comparison with the stored rows then ran out of memory.
             db.close()
             db = open_database(db_file)
-            timings["import_unchanged"], again = _timed(lambda: import_path(db, data, actor="bench"), 1, warmup=False)
+            timings["import_unchanged"], again = _timed(lambda: import_path(db, BENCH, data), 1, warmup=False)
             if again.imported or again.quarantined:
                 raise RuntimeError(f"re-importing the same data set changed something: {again.summary()}")
 

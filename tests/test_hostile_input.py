@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import add_account, get_account
-from dashboard.authz import SYSTEM, User
+from dashboard.authz import SYSTEM, User, system_user
 from dashboard.db import open_database
 from dashboard.navigation import PAGES, VIEWS
 from tests.accounts_support import fast_hashes  # noqa: F401
@@ -78,7 +78,7 @@ def hostile_db(db_file, tmp_path):
     importer = pytest.importorskip("dashboard.importer")
     db = open_database(db_file)
     try:
-        importer.import_path(db, _dataset(tmp_path / "hostile"), actor="mgr")
+        importer.import_path(db, system_user("mgr"), _dataset(tmp_path / "hostile"))
         add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name=HOSTILE[4],
                     injector_name=HOSTILE[2])
     finally:
@@ -108,7 +108,7 @@ def test_import_refuses_10000_characters_with_a_length_message(db_file, tmp_path
     importer = pytest.importorskip("dashboard.importer")
     db = open_database(db_file)
     try:
-        result = importer.import_path(db, _dataset(tmp_path / "long", too_long=True), actor="mgr")
+        result = importer.import_path(db, system_user("mgr"), _dataset(tmp_path / "long", too_long=True))
         # T-long, its injection row (unknown_treatment) and E-long
         assert result.quarantined == 3 and result.exit_code == 3
         messages = " ".join(r[0] for r in db.rows("SELECT messages FROM quarantine"))
