@@ -59,6 +59,13 @@ def require(user: User | None, permission: str) -> User:
     return user
 
 
+def require_signed_in(user: User | None) -> User:
+    """Return the user when someone is signed in (any role); raise PermissionDenied for no user."""
+    if user is None:
+        raise PermissionDenied("sign in first")
+    return user
+
+
 def read_scope(user: User) -> dict[str, object]:
     """The bound parameters ($see_all, $username, $injector) that restrict a query to what this user may see.
 
@@ -67,4 +74,14 @@ def read_scope(user: User) -> dict[str, object]:
     return {"see_all": user.can("case.view_all"), "username": user.username, "injector": user.injector_name}
 
 
-SYSTEM = User(username="system", role="admin", display_name="InjectWatch (command line)")
+def system_user(username: str, role: str = "admin") -> User:
+    """A non-person actor (a command-line command, a background task) acting in one role of the role table.
+
+    The username is what the audit trail and export manifests record (e.g. cli:<operating-system user>); the role
+    is the least one that holds what the command does (exports, signals and trends need the manager role)."""
+    if role not in ROLES:
+        raise KeyError(f"unknown role {role!r}")
+    return User(username=username, role=role, display_name="InjectWatch (command line)")
+
+
+SYSTEM = system_user("system")

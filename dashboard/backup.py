@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from dashboard.authz import User, require
+from dashboard.authz import User, require, system_user
 from dashboard.config import db_path, secret_path
 from dashboard.db import Database
 from dashboard.export.bundle import sha256_file  # one checksum for backups and export manifests
@@ -58,11 +58,12 @@ class RestoreResult:
     secret_file: Path | None = None
 
 
-def _actor() -> str:
+def _actor() -> User:
+    """The command line backs up and restores as cli:<operating-system user>, in the admin role."""
     try:
-        return f"cli:{getpass.getuser()}"
+        return system_user(f"cli:{getpass.getuser()}")
     except (KeyError, OSError):
-        return "cli:unknown"
+        return system_user("cli:unknown")
 
 
 def _path_literal(path: Path) -> str:
@@ -77,7 +78,7 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def _table_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Return {table: row count} for every base table of the main schema (names come from the catalog)."""
     names = [r[0] for r in cur.execute(load_sql("backup_tables")).fetchall()]
     return {n: int(cur.execute(f"SELECT count(*) FROM {_quote_ident(n)}").fetchone()[0]) for n in names}
@@ -88,20 +89,24 @@ def _empty_or_missing(folder: Path) -> bool:
 
 
 # ---------------------------------------------------------------------- backup
-def backup(database: Path, out: Path, actor: str = "system") -> dict[str, Any]:
-    """Write a consistent snapshot of the database file into the new or empty folder `out`; return the manifest."""
+def backup(database: Path, out: Path, user: User | None) -> dict[str, Any]:
+    """Write a consistent snapshot of the database file into the new or empty folder `out`; return the manifest.
+
+    Needs backup.run."""
+    require(user, "backup.run")
     database = Path(database).resolve()
     if not database.exists():
         raise BackupError(f"there is no database at {database}")
     db = Database(database)
     try:
-        return backup_database(db, out, actor)
+        return backup_database(db, out, user)
     finally:
         db.close()
 
 
-def backup_database(db: Database, out: Path, actor: str = "system") -> dict[str, Any]:
-    """Snapshot an open database (e.g. the running app's) into the new or empty folder `out`; audited."""
+def backup_database(db: Database, out: Path, user: User | None) -> dict[str, Any]:
+    """Snapshot an open database (e.g. the running app's) into the new or empty folder `out`; audited (backup.run)."""
+    actor = require(user, "backup.run").username
     out = Path(out).resolve()
     if not _empty_or_missing(out):
         raise BackupError(f"{out} exists and is not empty; give a new folder, e.g. backups/$(date +%F)")
@@ -112,7 +117,7 @@ def backup_database(db: Database, out: Path, actor: str = "system") -> dict[str,
         with db.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")  # the counts and the export see the same snapshot
             try:
-                counts = table_counts(cur)
+                counts = _table_counts(cur)
                 versions = [r[0] for r in cur.execute(load_sql("backup_migrations")).fetchall()]
                 cur.execute(f"EXPORT DATABASE {_path_literal(partial)} (FORMAT parquet)")
             finally:
@@ -184,11 +189,14 @@ def backup_now(db: Database, user: User) -> tuple[Path, dict[str, Any]]:
     """Back up the running app's database into backup_root/injectwatch-YYYYmmdd-HHMMSS (needs backup.run)."""
     require(user, "backup.run")
     out = backup_root(db.path) / f"injectwatch-{datetime.now():%Y%m%d-%H%M%S}"
-    return out, backup_database(db, out, actor=user.username)
+    return out, backup_database(db, out, user)
 
 
-def list_backups(root: Path) -> list[dict[str, Any]]:
-    """Return the backups in a folder, newest first: folder, created_at, schema_version, rows (manifest only)."""
+def list_backups(root: Path, user: User | None) -> list[dict[str, Any]]:
+    """Return the backups in a folder, newest first: folder, created_at, schema_version, rows (manifest only).
+
+    Needs backup.run."""
+    require(user, "backup.run")
     found = []
     for manifest in Path(root).glob(f"*/{MANIFEST}") if Path(root).is_dir() else []:
         try:
@@ -226,23 +234,26 @@ def verify_backup(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def holds_data(path: Path) -> bool:
+def _holds_data(path: Path) -> bool:
     """Return True when the database file has rows in any table other than setup and reference tables."""
     if not path.exists():
         return False
     db = Database(path)  # raises DatabaseLockedError while the app or another command has it open
     try:
         with db.cursor() as cur:
-            return any(n for t, n in table_counts(cur).items() if not _SETUP_TABLES.match(t))
+            return any(n for t, n in _table_counts(cur).items() if not _SETUP_TABLES.match(t))
     finally:
         db.close()
 
 
-def restore(folder: Path, target: Path, *, force: bool = False, actor: str = "system") -> RestoreResult:
-    """Rebuild `target` from a backup folder after checking checksums and row counts; keeps a replaced file."""
+def restore(folder: Path, target: Path, user: User | None, *, force: bool = False) -> RestoreResult:
+    """Rebuild `target` from a backup folder after checking checksums and row counts; keeps a replaced file.
+
+    Needs backup.run; the restored database's audit trail names the user."""
+    actor = require(user, "backup.run").username
     folder, target = Path(folder).resolve(), Path(target).resolve()
     manifest = verify_backup(folder)
-    if holds_data(target) and not force:
+    if _holds_data(target) and not force:
         raise BackupError(f"{target} already holds data; restore into another --db path, or add --force to "
                           "replace it (the current file is kept beside it)")
     tmp = target.with_name(f"{target.name}.restoring-{os.getpid()}")
@@ -253,7 +264,7 @@ def restore(folder: Path, target: Path, *, force: bool = False, actor: str = "sy
         con = duckdb.connect(str(tmp))
         try:
             con.execute(f"IMPORT DATABASE {_path_literal(folder)}")
-            counts = table_counts(con)
+            counts = _table_counts(con)
         finally:
             con.close()
         expected: dict[str, int] = manifest["tables"]
@@ -304,13 +315,12 @@ def run(args: argparse.Namespace) -> int:
     """`backup --out DIR` or `restore PATH [--force]`; 0 on success, 2 when refused or the backup is bad."""
     try:
         if args.command == "backup":
-            manifest = backup(db_path(args.db), Path(args.out), actor=_actor())
+            manifest = backup(db_path(args.db), Path(args.out), _actor())
             rows = sum(manifest["tables"].values())
             print(f"backup written to {Path(args.out).resolve()}: {len(manifest['tables'])} tables, {rows:,} rows, "
                   f"schema version {manifest['schema_version']}", file=sys.stderr)
             return EXIT_OK
-        result = restore(Path(args.path), db_path(args.db), force=bool(getattr(args, "force", False)),
-                         actor=_actor())
+        result = restore(Path(args.path), db_path(args.db), _actor(), force=bool(getattr(args, "force", False)))
         print(f"restored {result.database} from {args.path}: {len(result.tables)} tables, "
               f"{sum(result.tables.values()):,} rows; checksums and row counts verified", file=sys.stderr)
         if result.previous:

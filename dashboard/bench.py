@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from dashboard.benchjobs import peak_rss_mb, run_child, timing
+from dashboard.benchjobs import BENCH, peak_rss_mb, run_child, timing
 from dashboard.db import Database, open_database
 
 REQUIRED = ("import", "trends_default", "trends_filtered", "signals", "export")
@@ -83,7 +83,7 @@ def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed:
             timings["generate"], children["generate"] = timing(job["seconds"]), job["peak_rss_mb"]
         db = open_database(db_file)
         try:
-            timings["import"], result = _timed(lambda: import_path(db, data, actor="bench"), 1, warmup=False)
+            timings["import"], result = _timed(lambda: import_path(db, BENCH, data), 1, warmup=False)
             if result.exit_code != 0:
                 raise RuntimeError(f"benchmark import quarantined rows: {result.summary()}")
             treatments = int(db.scalar("SELECT count(*) FROM treatments"))
@@ -93,21 +93,21 @@ def run_bench(treatments: int, runs: int = 5, workdir: Path | None = None, seed:
             # the default 1GB cap the repeat's comparison with the stored rows then ran out of memory.
             db.close()
             db = open_database(db_file)
-            timings["import_unchanged"], again = _timed(lambda: import_path(db, data, actor="bench"), 1, warmup=False)
+            timings["import_unchanged"], again = _timed(lambda: import_path(db, BENCH, data), 1, warmup=False)
             if again.imported or again.quarantined:
                 raise RuntimeError(f"re-importing the same data set changed something: {again.summary()}")
 
-            default = Filters().resolved(bounds(db, None)[1])
+            default = Filters().resolved(bounds(db, BENCH)[1])
             narrow = _narrow_filters(db, default)
-            timings["trends_default"], _ = _timed(lambda: run_all(db, default), runs)
-            timings["trends_filtered"], _ = _timed(lambda: run_all(db, narrow), runs)
+            timings["trends_default"], _ = _timed(lambda: run_all(db, BENCH, default), runs)
+            timings["trends_filtered"], _ = _timed(lambda: run_all(db, BENCH, narrow), runs)
             for name, fn in READERS.items():
-                timings[f"trends_query:{name}"], _ = _timed(lambda fn=fn: fn(db, None, default), runs)
+                timings[f"trends_query:{name}"], _ = _timed(lambda fn=fn: fn(db, BENCH, default), runs)
             timings["signals"], _ = _timed(lambda: run_signals(db), runs)
             quarter = _last_full_quarter(db)
             out = Path(tmp) / "export"
             out.mkdir()
-            timings["export"], _ = _timed(lambda: write_bundle(db, quarter, out, actor="bench"), runs)
+            timings["export"], _ = _timed(lambda: write_bundle(db, BENCH, quarter, out), runs)
         finally:
             db.close()
         own_peak = peak_rss_mb()

@@ -63,7 +63,7 @@ def import_upload(db: Database, user: User, filename: str, data: bytes) -> Impor
         path = Path(tmp) / name
         path.write_bytes(data)
         try:
-            return import_path(db, path, actor=user.username)
+            return import_path(db, user, path)
         except duckdb.OutOfMemoryException as exc:  # the import's transaction was rolled back
             raise ImportInputError(
                 f"{name} needed more working memory than this installation allows ({memory_limit()}, set by "

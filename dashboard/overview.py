@@ -8,7 +8,7 @@ from datetime import datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.authz import User, read_scope, require
+from dashboard.authz import User, read_scope, require, require_signed_in
 from dashboard.db import Database
 
 
@@ -29,22 +29,23 @@ class Totals:
         return 1000.0 * self.events / self.treatments if self.treatments else None
 
 
-def _aggregate_scope(user: User) -> dict[str, object]:
+def _aggregate_scope(user: User | None) -> dict[str, object]:
     """Practitioners: their own treatments and cases. Managers, and admins (who see no cases, only
-    clinic-wide counts): everything."""
-    scope = read_scope(user)
-    if not user.can("case.view_own"):
+    clinic-wide counts): everything. Nobody signed in: refused."""
+    signed_in = require_signed_in(user)
+    scope = read_scope(signed_in)
+    if not signed_in.can("case.view_own"):
         scope["see_all"] = True
     return scope
 
 
-def totals(db: Database, user: User) -> Totals:
+def totals(db: Database, user: User | None) -> Totals:
     """Return the headline counts of what this user may see."""
     row = db.query_rows("overview_totals", _aggregate_scope(user))[0]
     return Totals(*(int(v) if isinstance(v, int) else v for v in row))
 
 
-def monthly_rate(db: Database, user: User, months: int = 24) -> pd.DataFrame:
+def monthly_rate(db: Database, user: User | None, months: int = 24) -> pd.DataFrame:
     """Return month, treatments, events, serious and rate_per_1000 for the last `months` months."""
     return db.query("overview_monthly_rate", {**_aggregate_scope(user), "months": months})
 

@@ -9,28 +9,23 @@ import re
 
 import pandas as pd
 
-from dashboard.authz import PermissionDenied, User
+from dashboard.authz import User, require_signed_in
 from dashboard.db import Database
 
 GRADE_NAMES = {1: "mild", 2: "moderate", 3: "severe or medically significant", 4: "life-threatening", 5: "death"}
 
 
-def _signed_in(user: User | None) -> None:
-    if user is None:
-        raise PermissionDenied("sign in first")
-
-
-def fingerprint(db: Database, user: User) -> str | None:
+def fingerprint(db: Database, user: User | None) -> str | None:
     """Return the SHA-256 of the reference files the tables were loaded from (None before the first load)."""
-    _signed_in(user)
+    require_signed_in(user)
     value = db.query_scalar("reference_book_fingerprint")
     return None if value is None else str(value)
 
 
-def products(db: Database, user: User) -> pd.DataFrame:
+def products(db: Database, user: User | None) -> pd.DataFrame:
     """Return the products: brand, INN, units equal to one BOTOX unit, concentration, dilution, use-within, vial sizes
     (use_within, concentration and dilution also as text, '' when the label gives none)."""
-    _signed_in(user)
+    require_signed_in(user)
     frame = db.query("reference_book_products")
     return frame.assign(use_within=["not stated" if pd.isna(h) else f"{int(h)} h" for h in frame["use_within_h"]],
                         concentration=[span(c, c) for c in frame["conc_u_per_0_1ml"]],
@@ -44,9 +39,9 @@ def _vials(sizes: object) -> str:
     return ", ".join(sorted(parts, key=lambda p: float(p) if p.replace(".", "", 1).isdigit() else 0.0))
 
 
-def doses(db: Database, user: User, product: str) -> pd.DataFrame:
+def doses(db: Database, user: User | None, product: str) -> pd.DataFrame:
     """Return the label and usual total doses per area for one product, with ranges as text ('10–40')."""
-    _signed_in(user)
+    require_signed_in(user)
     frame = db.query("reference_book_doses", {"product": product})
     return frame.assign(
         usual=[span(lo, hi) for lo, hi in zip(frame["usual_lo"], frame["usual_hi"], strict=True)],
@@ -57,9 +52,9 @@ def doses(db: Database, user: User, product: str) -> pd.DataFrame:
     )
 
 
-def terms(db: Database, user: User) -> pd.DataFrame:
+def terms(db: Database, user: User | None) -> pd.DataFrame:
     """Return the event terms with plain names, body region and grade anchors (process terms last)."""
-    _signed_in(user)
+    require_signed_in(user)
     return db.query("reference_book_terms")
 
 

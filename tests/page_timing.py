@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dashboard.authz import SYSTEM
+
 MANAGER = ("page_timing_manager", "page timing only, not a real account")
 
 # The script finished, the page is the one we asked for (and its link changed, after a filter change), every
@@ -44,7 +46,7 @@ def _summary(times: list[float]) -> dict[str, float]:
 
 def prepare(db_path: Path, treatments: int | None, seed: int = 7) -> int:
     """Fill db_path with a demo chain when `treatments` is given, refresh the trends cells, add the manager."""
-    from dashboard.accounts import create_user, get_account
+    from dashboard.accounts import add_account, get_account
     from dashboard.db import open_database
     from dashboard.demo.command import load_demo
     from dashboard.trends.refresh import refresh
@@ -55,7 +57,7 @@ def prepare(db_path: Path, treatments: int | None, seed: int = 7) -> int:
     try:
         refresh(db, actor="page_timing")
         if get_account(db, MANAGER[0]) is None:
-            create_user(db, username=MANAGER[0], password=MANAGER[1], role="manager",
+            add_account(db, SYSTEM, username=MANAGER[0], password=MANAGER[1], role="manager",
                         display_name="Page timing")
         return int(db.scalar("SELECT count(*) FROM treatments"))
     finally:

@@ -15,7 +15,6 @@ from dashboard.accounts import (
     change_role,
     create_demo_accounts,
     create_first_manager,
-    create_user,
     get_account,
     list_accounts,
     reset_password,
@@ -25,13 +24,14 @@ from dashboard.accounts import (
 )
 from dashboard.accounts import repository as repo
 from dashboard.accounts.command import run as users_run
-from dashboard.authz import PermissionDenied, User
+from dashboard.authz import SYSTEM, PermissionDenied, User, system_user
 from dashboard.cli import build_parser
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
 PW = "correct horse battery"
 ADMIN = User("root", "admin", "Alex Admin")
+DEMO = system_user("demo")
 
 
 def _audit(db, *, entity_id: str | None = None) -> list[tuple[str, str]]:
@@ -40,22 +40,22 @@ def _audit(db, *, entity_id: str | None = None) -> list[tuple[str, str]]:
 
 
 def test_password_is_stored_as_an_argon2id_hash_never_in_clear(db):
-    create_user(db, username="ada", password=PW, role="practitioner", display_name="Dr Ada Park")
+    add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Dr Ada Park")
     stored = db.scalar("SELECT password_hash FROM accounts WHERE username = 'ada'")
     assert stored.startswith("$argon2id$") and PW not in stored
     assert PW not in db.scalar("SELECT string_agg(coalesce(detail, ''), ' ') FROM audit_log")
     assert "password_hash" not in list_accounts(db, ADMIN).columns
 
 
-def test_create_user_validates_and_audits(db):
-    new_id = create_user(db, username="  Ada.Park ", password=PW, role="practitioner", display_name="Dr Ada Park",
-                         actor="mgr")
+def test_add_account_validates_and_audits(db, manager):
+    new_id = add_account(db, manager, username="  Ada.Park ", password=PW, role="practitioner",
+                         display_name="Dr Ada Park")
     assert new_id == 1
     acc = get_account(db, "ADA.PARK")
     assert acc.username == "ada.park" and acc.injector_name == "Dr Ada Park"  # practitioner linked by name
     assert _audit(db) == [("mgr", "account.create")]
     with pytest.raises(AccountError, match="taken") as taken:
-        create_user(db, username="ada.park", password=PW, role="manager", display_name="Other")
+        add_account(db, SYSTEM, username="ada.park", password=PW, role="manager", display_name="Other")
     assert taken.value.field == "username"
     for kwargs, field in [
         ({"username": "a b"}, "username"),
@@ -69,7 +69,7 @@ def test_create_user_validates_and_audits(db):
     ]:
         args = {"username": "zed", "password": PW, "role": "manager", "display_name": "Zed", **kwargs}
         with pytest.raises(AccountError) as exc:
-            create_user(db, **args)
+            add_account(db, SYSTEM, **args)
         assert exc.value.field == field
     assert db.scalar("SELECT count(*) FROM accounts") == 1
 
@@ -83,7 +83,7 @@ def test_first_manager_only_while_there_is_no_account(db):
 
 
 def test_authenticate_returns_the_user_and_records_success_and_failure(db):
-    create_user(db, username="mgr", password=PW, role="manager", display_name="Morgan Manager")
+    add_account(db, SYSTEM, username="mgr", password=PW, role="manager", display_name="Morgan Manager")
     assert authenticate(db, "MGR ", PW) == User("mgr", "manager", "Morgan Manager", None)
     assert authenticate(db, "mgr", PW + "!") is None
     assert authenticate(db, "ghost", PW) is None
@@ -94,7 +94,7 @@ def test_authenticate_returns_the_user_and_records_success_and_failure(db):
 
 
 def test_five_failures_lock_for_fifteen_minutes_then_the_lock_expires(db, monkeypatch):
-    create_user(db, username="ada", password=PW, role="practitioner", display_name="Ada")
+    add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Ada")
     clock = [datetime(2026, 11, 25, 9, 0, 0)]
     monkeypatch.setattr(repo, "_now", lambda: clock[0])
     for _ in range(4):
@@ -114,7 +114,7 @@ def test_five_failures_lock_for_fifteen_minutes_then_the_lock_expires(db, monkey
 
 
 def test_a_success_resets_the_failure_count(db):
-    create_user(db, username="ada", password=PW, role="practitioner", display_name="Ada")
+    add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Ada")
     for _ in range(4):
         authenticate(db, "ada", "nope-nope-nope")
     assert authenticate(db, "ada", PW) is not None
@@ -123,14 +123,14 @@ def test_a_success_resets_the_failure_count(db):
 
 
 def test_deactivated_account_cannot_sign_in(db):
-    create_user(db, username="ada", password=PW, role="practitioner", display_name="Ada")
+    add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Ada")
     set_active(db, ADMIN, "ada", False)
     assert authenticate(db, "ada", PW) is None
     assert db.scalar("SELECT detail->>'reason' FROM audit_log ORDER BY audit_id DESC LIMIT 1") == "account deactivated"
 
 
 def test_management_actions_are_audited(db):
-    create_user(db, username="ada", password=PW, role="practitioner", display_name="Ada")
+    add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Ada")
     add_account(db, ADMIN, username="ben", password=PW, role="manager", display_name="Ben")
     change_role(db, ADMIN, "ada", "manager")
     new_pw = reset_password(db, ADMIN, "ada")
@@ -152,8 +152,8 @@ def test_management_actions_are_audited(db):
 
 
 def test_the_last_account_that_can_manage_accounts_cannot_be_demoted_or_deactivated(db):
-    create_user(db, username="mgr", password=PW, role="manager", display_name="Morgan")
-    create_user(db, username="ada", password=PW, role="practitioner", display_name="Ada")
+    add_account(db, SYSTEM, username="mgr", password=PW, role="manager", display_name="Morgan")
+    add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Ada")
     mgr = User("mgr", "manager", "Morgan")
     with pytest.raises(AccountError, match="last active account"):
         change_role(db, ADMIN, "mgr", "practitioner")
@@ -175,7 +175,7 @@ def test_the_last_account_that_can_manage_accounts_cannot_be_demoted_or_deactiva
     (set_active, ("ada", False)),
 ])
 def test_a_practitioner_cannot_manage_accounts_through_the_data_layer(db, practitioner, fn, args):
-    create_user(db, username="ada", password=PW, role="practitioner", display_name="Ada")
+    add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Ada")
     before = db.data_version()
     with pytest.raises(PermissionDenied):
         if fn is add_account:
@@ -190,7 +190,7 @@ def test_a_practitioner_cannot_manage_accounts_through_the_data_layer(db, practi
 
 
 def test_single_sign_on_maps_an_email_to_an_active_account(db):
-    create_user(db, username="ada", password=PW, role="practitioner", display_name="Ada",
+    add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Ada",
                 email="Ada@Clinic.example")
     assert user_for_email(db, "ada@clinic.example").username == "ada"
     assert user_for_email(db, "eve@clinic.example") is None
@@ -201,13 +201,13 @@ def test_single_sign_on_maps_an_email_to_an_active_account(db):
 
 
 def test_demo_accounts_have_random_passwords_that_work_and_can_be_reissued(db):
-    first = create_demo_accounts(db, ["Dr Ada Park", "Nurse Ben Ng", "Dr. Ada Park"])
+    first = create_demo_accounts(db, DEMO, ["Dr Ada Park", "Nurse Ben Ng", "Dr. Ada Park"])
     assert [(u, r) for u, _, r in first] == [("manager", "manager"), ("admin", "admin"),
                                              ("ada.park", "practitioner"), ("nurse.ben.ng", "practitioner"),
                                              ("ada.park2", "practitioner")]
     assert len({p for _, p, _ in first}) == 5
     assert get_account(db, "ada.park2").injector_name == "Dr. Ada Park"
-    again = create_demo_accounts(db, ["Dr Ada Park"])
+    again = create_demo_accounts(db, DEMO, ["Dr Ada Park"])
     assert authenticate(db, "manager", again[0][1]) is not None
     assert authenticate(db, "manager", first[0][1]) is None
     assert db.scalar("SELECT count(*) FROM accounts") == 5

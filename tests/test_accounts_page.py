@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts import AccountLocked, authenticate, create_user
+from dashboard.accounts import AccountLocked, add_account, authenticate
+from dashboard.authz import SYSTEM
 from dashboard.db import open_database
 from tests.accounts_support import fast_hashes  # noqa: F401
 
@@ -19,8 +20,8 @@ PW = "correct horse battery"
 @pytest.fixture
 def page(db_file, admin):
     db = open_database(db_file)
-    create_user(db, username="root", password=PW, role="admin", display_name="Alex Admin")
-    create_user(db, username="ada", password=PW, role="practitioner", display_name="Dr Ada Park")
+    add_account(db, SYSTEM, username="root", password=PW, role="admin", display_name="Alex Admin")
+    add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Dr Ada Park")
     db.close()
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.session_state["user"] = admin

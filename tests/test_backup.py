@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard.accounts import create_user
+from dashboard.accounts import add_account
+from dashboard.authz import SYSTEM, User
 from dashboard.backup import MANIFEST, BackupError, backup_database, restore, sha256_file, verify_backup
 from dashboard.cli import main
 from dashboard.db import open_database
@@ -22,7 +23,7 @@ NOW = datetime(2026, 11, 2, 10, 30)
 
 def _fill(db) -> None:
     """Put rows in every clinical table (ids from the sequences), with awkward text."""
-    create_user(db, username="ada", password="correct horse battery", role="practitioner", display_name="Dr Ada Park")
+    add_account(db, SYSTEM, username="ada", password="correct horse battery", role="practitioner", display_name="Dr Ada Park")
 
     def work(cur):
         cur.execute("INSERT INTO clinics (name) VALUES ('North'), ('South ☀ جنوب')")
@@ -195,9 +196,10 @@ def test_backup_refuses_a_folder_that_is_not_empty(source, tmp_path, capsys):
 
 def test_the_running_app_can_back_up_through_its_own_connection(db, tmp_path):
     _fill(db)
-    manifest = backup_database(db, tmp_path / "live", actor="mgr")
+    manager = User("mgr", "manager", "Morgan")
+    manifest = backup_database(db, tmp_path / "live", manager)
     assert manifest["tables"]["treatments"] == 3
-    result = restore(tmp_path / "live", tmp_path / "copy.duckdb")
+    result = restore(tmp_path / "live", tmp_path / "copy.duckdb", manager)
     assert result.tables == manifest["tables"]
 
 
@@ -235,7 +237,7 @@ def test_back_up_now_from_the_accounts_page_while_the_app_holds_the_file(db_file
     at.button(key="acc_backup").click().run()
     assert not at.exception
     assert "Backup written" in at.success[0].value
-    backups = list_backups(tmp_path / "backups")
+    backups = list_backups(tmp_path / "backups", manager)
     assert len(backups) == 1 and backups[0]["rows"] > 0
     verify_backup(Path(backups[0]["folder"]))
     from dashboard.ui import get_db

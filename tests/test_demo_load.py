@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dashboard.authz import system_user
 from dashboard.db import open_database
 from dashboard.demo.command import load_demo, load_demo_imports
 from dashboard.demo.csvout import write_dataset
@@ -68,7 +69,7 @@ def test_the_csv_data_set_imports_without_quarantine(db_file: Path, tmp_path: Pa
     write_dataset(frames, folder)
     db = open_database(db_file)
     try:
-        result = import_path(db, folder, actor="test")
+        result = import_path(db, system_user("test"), folder)
     finally:
         db.close()
     assert result.quarantined == 0

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.accounts import create_user
+from dashboard.accounts import add_account
+from dashboard.authz import SYSTEM
 from dashboard.db import open_database
 from tests.e2e_support import app_server, browser_page, require_browser, screenshot, sign_in, wait_for_app
 
@@ -69,7 +70,7 @@ def test_practitioner_logs_reports_and_follows_up(tmp_path):
     require_browser()
     db_path = tmp_path / "clinic.duckdb"
     db = open_database(db_path)
-    create_user(db, username="ada", password=PASSWORD, role="practitioner", display_name="Dr Ada Park",
+    add_account(db, SYSTEM, username="ada", password=PASSWORD, role="practitioner", display_name="Dr Ada Park",
                 injector_name="Dr Ada Park")
     db.close()
     treated = date.today() - timedelta(days=2)

@@ -40,6 +40,7 @@ from tests.test_export_data import (
 GOLDEN = Path(__file__).resolve().parent / "golden" / "export"
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 Q3 = parse_quarter("2026Q3")
+MANAGER = User("t", "manager", "T")
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def header(path: Path) -> list[str]:
 def export(db, tmp_path: Path, quarter=Q3, identified=False, actor="tester"):
     out = tmp_path / ("identified" if identified else "deidentified")
     out.mkdir(parents=True, exist_ok=True)
-    return write_bundle(db, quarter, out, actor=actor, identified=identified, now=NOW)
+    return write_bundle(db, User(actor, "manager", actor), quarter, out, identified=identified, now=NOW)
 
 
 @pytest.mark.parametrize("identified", [False, True], ids=["deidentified", "identified"])
@@ -253,11 +254,11 @@ def test_summary_counts_and_rates(clinic, tmp_path):
 
 
 def test_preview_counts_match_what_is_written(clinic, tmp_path):
-    pv = preview(clinic, Q3)
+    pv = preview(clinic, MANAGER, Q3)
     result = export(clinic, tmp_path)
     assert pv.rows() == result.manifest["rows"]
     assert pv.treatments_from_earlier_quarters == 1 and not pv.empty
-    assert preview(clinic, parse_quarter("2025Q1")).empty
+    assert preview(clinic, MANAGER, parse_quarter("2025Q1")).empty
 
 
 def test_reexport_replaces_the_bundle_but_never_a_foreign_folder(clinic, tmp_path):
@@ -269,7 +270,7 @@ def test_reexport_replaces_the_bundle_but_never_a_foreign_folder(clinic, tmp_pat
     (foreign / "injectwatch-2026Q3").mkdir(parents=True)
     (foreign / "injectwatch-2026Q3" / "notes.txt").write_text("mine")
     with pytest.raises(ExportError, match="is not an InjectWatch export"):
-        write_bundle(clinic, Q3, foreign, actor="t", now=NOW)
+        write_bundle(clinic, MANAGER, Q3, foreign, now=NOW)
     assert (foreign / "injectwatch-2026Q3" / "notes.txt").read_text() == "mine"
     assert [p.name for p in foreign.iterdir()] == ["injectwatch-2026Q3"]  # no half-written leftovers
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.authz import User
 from dashboard.export import parse_quarter, write_bundle
 from tests.conftest import require_or_skip
 from tests.test_export_data import seed, write_secret
@@ -53,7 +54,7 @@ def bundle(db, db_file, tmp_path):
     seed(db)
     out = tmp_path / "out"
     out.mkdir()
-    return write_bundle(db, parse_quarter("2026Q3"), out, actor="t", identified=True).folder
+    return write_bundle(db, User("t", "manager", "T"), parse_quarter("2026Q3"), out, identified=True).folder
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.authz import User, system_user
 from dashboard.db import open_database
 from dashboard.export import parse_quarter, write_bundle
 from dashboard.importer import import_path
@@ -17,6 +18,7 @@ from tests.test_export_data import seed, write_secret
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 Q3 = parse_quarter("2026Q3")
+MANAGER = User("t", "manager", "T")
 SAME_FILES = ("treatments.csv", "injections.csv", "events.csv", "summary.csv")
 
 
@@ -29,14 +31,14 @@ def source(db, db_file):
 
 def _bundle(db, out: Path, identified: bool):
     out.mkdir(parents=True, exist_ok=True)
-    return write_bundle(db, Q3, out, actor="t", identified=identified, now=NOW)
+    return write_bundle(db, MANAGER, Q3, out, identified=identified, now=NOW)
 
 
 def test_identified_export_imported_into_an_empty_database_reproduces_the_rows(source, tmp_path):
     first = _bundle(source, tmp_path / "a", identified=True)
     target = open_database(tmp_path / "copy.duckdb")
     try:
-        result = import_path(target, first.zip_path, actor="roundtrip")
+        result = import_path(target, system_user("roundtrip"), first.zip_path)
         assert result.exit_code == 0, result.summary()
         second = _bundle(target, tmp_path / "b", identified=True)
         for name in SAME_FILES:
@@ -57,8 +59,8 @@ def test_importing_the_same_export_twice_changes_nothing(source, tmp_path):
     first = _bundle(source, tmp_path / "a", identified=True)
     target = open_database(tmp_path / "copy.duckdb")
     try:
-        import_path(target, first.folder, actor="roundtrip")
-        again = import_path(target, first.folder, actor="roundtrip")
+        import_path(target, system_user("roundtrip"), first.folder)
+        again = import_path(target, system_user("roundtrip"), first.folder)
         assert again.exit_code == 0
         assert target.scalar("SELECT count(*) FROM treatments") == 3
         assert target.scalar("SELECT count(*) FROM event_versions") == 3
@@ -70,7 +72,7 @@ def test_deidentified_export_is_a_valid_data_set(source, tmp_path):
     bundle = _bundle(source, tmp_path / "a", identified=False)
     target = open_database(tmp_path / "copy.duckdb")
     try:
-        result = import_path(target, bundle.folder, actor="roundtrip")
+        result = import_path(target, system_user("roundtrip"), bundle.folder)
         assert result.exit_code == 0, result.summary()
         assert target.scalar("SELECT count(*) FROM treatments") == 3
         refs = [r[0] for r in target.rows("SELECT patient_ref FROM patients")]
@@ -112,11 +114,11 @@ def test_zoned_times_fall_in_the_clinic_local_quarter(db, tmp_path, monkeypatch)
         {"event_id": "ZE-1", "treatment_id": "Z-2", "term": "headache", "onset_at": "2026-06-30T22:10:00Z",
          "severity": "1"},
     ])
-    result = import_path(db, src, actor="t")
+    result = import_path(db, system_user("t"), src)
     assert result.exit_code == 0, result.summary()
     out = tmp_path / "out"
     out.mkdir()
-    bundle = write_bundle(db, Q3, out, actor="t", now=NOW)
+    bundle = write_bundle(db, MANAGER, Q3, out, now=NOW)
     with open(bundle.folder / "treatments.csv", encoding="utf-8-sig", newline="") as f:
         treatments = {r["treatment_id"]: r["treated_at"] for r in csv.DictReader(f)}
     assert treatments == {"Z-2": "2026-06-30T23:59:00", "Z-1": "2026-07-01T00:30:00",

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts import create_user, get_account
-from dashboard.authz import User
+from dashboard.accounts import add_account, get_account
+from dashboard.authz import SYSTEM, User, system_user
 from dashboard.db import open_database
 from dashboard.navigation import PAGES, VIEWS
 from tests.accounts_support import fast_hashes  # noqa: F401
@@ -78,8 +78,8 @@ def hostile_db(db_file, tmp_path):
     importer = pytest.importorskip("dashboard.importer")
     db = open_database(db_file)
     try:
-        importer.import_path(db, _dataset(tmp_path / "hostile"), actor="mgr")
-        create_user(db, username="ada", password=PW, role="practitioner", display_name=HOSTILE[4],
+        importer.import_path(db, system_user("mgr"), _dataset(tmp_path / "hostile"))
+        add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name=HOSTILE[4],
                     injector_name=HOSTILE[2])
     finally:
         db.close()
@@ -108,7 +108,7 @@ def test_import_refuses_10000_characters_with_a_length_message(db_file, tmp_path
     importer = pytest.importorskip("dashboard.importer")
     db = open_database(db_file)
     try:
-        result = importer.import_path(db, _dataset(tmp_path / "long", too_long=True), actor="mgr")
+        result = importer.import_path(db, system_user("mgr"), _dataset(tmp_path / "long", too_long=True))
         # T-long, its injection row (unknown_treatment) and E-long
         assert result.quarantined == 3 and result.exit_code == 3
         messages = " ".join(r[0] for r in db.rows("SELECT messages FROM quarantine"))
@@ -171,7 +171,7 @@ def test_signed_in_app_shows_a_hostile_display_name_as_plain_text(hostile_db):
 @pytest.mark.parametrize("username", ["' OR 1=1 --", "<script>", "a" * 10_000, "ünïcode", "😀", ""])
 def test_sign_in_with_hostile_usernames_fails_cleanly_and_is_audited_inert(db_file, username):
     db = open_database(db_file)
-    create_user(db, username="mgr", password=PW, role="manager", display_name="M")
+    add_account(db, SYSTEM, username="mgr", password=PW, role="manager", display_name="M")
     db.close()
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     at.text_input(key="signin_username").set_value(username)  # set_value skips max_chars, like a crafted client
@@ -189,7 +189,7 @@ def test_sign_in_with_hostile_usernames_fails_cleanly_and_is_audited_inert(db_fi
 
 def test_account_forms_store_hostile_names_verbatim_and_refuse_long_ones(db_file, admin):
     db = open_database(db_file)
-    create_user(db, username="root", password=PW, role="admin", display_name="Alex Admin")
+    add_account(db, SYSTEM, username="root", password=PW, role="admin", display_name="Alex Admin")
     db.close()
     at = AppTest.from_file(str(VIEWS / "accounts.py"), default_timeout=60)
     at.session_state["user"] = admin

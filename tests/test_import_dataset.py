@@ -13,8 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard.authz import system_user
 from dashboard.db import Database
 from dashboard.importer import ImportInputError, import_frames, import_path, list_quarantine, quarantine_csv
+
+IMPORTER = system_user("import")  # the import command's actor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 VALID = FIXTURES / "valid"
@@ -34,7 +37,7 @@ def test_bom_crlf_and_case_insensitive_headers(db: Database, tmp_path: Path) -> 
                                             .encode())
     (folder / "Injections.CSV").write_bytes((folder / "injections.csv").read_bytes())
     (folder / "injections.csv").unlink()
-    result = import_path(db, folder)
+    result = import_path(db, IMPORTER, folder)
     assert result.exit_code == 0 and result.warnings == []
     assert counts(db)[:3] == (4, 7, 2)
     assert db.scalar("SELECT treatment_ref FROM treatments ORDER BY treatment_id LIMIT 1") == "T1"
@@ -49,7 +52,7 @@ def test_unknown_columns_are_reported_and_ignored(db: Database, tmp_path: Path) 
         r.append("http://x")
     with open(folder / "injections.csv", "w", newline="") as fh:
         csv.writer(fh).writerows(rows)
-    result = import_path(db, folder)
+    result = import_path(db, IMPORTER, folder)
     assert result.warnings == ["injections.csv: column 'Photo_URL' is not part of the format and was ignored"]
     assert result.exit_code == 0 and counts(db)[:3] == (4, 7, 2)
 
@@ -60,7 +63,7 @@ def test_zip_with_a_top_folder(db: Database, tmp_path: Path) -> None:
         for f in VALID.iterdir():
             zf.write(f, f"clinic-export/{f.name}")
         zf.writestr("__MACOSX/clinic-export/._treatments.csv", "junk")
-    result = import_path(db, archive)
+    result = import_path(db, IMPORTER, archive)
     assert result.exit_code == 0 and counts(db)[:3] == (4, 7, 2)
 
 
@@ -79,7 +82,7 @@ def test_unreadable_input_changes_nothing(db: Database, tmp_path: Path, make: Ca
     make(folder)
     before = db.scalar("SELECT count(*) FROM audit_log")
     with pytest.raises(ImportInputError, match=message):
-        import_path(db, folder)
+        import_path(db, IMPORTER, folder)
     assert counts(db) == (0, 0, 0, 0)
     assert db.scalar("SELECT count(*) FROM imports") == 0
     assert db.scalar("SELECT count(*) FROM audit_log") == before
@@ -89,9 +92,9 @@ def test_not_a_zip_or_folder(db: Database, tmp_path: Path) -> None:
     bogus = tmp_path / "data.zip"
     bogus.write_text("not a zip")
     with pytest.raises(ImportInputError, match="neither a folder nor a .zip"):
-        import_path(db, bogus)
+        import_path(db, IMPORTER, bogus)
     with pytest.raises(ImportInputError, match="does not exist"):
-        import_path(db, tmp_path / "missing")
+        import_path(db, IMPORTER, tmp_path / "missing")
 
 
 def _with_bad_rows(tmp_path: Path) -> Path:
@@ -106,11 +109,11 @@ def _with_bad_rows(tmp_path: Path) -> Path:
 def test_a_repeat_with_quarantined_rows_changes_nothing_and_names_the_first_import(db: Database,
                                                                                    tmp_path: Path) -> None:
     folder = _with_bad_rows(tmp_path)
-    first = import_path(db, folder)
+    first = import_path(db, IMPORTER, folder)
     assert first.quarantined == 2 and first.exit_code == 3
     quarantine_before = db.rows("SELECT import_id, file, line, raw, reasons FROM quarantine ORDER BY quarantine_id")
     before = counts(db)
-    second = import_path(db, folder)
+    second = import_path(db, IMPORTER, folder)
     assert counts(db) == before
     assert db.rows("SELECT import_id, file, line, raw, reasons FROM quarantine ORDER BY quarantine_id") \
         == quarantine_before
@@ -128,10 +131,10 @@ def test_a_repeat_with_quarantined_rows_changes_nothing_and_names_the_first_impo
 def test_a_repeat_quarantines_a_bad_row_again_when_its_values_or_reasons_changed(db: Database,
                                                                                  tmp_path: Path) -> None:
     folder = _with_bad_rows(tmp_path)
-    first = import_path(db, folder)
+    first = import_path(db, IMPORTER, folder)
     path = folder / "treatments.csv"
     path.write_text(path.read_text().replace("2099-01-01T10:00", "2098-01-01T10:00"))  # same reason, other value
-    second = import_path(db, folder)
+    second = import_path(db, IMPORTER, folder)
     assert second.quarantined == 1 and second.already_quarantined == 1 and second.exit_code == 3
     assert second.files["treatments"].quarantined == 1 and second.files["injections"].already_quarantined == 1
     assert second.summary().endswith(f"; 1 row quarantined (see the quarantine of import {second.import_id}); "
@@ -142,10 +145,10 @@ def test_a_repeat_quarantines_a_bad_row_again_when_its_values_or_reasons_changed
 
 
 def test_second_import_changes_nothing_and_says_so(db: Database) -> None:
-    first = import_path(db, VALID)
+    first = import_path(db, IMPORTER, VALID)
     snapshot = db.df("SELECT * FROM treatments ORDER BY treatment_id").drop(columns=["import_id"])
     before = counts(db)
-    second = import_path(db, VALID)
+    second = import_path(db, IMPORTER, VALID)
     assert counts(db) == before
     assert second.imported == 0 and second.quarantined == 0 and second.unchanged == first.imported == 13
     assert second.summary() == "Nothing changed: all 13 rows were already stored with the same values."
@@ -156,8 +159,8 @@ def test_second_import_changes_nothing_and_says_so(db: Database) -> None:
 
 
 def test_follow_up_creates_version_2_and_keeps_version_1(db: Database) -> None:
-    import_path(db, VALID)
-    result = import_path(db, FIXTURES / "followup")
+    import_path(db, IMPORTER, VALID)
+    result = import_path(db, IMPORTER, FIXTURES / "followup")
     assert result.files["events"].imported == 1 and result.files["events"].new_versions == 1
     assert "1 follow-up to stored events" in result.summary()
     versions = db.rows("SELECT v.version, v.outcome, v.resolved_at, v.reported_at, v.change_note FROM event_versions v "
@@ -170,7 +173,7 @@ def test_follow_up_creates_version_2_and_keeps_version_1(db: Database) -> None:
     audit = db.rows("SELECT actor, entity_id, detail FROM audit_log WHERE action = 'event.follow_up'")
     assert len(audit) == 1 and '"version":2' in audit[0][2]
     # the same follow-up again: unchanged
-    again = import_path(db, FIXTURES / "followup")
+    again = import_path(db, IMPORTER, FIXTURES / "followup")
     assert again.files["events"].unchanged == 1 and db.scalar("SELECT count(*) FROM event_versions") == 3
 
 
@@ -179,7 +182,7 @@ def test_quarantine_listing_and_csv(db: Database, tmp_path: Path) -> None:
     shutil.copytree(VALID, folder)
     with open(folder / "injections.csv", "a") as fh:
         fh.write('T2,glabella,B,"=cmd|x",0,,,\n')
-    result = import_path(db, folder)
+    result = import_path(db, IMPORTER, folder)
     listing = list_quarantine(db, result.import_id)
     assert list(listing[["file", "line", "reasons"]].itertuples(index=False, name=None)) == [
         ("injections.csv", 9, "out_of_range")]
@@ -218,13 +221,13 @@ def test_zoned_times_use_the_installation_time_zone(db: Database, tmp_path: Path
     shutil.copytree(VALID, folder)
     text = (folder / "treatments.csv").read_text().replace("2026-01-10T10:00,", "2026-01-10T10:00Z,")
     (folder / "treatments.csv").write_text(text)
-    import_path(db, folder)
+    import_path(db, IMPORTER, folder)
     assert db.scalar("SELECT treated_at FROM treatments WHERE treatment_ref = 'T1'") == datetime(2026, 1, 10, 11, 0)
     assert db.scalar("SELECT treated_at FROM treatments WHERE treatment_ref = 'T2'") == datetime(2026, 1, 11, 11, 30)
 
 
 def test_empty_quarantine_gives_a_header_only_csv(db: Database) -> None:
-    import_path(db, VALID)
+    import_path(db, IMPORTER, VALID)
     assert list_quarantine(db).empty
     assert quarantine_csv(db).decode().strip() == "import_id,file,line,reasons,messages"
 
@@ -232,5 +235,5 @@ def test_empty_quarantine_gives_a_header_only_csv(db: Database) -> None:
 def test_an_unusable_time_zone_setting_is_an_input_error(db: Database) -> None:
     db.write(lambda cur: cur.execute("INSERT INTO settings (key, value) VALUES ('timezone', 'Mars/Olympus')"))
     with pytest.raises(ImportInputError, match="unknown time zone 'Mars/Olympus'"):
-        import_path(db, VALID)
+        import_path(db, IMPORTER, VALID)
     assert counts(db) == (0, 0, 0, 0)

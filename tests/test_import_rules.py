@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.authz import system_user
 from dashboard.db import Database
 from dashboard.importer import ImportResult, import_path, list_quarantine
+
+IMPORTER = system_user("import")  # the import command's actor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 VALID = {"treatments": 4, "injections": 7, "events": 2}
@@ -44,7 +47,7 @@ def stored_counts(db: Database) -> dict[str, int]:
 
 
 def test_valid_dataset_imports_everything(db: Database, tmp_path: Path) -> None:
-    result = import_path(db, dataset(tmp_path))
+    result = import_path(db, IMPORTER, dataset(tmp_path))
     assert result.exit_code == 0
     assert {f: c.imported for f, c in result.files.items()} == VALID
     assert stored_counts(db) == VALID
@@ -94,7 +97,7 @@ CASES = {
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_quarantines_the_bad_row_and_keeps_the_rest(db: Database, tmp_path: Path, rule: str) -> None:
     expected_rows, expected_imported = CASES[rule]
-    result = import_path(db, dataset(tmp_path, rule))
+    result = import_path(db, IMPORTER, dataset(tmp_path, rule))
     assert quarantined(db, result) == expected_rows
     assert {f: c.imported for f, c in result.files.items()} == expected_imported
     assert stored_counts(db) == expected_imported
@@ -107,17 +110,17 @@ def test_rule_quarantines_the_bad_row_and_keeps_the_rest(db: Database, tmp_path:
 
 
 def test_messages_are_specific(db: Database, tmp_path: Path) -> None:
-    result = import_path(db, dataset(tmp_path, "bad_type"))
+    result = import_path(db, IMPORTER, dataset(tmp_path, "bad_type"))
     msg = list_quarantine(db, result.import_id)["messages"][0]
     assert msg == "units 'ten' is not a number (use digits with '.' as decimal separator)"
-    result = import_path(db, dataset(tmp_path / "b", "duplicate_in_file"))
+    result = import_path(db, IMPORTER, dataset(tmp_path / "b", "duplicate_in_file"))
     msgs = set(list_quarantine(db, result.import_id)["messages"])
     assert "treatment T2 was quarantined (treatments.csv line 3)" in msgs
 
 
 def test_treatment_contradicting_a_stored_one_is_a_conflict(db: Database, tmp_path: Path) -> None:
-    import_path(db, dataset(tmp_path))
-    result = import_path(db, FIXTURES / "conflicts" / "treatment")
+    import_path(db, IMPORTER, dataset(tmp_path))
+    result = import_path(db, IMPORTER, FIXTURES / "conflicts" / "treatment")
     assert quarantined(db, result) == {("treatments.csv", 2, "conflicts_with_existing")}
     msg = list_quarantine(db, result.import_id)["messages"][0]
     assert "already stored with a different product" in msg
@@ -126,8 +129,8 @@ def test_treatment_contradicting_a_stored_one_is_a_conflict(db: Database, tmp_pa
 
 
 def test_injection_contradicting_a_stored_one_is_a_conflict(db: Database, tmp_path: Path) -> None:
-    import_path(db, dataset(tmp_path))
-    result = import_path(db, FIXTURES / "conflicts" / "injection")
+    import_path(db, IMPORTER, dataset(tmp_path))
+    result = import_path(db, IMPORTER, FIXTURES / "conflicts" / "injection")
     # units changed on a stored row; a new area added to a treatment that already has its rows
     assert quarantined(db, result) == {("injections.csv", 2, "conflicts_with_existing"),
                                        ("injections.csv", 3, "conflicts_with_existing")}
@@ -142,7 +145,7 @@ def test_rows_after_a_malformed_line_keep_their_line_numbers(db: Database, tmp_p
     lines.insert(2, "T1,forehead,B")  # line 3: too few columns
     lines.append("T4,glabella,B,,zero,,,")  # line 10
     (folder / "injections.csv").write_text("\n".join(lines) + "\n")
-    result = import_path(db, folder)
+    result = import_path(db, IMPORTER, folder)
     assert quarantined(db, result) == {("injections.csv", 3, "malformed_row"), ("injections.csv", 10, "bad_type")}
     assert result.files["injections"].imported == 7
     raw = list_quarantine(db, result.import_id).set_index("line")["raw"]
@@ -155,7 +158,7 @@ def test_blank_lines_do_not_shift_line_numbers(db: Database, tmp_path: Path) -> 
     lines.insert(3, "")  # line 4 is empty
     lines.append("T4,glabella,B,,zero,,,")  # line 10
     (folder / "injections.csv").write_text("\n".join(lines) + "\n\n")
-    result = import_path(db, folder)
+    result = import_path(db, IMPORTER, folder)
     assert quarantined(db, result) == {("injections.csv", 10, "bad_type")}
     assert result.files["injections"].imported == 7
 
@@ -166,13 +169,13 @@ def test_injections_of_an_already_stored_treatment(db: Database, tmp_path: Path)
     inj = (folder / "injections.csv").read_text()
     (folder / "injections.csv").write_text(inj.split("\n")[0] + "\n")
     (folder / "events.csv").unlink()
-    import_path(db, folder)
+    import_path(db, IMPORTER, folder)
     assert stored_counts(db)["injections"] == 0
     later = tmp_path / "later"
     later.mkdir()
     (later / "treatments.csv").write_text("treatment_id,clinic,treated_at,patient_ref,injector,product\n")
     (later / "injections.csv").write_text(inj)
-    result = import_path(db, later)
+    result = import_path(db, IMPORTER, later)
     assert result.files["injections"].imported == 7 and result.exit_code == 0
-    again = import_path(db, later)
+    again = import_path(db, IMPORTER, later)
     assert again.files["injections"].unchanged == 7 and again.imported == 0

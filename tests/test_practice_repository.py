@@ -134,6 +134,6 @@ def test_treatment_detail_and_lots(db, practitioner):
     info, areas = repo.treatment_detail(db, practitioner, t.id)
     assert info["treatment_ref"] == t.ref and info["lot_number"] == "C1234" and info["alcohol_48h"]
     assert list(areas["area"]) == ["forehead", "glabella"]
-    assert repo.known_lots(db, "ona") == ["C1234"] and repo.known_lots(db, "abo") == []
+    assert repo.known_lots(db, practitioner, "ona") == ["C1234"] and repo.known_lots(db, practitioner, "abo") == []
     assert repo.patient_info(db, practitioner, "P-001")["birth_year"] == 1980
     assert repo.patient_info(db, practitioner, "P-404") is None

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from dashboard.authz import SYSTEM
 from dashboard.db import open_database
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import (
@@ -28,7 +29,7 @@ TREATED = datetime(2026, 11, 20, 10, 0)
 @pytest.fixture(scope="module")
 def ref():
     db = open_database(":memory:")
-    yield repo.reference(db)
+    yield repo.reference(db, SYSTEM)
     db.close()
 
 

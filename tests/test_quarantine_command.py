@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard.authz import system_user
 from dashboard.cli import main
 from dashboard.db import open_database
 from dashboard.importer import import_path, quarantine_csv
@@ -24,8 +25,8 @@ def two_imports(db_file: Path, tmp_path: Path) -> Path:
     shutil.copy(FIXTURES / "rules" / "future_date" / "treatments.csv", folder / "treatments.csv")
     db = open_database(db_file)
     try:
-        assert import_path(db, folder, actor="mgr").quarantined == 1
-        assert import_path(db, FIXTURES / "valid", actor="mgr").quarantined == 0
+        assert import_path(db, system_user("mgr"), folder).quarantined == 1
+        assert import_path(db, system_user("mgr"), FIXTURES / "valid").quarantined == 0
     finally:
         db.close()
     return db_file

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts import change_role, create_user, list_accounts
+from dashboard.accounts import add_account, change_role, list_accounts
 from dashboard.accounts.audit_trail import AuditFilter, audit_entries
 from dashboard.authz import PERMISSIONS, ROLES, SYSTEM, PermissionDenied, User, require
 from dashboard.db import open_database
@@ -84,9 +84,9 @@ def test_each_allowed_role_opens_the_page_on_an_empty_database(db_file, spec, ro
 
 def _signed_in_app(db_file, username: str, role: str) -> AppTest:
     db = open_database(db_file)
-    create_user(db, username=username, password=PW, role=role, display_name=username.title())
+    add_account(db, SYSTEM, username=username, password=PW, role=role, display_name=username.title())
     if role != "admin":
-        create_user(db, username="keeper", password=PW, role="admin", display_name="Keeper")
+        add_account(db, SYSTEM, username="keeper", password=PW, role="admin", display_name="Keeper")
     db.close()
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.text_input(key="signin_username").input(username)

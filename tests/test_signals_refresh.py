@@ -121,7 +121,7 @@ def test_the_run_takes_in_form_saves_without_a_refresh(clinic: Database, manager
     repository.add_follow_up(clinic, manager, event.id, FollowUpDraft(
         outcome="recovering", resolved_at=None, causality="probable", note="seen again"), client_token="tok-3")
     assert not is_current(clinic)
-    run_detection(clinic, date(2026, 1, 1), date(2026, 1, 31))
+    run_detection(clinic, manager, date(2026, 1, 1), date(2026, 1, 31))
     assert is_current(clinic)
     assert clinic.scalar("SELECT count(*) FROM audit_log WHERE action = 'trends.refresh' AND actor = 'signals'") == 1
     rows, events = _same_as_a_full_rebuild(clinic)

@@ -13,7 +13,7 @@ SIGNAL = {"id": "sig-0123456789ab", "kind": "placement", "level": "act", "term":
 
 def test_review_is_stored_and_audited(db, manager):
     review_id = mark_reviewed(db, manager, SIGNAL, "  Watched two sessions; retraining booked.  ")
-    latest = latest_reviews(db)[SIGNAL["id"]]
+    latest = latest_reviews(db, manager)[SIGNAL["id"]]
     assert latest["note"] == "Watched two sessions; retraining booked."
     assert latest["reviewed_by"] == "mgr" and latest["observed"] == 12 and latest["reviews"] == 1
     audit = db.df("SELECT actor, action, entity, entity_id, detail FROM audit_log WHERE action = 'signal.review'")
@@ -23,7 +23,7 @@ def test_review_is_stored_and_audited(db, manager):
 def test_latest_review_wins_and_recurrence_is_reported(db, manager):
     mark_reviewed(db, manager, SIGNAL, "first look")
     mark_reviewed(db, manager, SIGNAL, "second look")
-    latest = latest_reviews(db)[SIGNAL["id"]]
+    latest = latest_reviews(db, manager)[SIGNAL["id"]]
     assert latest["note"] == "second look" and latest["reviews"] == 2
     assert "no new cases" in recurrence(SIGNAL, latest)
     grown = dict(SIGNAL, observed=15)
@@ -35,7 +35,7 @@ def test_latest_review_wins_and_recurrence_is_reported(db, manager):
 def test_bad_notes_are_refused_with_a_reason(db, manager, note):
     with pytest.raises(ReviewError):
         mark_reviewed(db, manager, SIGNAL, note)
-    assert latest_reviews(db) == {}
+    assert latest_reviews(db, manager) == {}
 
 
 def test_only_roles_with_review_permission(db):

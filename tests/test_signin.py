@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts import create_user
+from dashboard.accounts import add_account
+from dashboard.authz import SYSTEM
 from dashboard.db import open_database
 from dashboard.signin import IDLE_LIMIT, LAST_ACTIVITY_KEY, METHOD_KEY
 from tests.accounts_support import fast_hashes  # noqa: F401
@@ -34,8 +35,8 @@ def _audit_actions(db_file, username: str) -> list[str]:
 @pytest.fixture
 def with_account(db_file):
     db = open_database(db_file)
-    create_user(db, username="ada", password=PASSWORD, role="practitioner", display_name="Dr Ada Park")
-    create_user(db, username="mgr", password=PASSWORD, role="manager", display_name="Morgan Manager")
+    add_account(db, SYSTEM, username="ada", password=PASSWORD, role="practitioner", display_name="Dr Ada Park")
+    add_account(db, SYSTEM, username="mgr", password=PASSWORD, role="manager", display_name="Morgan Manager")
     db.close()
     return db_file
 
@@ -178,10 +179,10 @@ def test_a_database_held_by_another_process_gets_a_plain_message(db_file, monkey
 
 def test_single_sign_on_maps_the_email_to_the_local_account(with_account, monkeypatch):
     from dashboard import signin
-    from dashboard.accounts import create_user as _create
+    from dashboard.accounts import add_account as _create
 
     db = open_database(with_account)
-    _create(db, username="eve", password=PASSWORD, role="manager", display_name="Eve", email="Eve@Clinic.example")
+    _create(db, SYSTEM, username="eve", password=PASSWORD, role="manager", display_name="Eve", email="Eve@Clinic.example")
     db.close()
     monkeypatch.setattr(signin, "sso_email", lambda: "eve@clinic.example")
     at = _app().run()

@@ -8,11 +8,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from dashboard.authz import User, system_user
 from dashboard.cli import main
 from dashboard.db import Database, open_database
 from dashboard.export.bundle import write_bundle
 from dashboard.export.quarter import parse_quarter
 from dashboard.importer import import_path, list_quarantine
+
+IMPORTER = system_user("import")  # the import command's actor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 EVENTS_HEADER = ("event_id,treatment_id,term,onset_at,severity,serious,seriousness,outcome,resolved_at,side,area,"
@@ -46,7 +49,7 @@ def test_quarantine_line_numbers_count_the_lines_of_multi_line_values(db: Databa
         # each newline style into an empty database: a repeat of the same rows is not quarantined again (§2)
         fresh = db if newline == "\n" else open_database(tmp_path / "crlf.duckdb")
         try:
-            result = import_path(fresh, _dataset(tmp_path / newline.encode().hex(), events, newline))
+            result = import_path(fresh, IMPORTER, _dataset(tmp_path / newline.encode().hex(), events, newline))
             found = _lines(fresh, result.import_id)
             assert set(found) == {5, 6, 7}, found
             assert found[5] == ("malformed_row", "MISSING COLUMNS: Expected Number of Columns: 16 Found: 8")
@@ -69,7 +72,7 @@ def test_an_empty_line_inside_a_quoted_value_is_not_a_skipped_line(db: Database,
         "",                                                       # line 5: empty, skipped
         "E2,T1,headache,2026-01-12,0,,,,,,,,,,,",                 # line 6: severity out of range
     ]) + "\n"
-    result = import_path(db, _dataset(tmp_path, events))
+    result = import_path(db, IMPORTER, _dataset(tmp_path, events))
     assert _lines(db, result.import_id) == {6: ("out_of_range", "severity 0 is not a grade from 1 to 5")}
     assert result.files["events"].imported == 1
 
@@ -82,12 +85,12 @@ def test_a_resolution_date_on_the_day_of_a_timed_onset_is_not_before_it(db: Data
         "E2,T1,headache,2026-01-12T10:00,1,,,recovered,2026-01-11,,,,,,,",        # line 3: the day before
         "E3,T1,headache,2026-01-12T10:00,1,,,recovered,2026-01-12T09:59,,,,,,,",  # line 4: a minute before
     ]) + "\n"
-    result = import_path(db, _dataset(tmp_path, events))
+    result = import_path(db, IMPORTER, _dataset(tmp_path, events))
     found = _lines(db, result.import_id)
     assert {line: reasons for line, (reasons, _) in found.items()} == {3: "out_of_range", 4: "out_of_range"}
     # stored no earlier than the onset (the database keeps resolved_at >= onset_at); a re-import changes nothing
     assert str(db.scalar("SELECT resolved_at FROM events_current WHERE event_ref = 'E1'")) == "2026-01-12 10:00:00"
-    again = import_path(db, _dataset(tmp_path / "again", events))
+    again = import_path(db, IMPORTER, _dataset(tmp_path / "again", events))
     assert again.files["events"].unchanged == 1 and again.files["events"].imported == 0
 
 
@@ -110,13 +113,13 @@ def test_an_unreadable_input_does_not_create_the_database(tmp_path: Path) -> Non
 def test_an_identified_export_of_a_date_only_onset_imports_again(db: Database, tmp_path: Path) -> None:
     """§5: an identified export imported into an empty database reproduces the same data; E2's onset was given as
     the date of its treatment (2026-02-01, treated 09:15) and must not come back as onset_before_treatment."""
-    import_path(db, FIXTURES / "valid")
-    bundle = write_bundle(db, parse_quarter("2026Q1"), tmp_path, actor="tester", identified=True)
+    import_path(db, IMPORTER, FIXTURES / "valid")
+    bundle = write_bundle(db, User("tester", "manager", "Tester"), parse_quarter("2026Q1"), tmp_path, identified=True)
     events = (bundle.folder / "events.csv").read_text(encoding="utf-8-sig")
     assert '"E2","T3","headache",2026-02-01,' in events
     copy = open_database(tmp_path / "copy.duckdb")
     try:
-        result = import_path(copy, bundle.folder)
+        result = import_path(copy, IMPORTER, bundle.folder)
         assert result.quarantined == 0, list_quarantine(copy, result.import_id)["messages"].tolist()
         query = "SELECT event_ref, onset_at FROM events_current ORDER BY event_ref"
         assert copy.rows(query) == db.rows(query)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.authz import SYSTEM
 from dashboard.db import open_database
 from tests.test_export_data import seed, write_secret
 
@@ -117,12 +118,12 @@ def test_practitioner_cannot_open_the_page(seeded, practitioner):
 
 @pytest.mark.browser
 def test_export_page_in_a_browser(seeded, tmp_path):
-    from dashboard.accounts import create_user
+    from dashboard.accounts import add_account
     from tests.e2e_support import app_server, browser_page, require_browser, screenshot, sign_in, wait_for_app
 
     require_browser()
     db = open_database(seeded)
-    create_user(db, username="morgan", password="correct horse battery", role="manager",
+    add_account(db, SYSTEM, username="morgan", password="correct horse battery", role="manager",
                 display_name="Morgan Manager")
     db.close()
     with app_server(seeded) as url, browser_page() as pg:

@@ -11,7 +11,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from dashboard.authz import PermissionDenied
+from dashboard.authz import SYSTEM, PermissionDenied
 from dashboard.db import open_database
 from dashboard.importer import quarantine_csv
 from dashboard.imports import (
@@ -218,7 +218,7 @@ def test_upload_names_are_made_safe_and_shown_plainly():
 
 @pytest.mark.browser
 def test_imports_page_in_a_browser(db_file, tmp_path):
-    from dashboard.accounts import create_user
+    from dashboard.accounts import add_account
     from tests.e2e_support import (
         app_server,
         browser_page,
@@ -231,7 +231,7 @@ def test_imports_page_in_a_browser(db_file, tmp_path):
 
     require_browser()
     db = open_database(db_file)
-    create_user(db, username="alex", password="correct horse battery", role="admin", display_name="Alex Admin")
+    add_account(db, SYSTEM, username="alex", password="correct horse battery", role="admin", display_name="Alex Admin")
     db.close()
     data = tmp_path / "clinic-export.zip"
     data.write_bytes(dataset_zip())

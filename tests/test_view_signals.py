@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import config
-from dashboard.authz import User
+from dashboard.authz import SYSTEM, User
 from dashboard.db import open_database
 from dashboard.signals.reviews import latest_reviews
 from tests.test_signals_support import load_clinic
@@ -65,7 +65,7 @@ def test_mark_reviewed_saves_note_and_shows_it(demo_db, manager):
     assert not at.exception
     db = open_database(demo_db)
     try:
-        reviews = latest_reviews(db)
+        reviews = latest_reviews(db, manager)
     finally:
         db.close()
     assert [r["note"] for r in reviews.values()] == ["Checked with the injector; retraining booked."]
@@ -80,7 +80,7 @@ def test_empty_note_is_refused_next_to_the_field(demo_db, manager):
 
 @pytest.mark.browser
 def test_signals_page_in_the_browser(db_file):
-    from dashboard.accounts import create_user
+    from dashboard.accounts import add_account
     from tests.e2e_support import (
         app_server,
         browser_page,
@@ -94,7 +94,7 @@ def test_signals_page_in_the_browser(db_file):
     require_browser()
     load_clinic(db_file, 20000, 1)
     db = open_database(db_file)
-    create_user(db, username="morgan", password="correct horse battery", role="manager",
+    add_account(db, SYSTEM, username="morgan", password="correct horse battery", role="manager",
                 display_name="Morgan Manager")
     db.close()
     with app_server(db_file) as url, browser_page(width=1400, height=1000) as pg:

@@ -14,7 +14,6 @@ from dashboard.accounts.repository import (
     count_accounts,
     create_demo_accounts,
     create_first_manager,
-    create_user,
     get_account,
     list_accounts,
     new_account_problems,
@@ -27,6 +26,6 @@ from dashboard.accounts.repository import (
 __all__ = [
     "LOCK_AFTER_FAILURES", "LOCK_DURATION", "MIN_PASSWORD_LENGTH", "Account", "AccountError", "AccountLocked",
     "active_user", "add_account", "authenticate", "change_role", "count_accounts", "create_demo_accounts",
-    "create_first_manager", "create_user", "generate_password", "get_account", "list_accounts",
+    "create_first_manager", "generate_password", "get_account", "list_accounts",
     "new_account_problems", "password_problem", "reset_password", "set_active", "unlock", "user_for_email",
 ]

@@ -192,16 +192,16 @@ def _check_new(username: str, password: str, role: str, display_name: str, injec
         raise AccountError(field, message)
 
 
-def create_user(
+def _create_user(
     db: Database,
     *,
     username: str,
     password: str,
     role: str,
     display_name: str,
-    injector_name: str | None = None,
-    email: str | None = None,
-    actor: str = "system",
+    injector_name: str | None,
+    email: str | None,
+    actor: str,
 ) -> int:
     """Create an account (argon2 hash of the password), audit it, and return its id; raises AccountError."""
     _check_new(username, password, role, display_name, injector_name, email)
@@ -342,9 +342,9 @@ def add_account(
     db: Database, by: User, *, username: str, password: str, role: str, display_name: str,
     injector_name: str | None = None, email: str | None = None,
 ) -> int:
-    """Create an account on behalf of `by` (needs accounts.manage); returns its id."""
+    """Create an account on behalf of `by` (needs accounts.manage); returns its id; raises AccountError."""
     require(by, "accounts.manage")
-    return create_user(db, username=username, password=password, role=role, display_name=display_name,
+    return _create_user(db, username=username, password=password, role=role, display_name=display_name,
                        injector_name=injector_name, email=email, actor=by.username)
 
 
@@ -437,11 +437,14 @@ def _demo_username(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def create_demo_accounts(db: Database, injector_names: list[str]) -> list[tuple[str, str, str]]:
+def create_demo_accounts(db: Database, by: User | None, injector_names: list[str]) -> list[tuple[str, str, str]]:
     """Create (or reset) demo accounts with random passwords: a manager, an admin, a practitioner per name.
 
-    Returns [(username, password, role)]. Running it again gives existing demo accounts new passwords.
+    Needs demo.load and accounts.manage (the demo loader acts as the system user "demo"). Returns
+    [(username, password, role)]. Running it again gives existing demo accounts new passwords.
     """
+    demo = require(by, "demo.load")
+    require(demo, "accounts.manage")
     wanted: list[tuple[str, str, str, str | None]] = [
         ("manager", "manager", "Demo Manager", None),
         ("admin", "admin", "Demo Administrator", None),
@@ -449,13 +452,12 @@ def create_demo_accounts(db: Database, injector_names: list[str]) -> list[tuple[
     taken = {"manager", "admin"}
     for name in injector_names:
         wanted.append((_demo_username(name, taken), "practitioner", name, name))
-    demo = User("demo", "admin", "Demo loader")
     out: list[tuple[str, str, str]] = []
     for username, role, display, injector in wanted:
         password = generate_password()
         if get_account(db, username) is None:
-            create_user(db, username=username, password=password, role=role, display_name=display,
-                        injector_name=injector, actor="demo")
+            _create_user(db, username=username, password=password, role=role, display_name=display,
+                         injector_name=injector, email=None, actor=demo.username)
         else:
             reset_password(db, demo, username, password)
             set_active(db, demo, username, True)

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from dashboard.authz import system_user
 from dashboard.db import open_database
 from dashboard.demo.catalog import INJECTORS
 from dashboard.demo.followups import split_follow_ups
@@ -15,6 +16,7 @@ from dashboard.demo.planted import PLANTED
 from dashboard.importer import ImportResult, import_frames, refresh_trends
 
 EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE = 0, 2, 3
+DEMO = system_user("demo")  # the demo loader's actor in the audit trail (admin role: demo.load, import.run)
 MAX_TREATMENTS = 5_000_000
 
 
@@ -30,7 +32,7 @@ def load_demo_imports(db_path: str | Path | None, treatments: int, seed: int, *,
         if db.query_rows("demo_existing_data", {"source": source})[0][1]:
             # Loaded before: import the final state, which changes nothing when it is the same demo.
             again = import_frames(db, frames, source=source, actor="demo")
-            refresh_trends(db, "demo")
+            refresh_trends(db, DEMO)
             return again, None
         main = import_frames(db, {**frames, "events": first}, source=source, actor="demo")
         follow = None
@@ -38,7 +40,7 @@ def load_demo_imports(db_path: str | Path | None, treatments: int, seed: int, *,
             parents = frames["treatments"][frames["treatments"]["treatment_id"].isin(set(final["treatment_id"]))]
             follow = import_frames(db, {"treatments": parents, "events": final},
                                    source=f"{source} follow-ups", actor="demo")
-        refresh_trends(db, "demo")  # the first Trends view after the load need not build the cells
+        refresh_trends(db, DEMO)  # the first Trends view after the load need not build the cells
         return main, follow
     finally:
         db.close()
@@ -72,7 +74,7 @@ def _create_accounts(db_path: str | Path | None) -> list[tuple[str, str, str]]:
     db = open_database(db_path)
     try:
         names = [inj.name for inj in INJECTORS]
-        return create_demo_accounts(db, names)
+        return create_demo_accounts(db, DEMO, names)
     finally:
         db.close()
 

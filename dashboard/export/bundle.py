@@ -154,8 +154,17 @@ def _copy(cur: duckdb.DuckDBPyConnection, file: str, query: str, path: Path, ava
     return int(row[0]) if row else 0
 
 
-def preview(db: Database, quarter: Quarter) -> ExportPreview:
+def _may_export(user: User | None, identified: bool) -> User:
+    """Check export.run, and export.identified for an identified export."""
+    checked = require(user, "export.run")
+    if identified:
+        require(checked, "export.identified")
+    return checked
+
+
+def preview(db: Database, user: User | None, quarter: Quarter) -> ExportPreview:
     """Count what an export of the quarter will hold (identical for identified and de-identified exports)."""
+    require(user, "export.run")
     p = quarter.params()
     counts = db.query_rows("export_counts", p)[0]
     summary_sql = load_sql("export_summary").strip().rstrip(";")
@@ -172,13 +181,15 @@ class QuarterChoice:
     events: int
 
 
-def quarters_with_data(db: Database) -> list[QuarterChoice]:
-    """Quarters holding treatments or event onsets, newest first."""
+def quarters_with_data(db: Database, user: User | None) -> list[QuarterChoice]:
+    """Quarters holding treatments or event onsets, newest first (needs export.run)."""
+    require(user, "export.run")
     return [QuarterChoice(Quarter(int(y), int(n)), int(t), int(e)) for y, n, t, e in db.query_rows("export_quarters")]
 
 
-def recent_exports(db: Database, limit: int = 10) -> pd.DataFrame:
-    """The latest exports recorded in the audit trail (when, who, quarter, identified)."""
+def recent_exports(db: Database, user: User | None, limit: int = 10) -> pd.DataFrame:
+    """The latest exports recorded in the audit trail (when, who, quarter, identified; needs export.run)."""
+    require(user, "export.run")
     return db.query("export_recent", {"limit": limit})
 
 
@@ -299,9 +310,13 @@ def _audit(db: Database, actor: str, quarter: Quarter, identified: bool, rows: d
 
 
 # ---------------------------------------------------------------------------------------------------- writing
-def write_bundle(db: Database, quarter: Quarter, out_dir: Path, *, actor: str, identified: bool = False,
+def write_bundle(db: Database, user: User | None, quarter: Quarter, out_dir: Path, *, identified: bool = False,
                  now: datetime | None = None, destination: str | None = None) -> ExportResult:
-    """Write <out_dir>/injectwatch-YYYYQn/ and its .zip (replacing an earlier bundle of that quarter); audit it."""
+    """Write <out_dir>/injectwatch-YYYYQn/ and its .zip (replacing an earlier bundle of that quarter); audit it.
+
+    Needs export.run (and export.identified for an identified export); the manifest's exported_by and the audit
+    row name the user."""
+    actor = _may_export(user, identified).username
     now = now or datetime.now().replace(microsecond=0)
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -342,11 +357,9 @@ def export_zip_for(db: Database, user: User, quarter: Quarter, *, identified: bo
 
     The bundle is built in a temporary folder that is removed afterwards: only the bytes and the manifest remain.
     """
-    require(user, "export.run")
-    if identified:
-        require(user, "export.identified")
+    _may_export(user, identified)
     with tempfile.TemporaryDirectory(prefix="injectwatch-export-") as tmp:
-        result = write_bundle(db, quarter, Path(tmp), actor=user.username, identified=identified, now=now,
+        result = write_bundle(db, user, quarter, Path(tmp), identified=identified, now=now,
                               destination="download from the Export page")
         data = result.zip_path.read_bytes()
     return result.zip_path.name, data, result

@@ -7,6 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from dashboard.authz import User, system_user
 from dashboard.config import db_path
 from dashboard.db import open_database
 from dashboard.export.bundle import ExportError, write_bundle
@@ -23,6 +24,11 @@ def _actor(args: argparse.Namespace) -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+def _user(args: argparse.Namespace) -> User:
+    """The command line exports as its actor in the manager role, the only role that may export."""
+    return system_user(_actor(args), "manager")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     db = open_database(path)
     try:
-        result = write_bundle(db, quarter, out, actor=_actor(args), identified=bool(args.identified))
+        result = write_bundle(db, _user(args), quarter, out, identified=bool(args.identified))
     except (ExportError, SecretError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dashboard.authz import User, require
 from dashboard.db import Database
 from dashboard.importer.pipeline import run_import
 from dashboard.importer.progress import Progress
@@ -17,11 +18,14 @@ from dashboard.importer.staging import ImportInputError, Staged, stage_csv, stag
 from dashboard.trends.refresh import refresh
 
 BIG_INPUT_BYTES = 2_000_000
+PERMISSION = "import.run"
 
 
-def import_path(db: Database, path: str | Path, actor: str = "import", *,
+def import_path(db: Database, user: User | None, path: str | Path, *,
                 progress: bool | Progress = False) -> ImportResult:
-    """Import the data set in a folder or .zip; raises ImportInputError (nothing changed) when unreadable."""
+    """Import the data set in a folder or .zip as `user` (needs import.run); raises ImportInputError (nothing
+    changed) when unreadable."""
+    actor = require(user, PERMISSION).username
     with dataset_files(path) as files:
         sizes = {f: float(p.stat().st_size) for f, p in files.items()}
         if isinstance(progress, Progress):
@@ -47,13 +51,17 @@ def import_path(db: Database, path: str | Path, actor: str = "import", *,
         return run_import(db, stage, str(path), actor, bar)
 
 
-def refresh_trends(db: Database, actor: str) -> str:
-    """Bring the Trends pre-aggregates up to date after an import (incremental when rows were only added)."""
-    return refresh(db, actor=actor).mode
+def refresh_trends(db: Database, user: User | None) -> str:
+    """Bring the Trends pre-aggregates up to date after an import (incremental when rows were only added; needs
+    import.run)."""
+    return refresh(db, actor=require(user, PERMISSION).username).mode
 
 
 def import_frames(db: Database, frames: dict[str, pd.DataFrame], source: str, actor: str) -> ImportResult:
-    """Import DataFrames keyed treatments/injections/events (spec column names, text or typed values)."""
+    """Import DataFrames keyed treatments/injections/events (spec column names, text or typed values).
+
+    The engine's bulk path, run without a user by the demo loader and the calibration tooling (trusted callers
+    that name their actor); people import through import_path, which checks import.run."""
     unknown = set(frames) - set(FILES)
     if unknown:
         raise ImportInputError(f"unknown frame(s) {', '.join(sorted(unknown))}; expected {', '.join(FILES)}")

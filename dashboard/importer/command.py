@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dashboard.authz import system_user
 from dashboard.config import db_path
 from dashboard.db import open_database
 from dashboard.importer.api import import_path, refresh_trends
@@ -33,14 +34,14 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     db = open_database(args.db)
     try:
-        actor = getattr(args, "actor", None) or "import"
+        user = system_user(getattr(args, "actor", None) or "import")  # audited as "import", as before
         try:
-            result = import_path(db, args.path, actor=actor, progress=True)
+            result = import_path(db, user, args.path, progress=True)
         except ImportInputError as exc:
             print(f"import: {exc}. Nothing was changed.", file=sys.stderr)
             return EXIT_USAGE
         if result.imported:
-            refresh_trends(db, actor)
+            refresh_trends(db, user)
         shown = list_quarantine(db, result.import_id).head(SHOW_QUARANTINED) if result.quarantined else None
     finally:
         db.close()

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.authz import User, read_scope, require
+from dashboard.authz import User, read_scope, require, require_signed_in
 from dashboard.config import CAUSALITY, RISK_FACTORS, SERIOUSNESS
 from dashboard.db import Database
 from dashboard.practice.validation import (
@@ -64,8 +64,9 @@ def combine(day: date | None, clock: time | None) -> tuple[datetime | None, bool
 
 
 # ---------------------------------------------------------------------------------------------- reference
-def reference(db: Database) -> Reference:
-    """Return the clinical reference used by the treatment checks."""
+def reference(db: Database, user: User | None) -> Reference:
+    """Return the clinical reference used by the treatment checks (any signed-in role)."""
+    require_signed_in(user)
     products = {
         r.code: ProductRef(r.code, r.brand, float(r.factor_vs_ona),
                            None if pd.isna(r.use_within_h) else int(r.use_within_h))
@@ -87,35 +88,41 @@ def reference(db: Database) -> Reference:
     )
 
 
-def products(db: Database) -> pd.DataFrame:
-    """Return the products (code, brand, inn, factor, use_within_h, vial sizes, label dilution)."""
+def products(db: Database, user: User | None) -> pd.DataFrame:
+    """Return the products (code, brand, inn, factor, use_within_h, vial sizes, label dilution); any signed-in role."""
+    require_signed_in(user)
     return db.query("practice_reference_products")
 
 
-def areas(db: Database) -> pd.DataFrame:
-    """Return the treatment areas, top of the face first."""
+def areas(db: Database, user: User | None) -> pd.DataFrame:
+    """Return the treatment areas, top of the face first (any signed-in role)."""
+    require_signed_in(user)
     return db.query("practice_reference_areas")
 
 
-def risk_factors(db: Database) -> pd.DataFrame:
-    """Return the risk-factor checklist in the order of the interchange spec."""
+def risk_factors(db: Database, user: User | None) -> pd.DataFrame:
+    """Return the risk-factor checklist in the order of the interchange spec (any signed-in role)."""
+    require_signed_in(user)
     df = db.query("practice_reference_risk_factors")
     order = {c: i for i, c in enumerate(RISK_FACTORS)}
     return df.assign(_o=df["code"].map(order).fillna(99)).sort_values("_o").drop(columns="_o")
 
 
-def terms(db: Database) -> pd.DataFrame:
-    """Return the event terms grouped by body region, with plain names and grade anchors."""
+def terms(db: Database, user: User | None) -> pd.DataFrame:
+    """Return the event terms grouped by body region, with plain names and grade anchors (any signed-in role)."""
+    require_signed_in(user)
     return db.query("practice_reference_terms")
 
 
-def clinic_names(db: Database) -> list[str]:
-    """Return the known clinic names."""
+def clinic_names(db: Database, user: User | None) -> list[str]:
+    """Return the known clinic names (needs treatment.log)."""
+    require(user, "treatment.log")
     return [r[0] for r in db.query_rows("practice_clinic_names")]
 
 
-def injector_names(db: Database) -> list[str]:
-    """Return the known injector names."""
+def injector_names(db: Database, user: User | None) -> list[str]:
+    """Return the known injector names (needs treatment.log; the forms and the managers' injector filters)."""
+    require(user, "treatment.log")
     return [r[0] for r in db.query_rows("practice_injector_names")]
 
 
@@ -132,8 +139,9 @@ def patient_info(db: Database, user: User, patient_ref: str) -> dict[str, Any] |
     return None if df.empty else df.iloc[0].to_dict()
 
 
-def known_lots(db: Database, product: str) -> list[str]:
-    """Return the lot numbers known for a product, most recently used first."""
+def known_lots(db: Database, user: User | None, product: str) -> list[str]:
+    """Return the lot numbers known for a product, most recently used first (needs treatment.log)."""
+    require(user, "treatment.log")
     return [r[0] for r in db.query_rows("practice_known_lots", {"product": product})]
 
 

@@ -1,6 +1,8 @@
 """The signal run: aggregate in DuckDB, fit the case-mix models, run every detection family, classify.
 
-Public entry point: `run_signals(db, date_from=None, date_to=None) -> dict` (spec §6 JSON object).
+Entry points: `run_detection(db, user, date_from, date_to) -> SignalRun` for the Signals page (checks signals.view),
+and the engine `run_signals(db, date_from=None, date_to=None) -> dict` (spec §6 JSON object) that the `signals`
+command, the bench and the calibration tooling call without a user.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from dashboard.authz import User, require
 from dashboard.config import RISK_FACTORS
 from dashboard.db import Database
 from dashboard.signals import benchmark, classify, doses, expected, sites
@@ -156,7 +159,14 @@ def _cusum_series(data: SignalData, by_inj: pd.DataFrame,
     return out
 
 
-def run_detection(db: Database, date_from: date | None = None, date_to: date | None = None) -> SignalRun:
+def run_detection(db: Database, user: User | None, date_from: date | None = None,
+                  date_to: date | None = None) -> SignalRun:
+    """For a user who may see signals (signals.view): run the detection over the period (see _detect)."""
+    require(user, "signals.view")
+    return _detect(db, date_from, date_to)
+
+
+def _detect(db: Database, date_from: date | None = None, date_to: date | None = None) -> SignalRun:
     """Run every detection family over the period and return the classified, merged signals."""
     clock = _Clock()
     _bring_rows_up_to_date(db)
@@ -303,7 +313,7 @@ def _period(run: SignalRun, db: Database) -> tuple[str | None, str | None]:
 
 def run_signals(db: Database, date_from: date | None = None, date_to: date | None = None) -> dict[str, Any]:
     """Return the spec §6 object: format, generated_at, from, to and the signals, most urgent first."""
-    run = run_detection(db, date_from, date_to)
+    run = _detect(db, date_from, date_to)
     lo, hi = _period(run, db)
     return {
         "format": FORMAT,

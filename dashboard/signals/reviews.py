@@ -19,13 +19,15 @@ class ReviewError(ValueError):
     """Raised when a review cannot be saved; the message says what to fix."""
 
 
-def data_key(db: Database) -> tuple:
-    """Return a fingerprint of treatments and events (not of reviews), to key cached signal runs."""
+def data_key(db: Database, user: User | None) -> tuple:
+    """Return a fingerprint of treatments and events (not of reviews), to key cached signal runs (signals.view)."""
+    require(user, "signals.view")
     return tuple(db.query_rows("signals_data_key")[0])
 
 
-def latest_reviews(db: Database) -> dict[str, dict[str, Any]]:
+def latest_reviews(db: Database, user: User | None) -> dict[str, dict[str, Any]]:
     """Return the latest review per signal id (reviewer, time, note, level and count at review, reviews)."""
+    require(user, "signals.view")
     df = db.query("signals_reviews_latest")
     return {row["signal_id"]: row for row in df.to_dict("records")}
 
@@ -67,9 +69,10 @@ def recurrence(signal: dict[str, Any], review: dict[str, Any] | None) -> str | N
     return f"Reviewed on {when} by {review['reviewed_by']}; no new cases since."
 
 
-def cases_for(db: Database, signal: dict[str, Any], date_from: date | None = None, date_to: date | None = None,
-              limit: int = 500) -> pd.DataFrame:
-    """Return the adverse-event cases behind a signal (most recent first)."""
+def cases_for(db: Database, user: User | None, signal: dict[str, Any], date_from: date | None = None,
+              date_to: date | None = None, limit: int = 500) -> pd.DataFrame:
+    """Return the adverse-event cases behind a signal (most recent first; needs signals.view)."""
+    require(user, "signals.view")
     area = signal.get("area") if signal.get("kind") in ("placement", "dosing") else None
     return db.query("signals_cases", {
         "term": signal["term"], "injector": signal.get("injector"),

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.authz import User, require
 from dashboard.db import Database
 from dashboard.trends.filters import Filters
-from dashboard.trends.queries import CASE_LIMIT, bounds
+from dashboard.trends.queries import CASE_LIMIT, PERMISSION, bounds
 from dashboard.trends.stats import add_rates
 
 ALL_EVENTS = "All adverse events"
@@ -37,10 +38,11 @@ def _between(days: pd.Series, lo: object, hi: object) -> pd.Series:
     return (days >= pd.Timestamp(lo)) & (days <= pd.Timestamp(hi))
 
 
-def run_all_pandas(db: Database, filters: Filters) -> dict[str, pd.DataFrame]:
+def run_all_pandas(db: Database, user: User | None, filters: Filters) -> dict[str, pd.DataFrame]:
     """Compute kpis, trend, areas, injector_area, products, lots, dose and cases the naive pandas way."""
+    require(user, PERMISSION)
     if filters.start is None or filters.end is None:
-        filters = filters.resolved(bounds(db, None)[1])
+        filters = filters.resolved(bounds(db, user)[1])
     f = filters
     prev_start, prev_end = f.previous()
     t = _tables(db)

@@ -29,8 +29,7 @@ def _run(db: Database, name: str, params: dict[str, Any]) -> pd.DataFrame:
 
 
 def _check(user: User | None, filters: Filters) -> dict[str, Any]:
-    if user is not None:
-        require(user, PERMISSION)
+    require(user, PERMISSION)
     if filters.start is None or filters.end is None:
         raise ValueError("resolve the period (Filters.resolved) before querying")
     return filters.sql_params()
@@ -38,16 +37,14 @@ def _check(user: User | None, filters: Filters) -> dict[str, Any]:
 
 def bounds(db: Database, user: User | None) -> tuple[date | None, date | None]:
     """First and last day with treatments."""
-    if user is not None:
-        require(user, PERMISSION)
+    require(user, PERMISSION)
     first, last = db.query_rows("trends_bounds")[0]
     return first, last
 
 
 def options(db: Database, user: User | None) -> dict[str, pd.DataFrame]:
     """Choices for the filters: clinics, injectors, products, lots, areas and terms (id, label)."""
-    if user is not None:
-        require(user, PERMISSION)
+    require(user, PERMISSION)
     return {name: db.query(f"trends_options_{name}")
             for name in ("clinics", "injectors", "products", "lots", "areas", "terms")}
 
@@ -106,14 +103,14 @@ READERS = {
 CHARTS = tuple(name for name in READERS if name != "cases")
 
 
-def run_all(db: Database, filters: Filters, user: User | None = None,
+def run_all(db: Database, user: User | None, filters: Filters,
             names: tuple[str, ...] = tuple(READERS)) -> dict[str, pd.DataFrame]:
-    """Run the page's queries (all by default) side by side, a cursor each; the page passes its user, trusted
-    callers (benchmark) may pass None.
+    """Run the page's queries (all by default) side by side, a cursor each, for a user who may see trends.
 
     Each query is small and spends part of its time outside DuckDB's worker threads (planning, fetching into
     pandas): on a busy machine several at once finished sooner (about 0.4 s -> 0.25 s at 1M treatments); on a
     quiet one it is about even (0.31-0.36 s either way)."""
+    require(user, PERMISSION)
     if filters.start is None or filters.end is None:
         filters = filters.resolved(bounds(db, user)[1])
     with ThreadPoolExecutor(max_workers=min(4, len(names)) or 1, thread_name_prefix="trends-query") as pool:

@@ -185,7 +185,7 @@ if user.can("backup.run"):
             folder, manifest = backup_now(db, user)
         st.success(f"Backup written: {sum(manifest['tables'].values()):,} rows in {len(manifest['tables'])} tables.")
         st.text(str(folder))
-    existing = list_backups(root)
+    existing = list_backups(root, user)
     if existing:
         listing = pd.DataFrame(existing[:20])
         listing = listing.assign(folder=listing["folder"].map(lambda f: Path(f).name),

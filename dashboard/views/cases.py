@@ -27,7 +27,7 @@ STATUS = {"all": "All", "open": "Open", "closed": "Closed"}
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _reference():
-    return repo.terms(db), repo.reference(db)
+    return repo.terms(db, user), repo.reference(db, user)
 
 
 terms, ref = _reference()
@@ -48,7 +48,7 @@ c4.date_input("Onset from", key="cs_from", persist_state=KEEP, value=None, forma
 c5.date_input("Onset to", key="cs_to", persist_state=KEEP, value=None, format="DD/MM/YYYY")
 injector = None
 if user.can("case.view_all"):
-    names = repo.injector_names(db)
+    names = repo.injector_names(db, user)
     choice = st.selectbox("Injector", [ALL, *names], key="cs_injector", persist_state=KEEP,
                           format_func=lambda v: "All injectors" if v == ALL else v)
     injector = None if choice in (None, ALL) else choice

@@ -29,17 +29,17 @@ FILE_NOTES = {
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _choices(version: int) -> list:
-    return export.quarters_with_data(db)
+    return export.quarters_with_data(db, user)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _preview(version: int, label: str):
-    return export.preview(db, export.parse_quarter(label))
+    return export.preview(db, user, export.parse_quarter(label))
 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _recent(version: int) -> pd.DataFrame:
-    return export.recent_exports(db)
+    return export.recent_exports(db, user)
 
 
 version = data_version()

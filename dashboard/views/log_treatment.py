@@ -34,7 +34,7 @@ SEX_NAMES = {"F": "Female", "M": "Male", "X": "Other / diverse", "U": "Unknown"}
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _reference():
-    return repo.reference(db), repo.products(db), repo.areas(db), repo.risk_factors(db)
+    return repo.reference(db, user), repo.products(db, user), repo.areas(db, user), repo.risk_factors(db, user)
 
 
 ref, products, areas_df, risks = _reference()
@@ -158,7 +158,7 @@ with c1:
         b2.selectbox("Sex (optional)", SEXES, key="lt_sex", persist_state=KEEP, **_unset("lt_sex"), format_func=SEX_NAMES.get, placeholder="—")
         field_error(errors, "birth_year")
 with c2:
-    clinics = repo.clinic_names(db)
+    clinics = repo.clinic_names(db, user)
     if len(clinics) == 1:
         ss.setdefault("lt_clinic_pick", clinics[0])
     st.selectbox("Clinic", [*clinics, NEW], key="lt_clinic_pick", persist_state=KEEP, **_unset("lt_clinic_pick"),
@@ -166,7 +166,7 @@ with c2:
     if ss.get("lt_clinic_pick") == NEW:
         st.text_input("New clinic name", key="lt_clinic_new", persist_state=KEEP, max_chars=200)
     field_error(errors, "clinic")
-    injectors = repo.injector_names(db)
+    injectors = repo.injector_names(db, user)
     if user.injector_name and user.injector_name not in injectors:
         injectors = sorted([*injectors, user.injector_name])
     ss.setdefault("lt_injector_pick", user.injector_name)
@@ -193,7 +193,7 @@ with c1:
 product = ss.get("lt_product")
 prow = products.set_index("code").loc[product] if product else None
 with c2:
-    lots = repo.known_lots(db, product) if product else []
+    lots = repo.known_lots(db, user, product) if product else []
     st.selectbox("Lot / batch", [*lots, NEW], key="lt_lot_pick", persist_state=KEEP, **_unset("lt_lot_pick"),
                  format_func=lambda v: "New lot…" if v == NEW else v,
                  placeholder="Known lots of this product, or 'New lot…'")

@@ -36,7 +36,7 @@ CAUSALITY_HELP = ("WHO-UMC: certain, probable, possible, unlikely, conditional (
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _terms():
-    return repo.terms(db), repo.areas(db)
+    return repo.terms(db, user), repo.areas(db, user)
 
 
 terms, areas_df = _terms()
@@ -126,7 +126,7 @@ f1, f2 = st.columns(2)
 f1.text_input("Search by patient reference", key="re_search", persist_state=KEEP, placeholder="part of the patient ref")
 injector_filter = None
 if user.can("case.view_all"):
-    names = repo.injector_names(db)
+    names = repo.injector_names(db, user)
     choice = f2.selectbox("Injector", [ALL, *names], key="re_injector", persist_state=KEEP,
                           format_func=lambda v: "All injectors" if v == ALL else v)
     injector_filter = None if choice in (None, ALL) else choice

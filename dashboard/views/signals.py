@@ -31,12 +31,12 @@ def esc(text: object) -> str:
 
 @st.cache_data(ttl=3600, show_spinner="Looking for signals in your clinic's data...")
 def _run(key: tuple, date_from: date | None, date_to: date | None) -> SignalRun:
-    return run_detection(db, date_from, date_to)
+    return run_detection(db, user, date_from, date_to)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _cases(key: tuple, signal_id: str, _signal: dict, date_from: date | None, date_to: date | None) -> pd.DataFrame:
-    return cases_for(db, _signal, date_from, date_to)
+    return cases_for(db, user, _signal, date_from, date_to)
 
 
 st.title("Signals")
@@ -44,7 +44,7 @@ st.caption("InjectWatch compares the adverse events your clinic recorded with wh
            "areas, products, doses and patients, and lists the clusters that stand out. ACT: strong evidence, "
            "look now. WATCH: worth keeping an eye on. A signal is a question to check, not a verdict.")
 
-key = data_key(db)
+key = data_key(db, user)
 if not key[0]:
     st.info("No treatments recorded yet, so there is nothing to analyse. Log treatments or import your "
             "clinic's files first.")
@@ -62,7 +62,7 @@ period_from = None if date_from == first_day else date_from
 period_to = None if date_to == last_day else date_to
 
 run = _run(key, period_from, period_to)
-reviews = latest_reviews(db)
+reviews = latest_reviews(db, user)
 signals = run.signals
 acts = sum(1 for s in signals if s["level"] == "act")
 m1, m2, m3 = st.columns(3)

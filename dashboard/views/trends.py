@@ -41,7 +41,7 @@ def _bounds(version: int) -> tuple:
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _read_charts(version: int, key: tuple, _filters: Filters) -> dict[str, pd.DataFrame]:
-    return queries.run_all(db, _filters, user, queries.CHARTS)  # side by side, not one by one
+    return queries.run_all(db, user, _filters, queries.CHARTS)  # side by side, not one by one
 
 
 @st.cache_data(ttl=600, show_spinner=False)
