@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard.authz import User, system_user
 from dashboard.db import open_database
 from dashboard.export import parse_quarter, write_bundle
 from dashboard.importer import import_path
@@ -19,6 +20,7 @@ from dashboard.importer.quarantine import quarantine_csv
 from dashboard.spreadsheet import FORMULA_START, inert, inert_frame
 from tests.test_export_data import write_secret
 
+MANAGER = User("t", "manager", "T")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 Q3 = parse_quarter("2026Q3")
 HOSTILE = {
@@ -70,7 +72,7 @@ def _write_set(folder: Path) -> None:
 def hostile(db, db_file, tmp_path):
     write_secret(Path(os.environ["INJECTWATCH_SECRET_FILE"]))
     _write_set(tmp_path / "hostile-set")
-    result = import_path(db, tmp_path / "hostile-set", actor="t")
+    result = import_path(db, system_user("t"), tmp_path / "hostile-set")
     assert result.exit_code == 0, result.summary()
     assert db.scalar("SELECT name FROM injectors WHERE name LIKE '@%'") == HOSTILE["injector"]
     return db
@@ -92,7 +94,7 @@ def test_the_rule_prefixes_text_only():
 
 @pytest.mark.parametrize("identified", [True, False])
 def test_no_text_cell_of_the_bundle_starts_like_a_formula(hostile, tmp_path, identified):
-    bundle = write_bundle(hostile, Q3, tmp_path, actor="t", identified=identified, now=NOW)
+    bundle = write_bundle(hostile, MANAGER, Q3, tmp_path, identified=identified, now=NOW)
     seen_prefixed = 0
     for name in ("treatments.csv", "injections.csv", "events.csv", "event_versions.csv", "summary.csv",
                  "data_dictionary.csv"):
@@ -113,10 +115,10 @@ def test_no_text_cell_of_the_bundle_starts_like_a_formula(hostile, tmp_path, ide
 
 def test_identified_export_with_formula_values_round_trips(hostile, tmp_path):
     (tmp_path / "a").mkdir()
-    first = write_bundle(hostile, Q3, tmp_path / "a", actor="t", identified=True, now=NOW)
+    first = write_bundle(hostile, MANAGER, Q3, tmp_path / "a", identified=True, now=NOW)
     target = open_database(tmp_path / "copy.duckdb")
     try:
-        result = import_path(target, first.zip_path, actor="roundtrip")
+        result = import_path(target, system_user("roundtrip"), first.zip_path)
         assert result.exit_code == 0, result.summary()
         assert target.scalar("SELECT name FROM clinics WHERE name LIKE '%HYPERLINK%'") == HOSTILE["clinic"]
         assert target.scalar("SELECT count(*) FROM patients WHERE patient_ref = $v", {"v": HOSTILE["patient"]}) == 1
@@ -125,7 +127,7 @@ def test_identified_export_with_formula_values_round_trips(hostile, tmp_path):
                                   "WHERE e.event_ref = $v", {"v": HOSTILE["event"]})
         assert narrative == HOSTILE["narrative"]
         (tmp_path / "b").mkdir()
-        second = write_bundle(target, Q3, tmp_path / "b", actor="t", identified=True, now=NOW)
+        second = write_bundle(target, MANAGER, Q3, tmp_path / "b", identified=True, now=NOW)
         for name in ("treatments.csv", "injections.csv", "events.csv", "summary.csv"):
             assert (second.folder / name).read_bytes() == (first.folder / name).read_bytes(), name
     finally:
@@ -142,7 +144,7 @@ def test_quarantine_download_is_formula_safe(db, db_file, tmp_path):
         encoding="utf-8")
     (folder / "injections.csv").write_text("treatment_id,area,units\n", encoding="utf-8")
     (folder / "events.csv").write_text("event_id,treatment_id,term,onset_at,severity\n", encoding="utf-8")
-    import_path(db, folder, actor="t")
+    import_path(db, system_user("t"), folder)
     rows = _cells_from_bytes(quarantine_csv(db))
     assert rows, "the bad row is in the quarantine"
     for row in rows:
