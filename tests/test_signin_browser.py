@@ -61,7 +61,7 @@ def test_setup_sign_in_accounts_audit_and_sign_out(db_file, tmp_path):
         page.get_by_label("Username", exact=True).fill("ada.park")
         page.get_by_label("Password", exact=True).fill("wrong password")
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_text("The username or password is not right.").wait_for()
+        page.get_by_text("The username or password is not right, or there were too many failed tries.").wait_for()
         screenshot(page, "signin-03-wrong-password")
         sign_in(page, "ada.park", PW)
         nav = page.get_by_test_id("stSidebarNav")
