@@ -116,6 +116,23 @@ def test_unknown_name_wrong_password_and_waiting_show_the_same_screen(with_accou
     assert actions == ["login.failure"] * 6 + ["login.refused"]
 
 
+def test_the_failed_tries_notice_is_shown_once_after_signing_in(with_account):
+    at = _sign_in(_app().run(), "ada", "not the password")
+    at = _sign_in(at, "ada", "still not it")
+    at = _sign_in(at, "ada", PASSWORD)
+    assert at.session_state["user"].username == "ada"
+    notes = [w.value for w in at.warning]
+    assert len(notes) == 1
+    assert notes[0].startswith("There were 2 failed sign-in attempts on your account since you last signed in, "
+                               "the latest on ")
+    assert "tell your clinic manager" in notes[0]
+    at.run()  # the next click: the notice is gone
+    assert not at.warning
+    at.sidebar.button(key="iw_sign_out").click().run()
+    at = _sign_in(at, "ada", PASSWORD)  # and it does not come back at the next sign-in
+    assert at.session_state["user"].username == "ada" and not at.warning
+
+
 def test_the_browser_address_reaches_the_throttle_and_the_audit_trail(with_account, monkeypatch):
     from dashboard import signin
 

@@ -66,6 +66,8 @@ def test_setup_sign_in_accounts_audit_and_sign_out(db_file, tmp_path):
         sign_in(page, "ada.park", PW)
         nav = page.get_by_test_id("stSidebarNav")
         nav.get_by_text("Log treatment", exact=True).wait_for()
+        page.get_by_text("There was 1 failed sign-in attempt on your account since you last signed in").wait_for()
+        screenshot(page, "signin-07-failed-tries-notice")
         assert nav.get_by_text("Audit trail", exact=True).count() == 0
         assert nav.get_by_text("Accounts", exact=True).count() == 0
         page.goto(url + "/audit")  # a new session: asks to sign in first, then opens the page linked to
