@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 
 from dashboard.guard import current_user
 from dashboard.navigation import VIEWS, pages_for
-from dashboard.signin import sign_in_gate, sign_out_button
+from dashboard.signin import sign_in_gate, sign_in_notice, sign_out_button
 from dashboard.ui import get_db
 from dashboard.warmup import start_warm_up
 
@@ -27,6 +27,7 @@ user = current_user() or sign_in_gate()
 if user is None:
     st.stop()
 sign_out_button(user)
+sign_in_notice()
 
 sections: dict[str, list] = {}
 for spec in pages_for(user.role):

@@ -1,6 +1,7 @@
 """Sign-in for the Streamlit app: first-start setup, the login form, idle expiry, sign-out, optional SSO.
 
-`sign_in_gate()` is called by app.py when no one is signed in. `refresh_session()` is called by
+`sign_in_gate()` is called by app.py when no one is signed in; `sign_in_notice()` then tells the person, once, about
+failed sign-ins on their account since their last sign-in. `refresh_session()` is called by
 guard.current_user() on every run: it ends a session after 8 idle hours and re-reads the account, so a
 deactivated account or a changed role takes effect at the next click (session state is never the only record).
 """
@@ -15,17 +16,16 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard.accounts import (
-    LOCK_AFTER_FAILURES,
-    LOCK_DURATION,
+    FAILED_SIGN_IN,
     MIN_PASSWORD_LENGTH,
     AccountError,
-    AccountLocked,
+    SignInResult,
     active_user,
-    authenticate,
     count_accounts,
     create_first_manager,
     new_account_problems,
-    user_for_email,
+    sign_in,
+    sso_sign_in,
 )
 from dashboard.authz import User
 from dashboard.db import DatabaseLockedError
@@ -39,12 +39,13 @@ SIGNED_IN_KEY = "iw_signed_in"  # username of a session started by this gate (re
 METHOD_KEY = "iw_signin_method"
 NOTE_KEY = "iw_signin_note"
 ERRORS_KEY = "iw_signin_errors"
+FAILED_TRIES_KEY = "iw_failed_tries_notice"  # shown once on the first page after a sign-in
 SETUP_ERRORS_KEY = "iw_setup_errors"
 
 
 # ---------------------------------------------------------------------- session lifecycle
-def start_session(user: User, method: str = "password") -> None:
-    """Store the signed-in user in session state and start the idle clock."""
+def start_session(user: User, method: str = "password", result: SignInResult | None = None) -> None:
+    """Store the signed-in user in session state, start the idle clock, and keep any failed-tries notice."""
     ss = st.session_state
     ss[USER_KEY] = user
     ss[SIGNED_IN_KEY] = user.username
@@ -52,6 +53,24 @@ def start_session(user: User, method: str = "password") -> None:
     ss[LAST_ACTIVITY_KEY] = time.time()
     ss.pop(NOTE_KEY, None)
     ss.pop(ERRORS_KEY, None)
+    if result is not None and result.failed_attempts:
+        ss[FAILED_TRIES_KEY] = failed_tries_text(result)
+
+
+def failed_tries_text(result: SignInResult) -> str:
+    """Return the notice about failed sign-ins on the account since its owner last signed in."""
+    count = result.failed_attempts
+    tries = "1 failed sign-in attempt" if count == 1 else f"{count:,} failed sign-in attempts"
+    when = f", the latest on {result.last_failed_at:%d %b %Y at %H:%M}" if result.last_failed_at else ""
+    return (f"There {'was' if count == 1 else 'were'} {tries} on your account since you last signed in{when}. "
+            "If that was not you, tell your clinic manager.")
+
+
+def sign_in_notice() -> None:
+    """Show the failed-tries notice once, on the first page after signing in."""
+    text = st.session_state.pop(FAILED_TRIES_KEY, None)
+    if text:
+        st.warning(text, icon=":material/warning:")
 
 
 def end_session(action: str, note: str | None = None) -> None:
@@ -110,18 +129,18 @@ def sso_email() -> str | None:
     return str(st.user.get("email") or "")
 
 
-def _sso_user() -> User | None:
+def _sso_user() -> SignInResult | None:
     email = sso_email()
     if email is None:
         return None
-    user = user_for_email(get_db(), email)
-    if user is None:
+    result = sso_sign_in(get_db(), email)
+    if result.user is None:
         st.error("No active InjectWatch account uses the e-mail address below. "
                  "Ask your clinic manager to add it to your account on the Accounts page.")
         st.text(email)
         st.button("Sign out of single sign-on", on_click=st.logout)
         st.stop()
-    return user
+    return result
 
 
 def _sso_button() -> None:
@@ -181,6 +200,12 @@ def _setup_screen() -> None:
 
 
 # ---------------------------------------------------------------------- login
+def client_address() -> str | None:
+    """Return the browser's IP address for throttling, or None (local use, or hidden behind some proxies)."""
+    address = getattr(st.context, "ip_address", None)
+    return address if isinstance(address, str) and address else None  # AppTest's context gives a stand-in object
+
+
 def _sign_in() -> None:
     ss = st.session_state
     username = str(ss.get("signin_username", ""))
@@ -191,18 +216,12 @@ def _sign_in() -> None:
     if not password:
         errors["password"] = "Enter your password."
     if not errors:
-        try:
-            user = authenticate(get_db(), username, password)
-        except AccountLocked as exc:
-            errors["form"] = str(exc)
-        else:
-            if user is not None:
-                ss.pop("signin_password", None)
-                start_session(user, "password")
-                return
-            errors["form"] = (f"The username or password is not right. After {LOCK_AFTER_FAILURES} failed tries "
-                              f"in a row the account is locked for {int(LOCK_DURATION.total_seconds() // 60)} "
-                              "minutes.")
+        result = sign_in(get_db(), username, password, client_address())
+        if result.user is not None:
+            ss.pop("signin_password", None)
+            start_session(result.user, "password", result)
+            return
+        errors["form"] = FAILED_SIGN_IN  # the same words for an unknown name, a wrong password and a wait
         ss["signin_password"] = ""
     ss[ERRORS_KEY] = errors
 
@@ -221,7 +240,8 @@ def _login_form() -> None:
         _field_error(errors, "password")
         st.form_submit_button("Sign in", type="primary", on_click=_sign_in)
     _field_error(errors, "form")
-    st.caption("Forgot your password or locked out? Ask your clinic manager to reset or unlock your account.")
+    st.caption("Forgot your password, or still refused after 15 minutes? Ask your clinic manager to reset your "
+               "password or to clear the wait (Unlock).")
 
 
 def sign_in_gate() -> User | None:
@@ -230,8 +250,8 @@ def sign_in_gate() -> User | None:
     if isinstance(user, User):
         return user
     sso = _sso_user()
-    if sso is not None:
-        start_session(sso, "sso")
+    if sso is not None and sso.user is not None:
+        start_session(sso.user, "sso", sso)
         st.rerun()
     try:
         db = get_db()

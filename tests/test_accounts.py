@@ -1,4 +1,4 @@
-"""Accounts data layer: argon2 hashes, validation, lockout and its expiry, management actions and their audit rows."""
+"""Accounts data layer: argon2 hashes, validation, sign-in and its wait, management actions and their audit rows."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from dashboard.accounts import (
-    LOCK_DURATION,
+    REFUSED,
     AccountError,
-    AccountLocked,
     add_account,
     authenticate,
     change_role,
@@ -19,10 +18,11 @@ from dashboard.accounts import (
     list_accounts,
     reset_password,
     set_active,
+    sign_in,
     unlock,
     user_for_email,
 )
-from dashboard.accounts import repository as repo
+from dashboard.accounts import authentication as auth
 from dashboard.accounts.command import run as users_run
 from dashboard.authz import SYSTEM, PermissionDenied, User, system_user
 from dashboard.cli import build_parser
@@ -93,33 +93,29 @@ def test_authenticate_returns_the_user_and_records_success_and_failure(db):
     assert db.scalar("SELECT last_login_at FROM accounts") is not None
 
 
-def test_five_failures_lock_for_fifteen_minutes_then_the_lock_expires(db, monkeypatch):
+def test_failures_make_the_next_try_wait_instead_of_locking_the_account(db, monkeypatch):
     add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Ada")
     clock = [datetime(2026, 11, 25, 9, 0, 0)]
-    monkeypatch.setattr(repo, "_now", lambda: clock[0])
-    for _ in range(4):
-        assert authenticate(db, "ada", "wrong password") is None
-    with pytest.raises(AccountLocked) as locked:
-        authenticate(db, "ada", "wrong password")  # the fifth failure starts the lock
-    assert locked.value.until == clock[0] + LOCK_DURATION == datetime(2026, 11, 25, 9, 15)
-    assert "locked" in str(locked.value) and "09:15" in str(locked.value)
-    clock[0] += timedelta(minutes=14, seconds=59)
-    with pytest.raises(AccountLocked):
-        authenticate(db, "ada", PW)  # even the right password is refused while locked
-    clock[0] += timedelta(seconds=2)
-    assert authenticate(db, "ada", PW) is not None  # lock over
+    monkeypatch.setattr(auth, "_now", lambda: clock[0])
+    for _ in range(6):
+        assert sign_in(db, "ada", "wrong password") is REFUSED  # the sixth starts a 30-second wait
+    clock[0] += timedelta(seconds=29)
+    assert sign_in(db, "ada", PW) is REFUSED  # even the right password waits, with the same answer
+    clock[0] += timedelta(seconds=1)
+    assert authenticate(db, "ada", PW) is not None  # the wait is over: no lock, no administrator needed
     actions = [a for _, a in _audit(db)]
-    assert actions.count("login.failure") == 5 and actions.count("account.locked") == 1
+    assert actions.count("login.failure") == 6 and "account.locked" not in actions
     assert actions[-2:] == ["login.refused", "login.success"]
 
 
 def test_a_success_resets_the_failure_count(db):
     add_account(db, SYSTEM, username="ada", password=PW, role="practitioner", display_name="Ada")
-    for _ in range(4):
+    for _ in range(5):
         authenticate(db, "ada", "nope-nope-nope")
     assert authenticate(db, "ada", PW) is not None
-    for _ in range(4):
-        assert authenticate(db, "ada", "nope-nope-nope") is None  # 4 more: still not locked
+    for _ in range(5):
+        assert authenticate(db, "ada", "nope-nope-nope") is None  # 5 more: still no wait
+    assert authenticate(db, "ada", PW) is not None
 
 
 def test_deactivated_account_cannot_sign_in(db):
@@ -135,11 +131,9 @@ def test_management_actions_are_audited(db):
     change_role(db, ADMIN, "ada", "manager")
     new_pw = reset_password(db, ADMIN, "ada")
     assert len(new_pw) == 16 and authenticate(db, "ada", new_pw) is not None
-    for _ in range(5):
-        try:
-            authenticate(db, "ben", "wrong-wrong")
-        except AccountLocked:
-            pass
+    for _ in range(6):
+        assert authenticate(db, "ben", "wrong-wrong") is None
+    assert authenticate(db, "ben", PW) is None  # waiting
     assert unlock(db, ADMIN, "ben") is True
     assert authenticate(db, "ben", PW) is not None
     set_active(db, ADMIN, "ben", False)
@@ -231,11 +225,26 @@ def test_users_command(db_file, capsys):
     assert users("list") == 0
     assert "Kim Lee" in capsys.readouterr().out
     assert users("unlock", "--username", "kim") == 0
+    assert "no failed sign-ins to clear" in capsys.readouterr().err
+    from dashboard.db import open_database
+
+    db = open_database(db_file)
+    try:
+        for _ in range(6):
+            authenticate(db, "kim", "a wrong guess")
+        assert authenticate(db, "kim", password) is None  # waiting
+    finally:
+        db.close()
+    assert users("unlock", "--username", "kim") == 0
+    assert "failed sign-ins cleared, no wait" in capsys.readouterr().err
+    db = open_database(db_file)
+    try:
+        assert authenticate(db, "kim", password) is not None  # `users unlock` cleared the wait
+    finally:
+        db.close()
     assert users("reset-password", "--username", "kim") == 0
     new_password = capsys.readouterr().out.strip().removeprefix("password: ")
     assert new_password != password
-    from dashboard.db import open_database
-
     db = open_database(db_file)
     try:
         assert authenticate(db, "kim", new_password) is not None

@@ -1,4 +1,4 @@
-"""Accounts page through AppTest: list, add (with field messages), change role, reset, unlock, deactivate."""
+"""Accounts page through AppTest: list, add (with field messages), change role, reset, unlock (sign-in wait), deactivate."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts import AccountLocked, add_account, authenticate
+from dashboard.accounts import add_account, authenticate
 from dashboard.authz import SYSTEM
 from dashboard.db import open_database
 from tests.accounts_support import fast_hashes  # noqa: F401
@@ -77,14 +77,17 @@ def test_change_role_reset_unlock_deactivate_each_audited(page, db_file):
     new_password = page.code[0].value
     assert len(new_password) == 16 and "shown only now" in page.warning[0].value
     assert authenticate(get_db(), "ada", new_password).role == "manager"
-    for _ in range(5):
-        try:
-            authenticate(get_db(), "ada", "wrong password!")
-        except AccountLocked:
-            pass
+    for _ in range(6):
+        assert authenticate(get_db(), "ada", "wrong password!") is None
+    assert authenticate(get_db(), "ada", new_password) is None  # waiting after six failures
     page.run()
-    assert "locked until" in page.dataframe[0].value.set_index("username").loc["ada", "status"]
+    status = page.dataframe[0].value.set_index("username").loc["ada", "status"]
+    assert status.startswith("sign-in waits until ") and status.endswith("(6 failed tries)")
+    assert not page.button(key="acc_unlock").disabled
     page.button(key="acc_unlock").click().run()
+    assert "Sign-in wait cleared: 'ada'." in page.success[0].value
+    assert page.dataframe[0].value.set_index("username").loc["ada", "status"] == "active"
+    assert page.button(key="acc_unlock").disabled
     assert authenticate(get_db(), "ada", new_password) is not None
     page.button(key="acc_deactivate").click().run()
     assert page.dataframe[0].value.set_index("username").loc["ada", "status"] == "deactivated"

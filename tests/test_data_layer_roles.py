@@ -38,7 +38,7 @@ DATA_LAYER = (
     "dashboard.signals.detect", "dashboard.signals.reviews",
     "dashboard.export.bundle",
     "dashboard.practice.repository",
-    "dashboard.accounts.repository", "dashboard.accounts.audit_trail",
+    "dashboard.accounts.repository", "dashboard.accounts.authentication", "dashboard.accounts.audit_trail",
     "dashboard.importer.api", "dashboard.imports",
     "dashboard.overview", "dashboard.backup", "dashboard.reference", "dashboard.reference_book",
 )
@@ -89,8 +89,8 @@ PURE = {
 }
 # Sign-in and first start: they run before anyone is signed in, because they establish who the user is.
 SIGN_IN = {
-    "dashboard.accounts.repository": {"count_accounts", "get_account", "authenticate", "user_for_email",
-                                      "active_user", "create_first_manager"},
+    "dashboard.accounts.repository": {"count_accounts", "get_account", "active_user", "create_first_manager"},
+    "dashboard.accounts.authentication": {"sign_in", "authenticate", "sso_sign_in", "user_for_email"},
 }
 # Engine functions that trusted callers run without a user, each named with the caller that needs it:
 ENGINE = {
@@ -117,7 +117,8 @@ VALUE_TYPES = {
     "dashboard.signals.reviews": {"ReviewError"},
     "dashboard.export.bundle": {"ExportError", "ExportPreview", "ExportResult", "QuarterChoice"},
     "dashboard.practice.repository": {"Saved", "CaseFilter"},
-    "dashboard.accounts.repository": {"Account", "AccountError", "AccountLocked"},
+    "dashboard.accounts.repository": {"Account", "AccountError"},
+    "dashboard.accounts.authentication": {"SignInResult"},
     "dashboard.accounts.audit_trail": {"AuditFilter"},
     "dashboard.imports": {"UnknownImportError"},
     "dashboard.overview": {"Totals"},

@@ -1,4 +1,4 @@
-"""Sign-in gate through AppTest of the real entry point: first-start setup, login, lockout, idle expiry, sign-out."""
+"""Sign-in gate through AppTest of the real entry point: setup, login, one refusal message, notice, expiry, sign-out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts import add_account
+from dashboard.accounts import FAILED_SIGN_IN, add_account
 from dashboard.authz import SYSTEM
 from dashboard.db import open_database
 from dashboard.signin import IDLE_LIMIT, LAST_ACTIVITY_KEY, METHOD_KEY
@@ -96,17 +96,55 @@ def test_empty_fields_get_messages_next_to_them(with_account):
     assert [e.value for e in at.error] == ["Enter your username.", "Enter your password."]
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(with_account):
+def _page_text(at: AppTest) -> list[tuple[str, str]]:
+    """Everything the sign-in screen says (messages, notes, captions), to compare two answers."""
+    return [(kind, str(e.value)) for kind in ("error", "warning", "info", "success", "caption", "markdown")
+            for e in getattr(at, kind)]
+
+
+def test_unknown_name_wrong_password_and_waiting_show_the_same_screen(with_account):
+    unknown = _page_text(_sign_in(_app().run(), "nobody.here", PASSWORD))
+    wrong = _page_text(_sign_in(_app().run(), "ada", "not the password"))
     at = _app().run()
     for _ in range(5):
-        at = _sign_in(at, "ada", "not the password")
-    assert "locked" in at.error[0].value
-    at = _sign_in(at, "ada", PASSWORD)
+        at = _sign_in(at, "ada", "not the password")  # the sixth failure in a row: ada now waits
+    waiting = _page_text(_sign_in(at, "ada", PASSWORD))  # the right password, during the wait
+    assert unknown == wrong == waiting
+    assert ("error", FAILED_SIGN_IN) in unknown
     assert "user" not in at.session_state
-    assert "locked" in at.error[0].value
+    assert "Wait a moment and try again" in FAILED_SIGN_IN and "locked" not in FAILED_SIGN_IN
     actions = _audit_actions(with_account, "ada")
-    assert actions.count("login.failure") == 5
-    assert actions[-2:] == ["account.locked", "login.refused"]
+    assert actions == ["login.failure"] * 6 + ["login.refused"]
+
+
+def test_the_failed_tries_notice_is_shown_once_after_signing_in(with_account):
+    at = _sign_in(_app().run(), "ada", "not the password")
+    at = _sign_in(at, "ada", "still not it")
+    at = _sign_in(at, "ada", PASSWORD)
+    assert at.session_state["user"].username == "ada"
+    notes = [w.value for w in at.warning]
+    assert len(notes) == 1
+    assert notes[0].startswith("There were 2 failed sign-in attempts on your account since you last signed in, "
+                               "the latest on ")
+    assert "tell your clinic manager" in notes[0]
+    at.run()  # the next click: the notice is gone
+    assert not at.warning
+    at.sidebar.button(key="iw_sign_out").click().run()
+    at = _sign_in(at, "ada", PASSWORD)  # and it does not come back at the next sign-in
+    assert at.session_state["user"].username == "ada" and not at.warning
+
+
+def test_the_browser_address_reaches_the_throttle_and_the_audit_trail(with_account, monkeypatch):
+    from dashboard import signin
+
+    monkeypatch.setattr(signin, "client_address", lambda: "203.0.113.9")
+    _sign_in(_app().run(), "ada", "not the password")
+    db = open_database(with_account)
+    try:
+        assert db.scalar("SELECT detail->>'address' FROM audit_log WHERE action = 'login.failure'") == "203.0.113.9"
+        assert db.scalar("SELECT failures FROM signin_throttle WHERE scope = 'address' AND key = '203.0.113.9'") == 1
+    finally:
+        db.close()
 
 
 def test_session_ends_after_eight_idle_hours(with_account):

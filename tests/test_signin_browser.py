@@ -61,11 +61,13 @@ def test_setup_sign_in_accounts_audit_and_sign_out(db_file, tmp_path):
         page.get_by_label("Username", exact=True).fill("ada.park")
         page.get_by_label("Password", exact=True).fill("wrong password")
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_text("The username or password is not right.").wait_for()
+        page.get_by_text("The username or password is not right, or there were too many failed tries.").wait_for()
         screenshot(page, "signin-03-wrong-password")
         sign_in(page, "ada.park", PW)
         nav = page.get_by_test_id("stSidebarNav")
         nav.get_by_text("Log treatment", exact=True).wait_for()
+        page.get_by_text("There was 1 failed sign-in attempt on your account since you last signed in").wait_for()
+        screenshot(page, "signin-07-failed-tries-notice")
         assert nav.get_by_text("Audit trail", exact=True).count() == 0
         assert nav.get_by_text("Accounts", exact=True).count() == 0
         page.goto(url + "/audit")  # a new session: asks to sign in first, then opens the page linked to

@@ -61,11 +61,12 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.action == "reset-password":
             password = reset_password(db, by, args.username)
-            print(f"new password for {args.username!r} (any lock is lifted)", file=sys.stderr)
+            print(f"new password for {args.username!r} (any sign-in wait is cleared)", file=sys.stderr)
             print(f"password: {password}")
             return EXIT_OK
-        was_locked = unlock(db, by, args.username)
-        print(f"{args.username!r} unlocked" if was_locked else f"{args.username!r} was not locked", file=sys.stderr)
+        had_wait = unlock(db, by, args.username)
+        print(f"{args.username!r}: failed sign-ins cleared, no wait" if had_wait
+              else f"{args.username!r} had no failed sign-ins to clear", file=sys.stderr)
         return EXIT_OK
     except AccountError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

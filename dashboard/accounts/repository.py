@@ -1,7 +1,7 @@
-"""Accounts in the database: creation, sign-in with lockout, role and password changes, each audited.
+"""Accounts in the database: creation, role and password changes, unlock and deactivation, each audited.
 
 Functions that serve the Accounts page take the acting `User` and check "accounts.manage" themselves, so the
-permission holds even when a page forgets it. No streamlit import.
+permission holds even when a page forgets it. Sign-in itself is in authentication.py. No streamlit import.
 """
 
 from __future__ import annotations
@@ -9,31 +9,22 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from dashboard.accounts.passwords import (
-    generate_password,
-    hash_password,
-    needs_rehash,
-    password_problem,
-    verify_password,
-)
+from dashboard.accounts.passwords import generate_password, hash_password, password_problem
 from dashboard.authz import PERMISSIONS, ROLES, User, require
 from dashboard.db import Database
 from dashboard.sqlfiles import load_sql
 
-LOCK_AFTER_FAILURES = 5
-LOCK_DURATION = timedelta(minutes=15)
 MAX_DISPLAY_NAME = 200
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT_COLUMNS = (
     "account_id", "username", "display_name", "role", "injector_name", "email", "password_hash", "active",
-    "failed_logins", "locked_until",
 )
 
 
@@ -44,18 +35,6 @@ class AccountError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-class AccountLocked(Exception):
-    """Raised by `authenticate` while an account is locked after repeated failed sign-ins."""
-
-    def __init__(self, username: str, until: datetime) -> None:
-        super().__init__(
-            f"The account {username!r} is locked after {LOCK_AFTER_FAILURES} failed sign-ins until "
-            f"{until:%H:%M} ({until:%d %b %Y}). Wait until then, or ask an administrator to unlock it."
-        )
-        self.username = username
-        self.until = until
 
 
 @dataclass(frozen=True)
@@ -70,16 +49,10 @@ class Account:
     email: str | None
     password_hash: str
     active: bool
-    failed_logins: int
-    locked_until: datetime | None
 
     def user(self) -> User:
         """Return the signed-in `User` this account becomes."""
         return User(self.username, self.role, self.display_name, self.injector_name)
-
-    def locked_at(self, now: datetime) -> bool:
-        """Return True when a lockout is still running at `now`."""
-        return self.locked_until is not None and self.locked_until > now
 
 
 # ---------------------------------------------------------------------- validation (pure)
@@ -212,6 +185,7 @@ def _create_user(
         if _get(cur, params["username"]) is not None:
             raise AccountError("username", f"The username {params['username']!r} is taken; choose another.")
         account_id = int(cur.execute(load_sql("accounts_insert"), params).fetchone()[0])
+        cur.execute(load_sql("signin_throttle_forget_name"), {"name": params["username"]})  # no inherited wait
         db.audit(cur, actor, "account.create", "account", params["username"],
                  _detail(role=role, display_name=params["display_name"], injector_name=params["injector_name"],
                          email=params["email"]))
@@ -230,6 +204,7 @@ def create_first_manager(db: Database, *, username: str, display_name: str, pass
         row = cur.execute(load_sql("accounts_insert_first"), params).fetchone()
         if row is None:
             raise AccountError("username", "An account already exists; sign in instead.")
+        cur.execute(load_sql("signin_throttle_forget_name"), {"name": params["username"]})  # no inherited wait
         db.audit(cur, params["username"], "account.create", "account", params["username"],
                  _detail(role="manager", display_name=params["display_name"], first_account=True))
         db.audit(cur, params["username"], "login.success", "account", params["username"], _detail(method="setup"))
@@ -238,77 +213,7 @@ def create_first_manager(db: Database, *, username: str, display_name: str, pass
     return db.write(insert)
 
 
-# ---------------------------------------------------------------------- sign-in
-def authenticate(db: Database, username: str, password: str) -> User | None:
-    """Check a username and password and return the `User`, or None when they do not match.
-
-    Raises `AccountLocked` (with `.until`) while the account is locked, and when this attempt is the
-    fifth failure in a row (which starts a 15-minute lock). Every outcome is written to the audit trail:
-    login.success, login.failure (with the reason), login.refused (locked), account.locked.
-    """
-    name = normalise_username(username)
-    account = get_account(db, name) if username_problem(name) is None else None
-    now = _now()
-    if account is None or not account.active:
-        verify_password(None, password)  # same cost as a wrong password: no timing hint about who exists
-        reason = "unknown username" if account is None else "account deactivated"
-        actor = name if account is not None else _typed_name(username)
-        db.write(lambda cur: db.audit(cur, actor, "login.failure", "account", actor, _detail(reason=reason)))
-        return None
-    if account.locked_at(now):
-        db.write(lambda cur: db.audit(cur, name, "login.refused", "account", name,
-                                      _detail(reason="account locked", locked_until=account.locked_until)))
-        raise AccountLocked(name, account.locked_until)  # type: ignore[arg-type]
-    ok = verify_password(account.password_hash, password)
-    new_hash = hash_password(password) if ok and needs_rehash(account.password_hash) else None
-
-    def record(cur: duckdb.DuckDBPyConnection) -> datetime | None:
-        current = _get(cur, name)
-        assert current is not None
-        if ok:
-            cur.execute(load_sql("accounts_record_success"), {"now": now, "account_id": current.account_id})
-            if new_hash:
-                cur.execute(load_sql("accounts_rehash"), {"password_hash": new_hash, "account_id": current.account_id})
-            db.audit(cur, name, "login.success", "account", name, _detail(method="password"))
-            return None
-        failures = current.failed_logins + 1
-        locked_until = now + LOCK_DURATION if failures >= LOCK_AFTER_FAILURES else None
-        cur.execute(load_sql("accounts_record_failure"), {
-            "failed_logins": 0 if locked_until else failures, "locked_until": locked_until,
-            "now": now, "account_id": current.account_id})
-        db.audit(cur, name, "login.failure", "account", name, _detail(reason="wrong password", failures=failures))
-        if locked_until:
-            db.audit(cur, name, "account.locked", "account", name,
-                     _detail(failures=failures, locked_until=locked_until))
-        return locked_until
-
-    locked_until = db.write(record)
-    if ok:
-        return account.user()
-    if locked_until is not None:
-        raise AccountLocked(name, locked_until)
-    return None
-
-
-def user_for_email(db: Database, email: str) -> User | None:
-    """Return the active account's user for a single sign-on e-mail (audited), or None (audited as a failure)."""
-    account = _account(next(iter(db.query_rows("accounts_get_by_email", {"email": (email or "").strip()})), None))
-    if account is None:
-        typed = _typed_name(email)
-        db.write(lambda cur: db.audit(cur, typed, "login.failure", "account", typed,
-                                      _detail(reason="no active account for this single sign-on e-mail")))
-        return None
-    now = _now()
-
-    def record(cur: duckdb.DuckDBPyConnection) -> None:
-        cur.execute(load_sql("accounts_record_success"), {"now": now, "account_id": account.account_id})
-        db.audit(cur, account.username, "login.success", "account", account.username,
-                 _detail(method="single sign-on", email=email))
-
-    db.write(record)
-    return account.user()
-
-
+# ---------------------------------------------------------------------- signed-in users
 def active_user(db: Database, username: str) -> User | None:
     """Return the current `User` for a signed-in username (role as stored now), or None if deactivated/removed."""
     account = get_account(db, username)
@@ -372,7 +277,7 @@ def change_role(db: Database, by: User, username: str, role: str, injector_name:
 
 
 def reset_password(db: Database, by: User, username: str, new_password: str | None = None) -> str:
-    """Set a new password (a random one when none is given), clear any lock, and return it; audited."""
+    """Set a new password (a random one when none is given), clear any sign-in wait, and return it; audited."""
     require(by, "accounts.manage")
     password = new_password if new_password is not None else generate_password()
     if msg := password_problem(password):
@@ -383,6 +288,7 @@ def reset_password(db: Database, by: User, username: str, new_password: str | No
         account = _require_account(cur, username)
         cur.execute(load_sql("accounts_set_password"),
                     {"password_hash": password_hash, "now": _now(), "account_id": account.account_id})
+        cur.execute(load_sql("signin_throttle_clear_wait"), {"name": account.username})
         db.audit(cur, by.username, "account.password_reset", "account", account.username,
                  _detail(generated=new_password is None))
 
@@ -391,16 +297,18 @@ def reset_password(db: Database, by: User, username: str, new_password: str | No
 
 
 def unlock(db: Database, by: User, username: str) -> bool:
-    """Lift a lockout; returns False when the account was not locked. Audited."""
+    """Clear an account's sign-in wait and failure count; returns False when there was neither. Audited."""
     require(by, "accounts.manage")
 
     def update(cur: duckdb.DuckDBPyConnection) -> bool:
         account = _require_account(cur, username)
-        locked = account.locked_at(_now())
-        cur.execute(load_sql("accounts_unlock"), {"now": _now(), "account_id": account.account_id})
+        row = cur.execute(load_sql("signin_throttle_get"), {"name": account.username, "address": None}).fetchone()
+        failures, wait_until = (int(row[2]), row[3]) if row else (0, None)
+        waiting = wait_until is not None and wait_until > _now()
+        cur.execute(load_sql("signin_throttle_clear_wait"), {"name": account.username})
         db.audit(cur, by.username, "account.unlock", "account", account.username,
-                 _detail(was_locked=locked, failed_logins=account.failed_logins))
-        return locked or account.failed_logins > 0
+                 _detail(was_waiting=waiting, failed_tries=failures, wait_until=wait_until))
+        return waiting or failures > 0
 
     return db.write(update)
 

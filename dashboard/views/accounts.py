@@ -45,11 +45,20 @@ if secret:
 
 accounts = list_accounts(db, user)
 now = datetime.now()
+waiting = [pd.notna(w) and w > now for w in accounts["wait_until"]]
+
+
+def _status(active: bool, wait_until: pd.Timestamp, is_waiting: bool, failed_tries: int) -> str:
+    if not active:
+        return "deactivated"
+    if is_waiting:
+        return f"sign-in waits until {wait_until:%H:%M} ({failed_tries} failed tries)"
+    return f"active ({failed_tries} failed tries)" if failed_tries else "active"
+
+
 view = accounts.assign(
-    status=[
-        "deactivated" if not a else (f"locked until {lu:%H:%M}" if pd.notna(lu) and lu > now else "active")
-        for a, lu in zip(accounts["active"], accounts["locked_until"], strict=True)
-    ],
+    status=[_status(a, w, is_w, int(f)) for a, w, is_w, f in
+            zip(accounts["active"], accounts["wait_until"], waiting, accounts["failed_tries"], strict=True)],
     # empty cells read as a dash / "never" instead of a grey "None"
     injector_name=accounts["injector_name"].fillna("—"), email=accounts["email"].fillna("—"),
     last_login_at=[f"{t:%d/%m/%Y %H:%M}" if pd.notna(t) else "never" for t in accounts["last_login_at"]],
@@ -157,9 +166,10 @@ new_role = c1.selectbox("New role", ROLES, index=ROLES.index(row["role"]), key="
 c1.button("Change role", key="acc_change_role", on_click=_act, args=("Role changed", change_role, target, new_role),
           disabled=new_role == row["role"])
 c2.button("Reset password", key="acc_reset", on_click=_act, args=("Password reset", reset_password, target),
-          help="Creates a random password, shown once, and lifts any lock")
-c3.button("Unlock", key="acc_unlock", on_click=_act, args=("Unlocked", unlock, target),
-          disabled=not (pd.notna(row["locked_until"]) and row["locked_until"] > now) and not row["failed_logins"])
+          help="Creates a random password, shown once, and clears any sign-in wait")
+c3.button("Unlock", key="acc_unlock", on_click=_act, args=("Sign-in wait cleared", unlock, target),
+          help="Clears the wait and the count of failed sign-ins, so the person can sign in at once",
+          disabled=not (pd.notna(row["wait_until"]) and row["wait_until"] > now) and not row["failed_tries"])
 if row["active"]:
     c4.button("Deactivate", key="acc_deactivate", on_click=_act, args=("Deactivated", set_active, target, False),
               help="Sign-in is refused from the next click on; the history stays")

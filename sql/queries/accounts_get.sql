@@ -1,5 +1,4 @@
--- One account by its (lower-case) username, with the sign-in state.
-SELECT account_id, username, display_name, role, injector_name, email, password_hash, active,
-       failed_logins, locked_until
+-- One account by its (lower-case) username.
+SELECT account_id, username, display_name, role, injector_name, email, password_hash, active
 FROM accounts
 WHERE username = $username

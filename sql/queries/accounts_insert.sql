@@ -1,6 +1,6 @@
 -- Create an account; returns its id.
 INSERT INTO accounts (username, display_name, role, injector_name, email, password_hash, active,
-                      failed_logins, created_at, created_by, updated_at)
+                      created_at, created_by, updated_at)
 VALUES ($username, $display_name, $role, $injector_name, $email, $password_hash, TRUE,
-        0, $now, $created_by, $now)
+        $now, $created_by, $now)
 RETURNING account_id

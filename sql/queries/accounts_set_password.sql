@@ -1,4 +1,4 @@
--- Replace the password hash (reset by an administrator or rehash); also clears a lock.
+-- Replace the password hash (reset by an administrator); the caller also clears any sign-in wait.
 UPDATE accounts
-SET password_hash = $password_hash, failed_logins = 0, locked_until = NULL, updated_at = $now
+SET password_hash = $password_hash, updated_at = $now
 WHERE account_id = $account_id
