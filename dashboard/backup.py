@@ -26,7 +26,6 @@ from typing import Any
 
 import duckdb
 
-from dashboard.authz import User, require
 from dashboard.config import db_path, secret_path
 from dashboard.db import Database
 from dashboard.export.bundle import sha256_file  # one checksum for backups and export manifests
@@ -178,13 +177,6 @@ def backup_root(database: Path) -> Path:
     """Return where the app writes backups: $INJECTWATCH_BACKUP_DIR, else a backups folder beside the database."""
     env = os.environ.get("INJECTWATCH_BACKUP_DIR")
     return Path(env) if env else Path(database).resolve().parent / "backups"
-
-
-def backup_now(db: Database, user: User) -> tuple[Path, dict[str, Any]]:
-    """Back up the running app's database into backup_root/injectwatch-YYYYmmdd-HHMMSS (needs backup.run)."""
-    require(user, "backup.run")
-    out = backup_root(db.path) / f"injectwatch-{datetime.now():%Y%m%d-%H%M%S}"
-    return out, backup_database(db, out, actor=user.username)
 
 
 def list_backups(root: Path) -> list[dict[str, Any]]:
