@@ -189,14 +189,14 @@ def test_a_failed_backup_is_recorded_and_not_retried_before_the_next_night(db, s
     sched.root.write_text("a file where the backup folder should be")
     [run] = sched.run_due()  # does not raise
     assert not run.ok and run.size_bytes is None
-    assert run.message.startswith("The backup failed: could not write the files")
+    assert run.message == f"{sched.root} is a file where a folder should be: move it away or choose another folder."
     assert "Traceback" not in run.message
     assert _runs(db) == [("backup", "schedule", datetime(2026, 11, 3, 2, 0), False)]
     [(actor, action, detail)] = _actions(db, "backup.failed")
     assert actor == "scheduler" and json.loads(detail)["reason"] == run.message
     assert sched.run_due() == []  # one attempt per night; the overview warns and Back up now tries again
     warning = backup_warning(load_settings(db), last_run(db), sched.clock(), scheduling=True)
-    assert warning is not None and warning.startswith("The last backup failed (03/11/2026 14:00)")
+    assert warning == f"The last backup failed (03/11/2026 14:00): {run.message} Open Accounts to see the backup status and press Back up now."
 
 
 def test_nothing_runs_while_nightly_backups_are_off(db, sched):
@@ -273,7 +273,7 @@ def test_a_quarterly_export_missed_while_the_app_was_down_runs_at_start_and_fail
     sched.clock.now = datetime(2026, 7, 3, 8, 0)  # down on 1 and 2 July
     [run] = sched.run_due()
     assert not run.ok and run.slot == datetime(2026, 7, 1, 2, 0)
-    assert run.message.startswith("The export of 2026Q2 failed")
+    assert run.message.startswith(f"{blocker} is a file where a folder should be")
     [(actor, action, detail)] = _actions(db, "export.failed")
     assert actor == "scheduler" and json.loads(detail)["quarter"] == "2026Q2"
 
@@ -332,13 +332,13 @@ def test_backup_warning_none_failed_stale_and_fresh():
 
     def run(finished: datetime, ok: bool = True) -> RunRecord:
         return RunRecord("backup", "schedule", finished, finished, finished, ok, "x", 1 if ok else None,
-                         "12 rows in 3 tables" if ok else "The backup failed: disk full.", "scheduler")
+                         "12 rows in 3 tables" if ok else "Could not write the files: disk full.", "scheduler")
 
     assert backup_warning(on, None, now, True).startswith("No backup has been taken yet")
     assert backup_warning(on, run(now - timedelta(hours=35)), now, True) is None
     stale = backup_warning(on, run(now - timedelta(hours=37)), now, True)
     assert stale.startswith("The last backup is 37 hours old (03/11/2026 23:00)")
-    assert "The backup failed: disk full." in backup_warning(on, run(now - timedelta(hours=1), ok=False), now, True)
+    assert "Could not write the files: disk full." in backup_warning(on, run(now - timedelta(hours=1), ok=False), now, True)
     off = ScheduleSettings(backup_enabled=False)
     assert backup_warning(off, run(now - timedelta(days=9)), now, True) is None
 
@@ -391,3 +391,13 @@ def _manager():
     from dashboard.authz import User
 
     return User(username="mgr", role="manager", display_name="Morgan Manager")
+
+
+def test_moments_are_worded_relative_to_today():
+    from dashboard.scheduling import when_text
+
+    now = datetime(2026, 12, 31, 23, 0)
+    assert when_text(datetime(2026, 12, 31, 2, 0), now) == "today 02:00"
+    assert when_text(datetime(2026, 12, 30, 2, 0), now) == "yesterday 02:00"
+    assert when_text(datetime(2027, 1, 1, 2, 0), now) == "tomorrow 02:00"
+    assert when_text(datetime(2026, 12, 1, 2, 5), now) == "01/12/2026 02:05"

@@ -19,10 +19,11 @@ from dashboard.scheduling.status import (
     next_backup_at,
     next_export_at,
     recent_runs,
+    when_text,
 )
 
 __all__ = [
     "RunRecord", "ScheduleError", "ScheduleSettings", "Scheduler", "SchedulerBusy", "backup_warning",
     "human_size", "last_run", "load_settings", "next_backup_at", "next_export_at", "recent_runs", "save_settings",
-    "schedule_problems", "scheduler_switched_on",
+    "schedule_problems", "scheduler_switched_on", "when_text",
 ]

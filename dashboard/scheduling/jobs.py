@@ -87,17 +87,20 @@ def prune_backups(root: Path, keep: int, protect: Path | None = None) -> list[Pa
     return doomed
 
 
-def _plain_failure(exc: BaseException, what: str) -> str:
+def _plain_failure(exc: BaseException) -> str:
     """Say in plain words why a job failed (the exception's own text only where it is already plain)."""
     if isinstance(exc, BackupError | ExportError | SecretError):
-        return f"{what} failed: {exc}"
+        text = str(exc)
+        return text[:1].upper() + text[1:]
+    if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
+        return f"{exc.filename} is a file where a folder should be: move it away or choose another folder."
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         reason = exc.strerror or "the operating system refused"
-        return f"{what} failed: could not write the files{where}: {reason}. Is the disk full or the folder read-only?"
+        return f"Could not write the files{where}: {reason}. Is the disk full or the folder read-only?"
     if isinstance(exc, duckdb.Error):
-        return f"{what} failed: the database reported an error ({str(exc).splitlines()[0][:300]})."
-    return f"{what} failed unexpectedly ({type(exc).__name__}); the app's log has the details."
+        return f"The database reported an error ({str(exc).splitlines()[0][:300]})."
+    return f"An unexpected error ({type(exc).__name__}); the app's log has the details."
 
 
 def record_run(db: Database, run: RunRecord, audit_action: str | None, entity: str, entity_id: str | None,
@@ -138,7 +141,7 @@ def take_backup(db: Database, root: Path, *, keep: int | None, trigger: str, slo
     except Exception as exc:
         log.exception("backup into %s failed", folder)
         run = RunRecord("backup", trigger, slot, started, clock().replace(microsecond=0), False, str(folder), None,
-                        _plain_failure(exc, "The backup"), actor)
+                        _plain_failure(exc), actor)
         return _safe_record(db, run, "backup.failed", "database", str(db.path),
                             {"folder": str(folder), "trigger": trigger, "reason": run.message})
     message = f"{sum(manifest['tables'].values()):,} rows in {len(manifest['tables'])} tables"
@@ -178,6 +181,6 @@ def take_export(db: Database, out_dir: Path, quarter: Quarter, *, slot: datetime
     except Exception as exc:
         log.exception("scheduled export of %s failed", quarter.label)
         run = RunRecord("export", "schedule", slot, started, clock().replace(microsecond=0), False, str(out_dir),
-                        None, _plain_failure(exc, f"The export of {quarter.label}"), actor)
+                        None, _plain_failure(exc), actor)
         return _safe_record(db, run, "export.failed", "export", quarter.label,
                             {"folder": str(out_dir), "quarter": quarter.label, "reason": run.message})

@@ -39,6 +39,13 @@ def next_export_at(settings: ScheduleSettings, now: datetime) -> datetime | None
     return next_quarter_slot(now, settings.at) if settings.export_enabled else None
 
 
+def when_text(moment: datetime, now: datetime) -> str:
+    """A moment as people say it: 'today 02:00', 'yesterday 02:00', 'tomorrow 02:00', else '01/12/2026 02:00'."""
+    days = (moment.date() - now.date()).days
+    names = {0: "today", -1: "yesterday", 1: "tomorrow"}
+    return f"{names[days]} {moment:%H:%M}" if days in names else f"{moment:%d/%m/%Y %H:%M}"
+
+
 def human_size(size: int | None) -> str:
     """A byte count in words people read: 812 bytes, 14.2 kB, 3.1 MB, 1.2 GB."""
     if size is None:

@@ -34,6 +34,7 @@ from dashboard.scheduling import (
     next_export_at,
     recent_runs,
     save_settings,
+    when_text,
 )
 from dashboard.scheduling.settings import MAX_KEEP, MIN_KEEP
 from dashboard.ui import get_db, get_scheduler
@@ -194,12 +195,14 @@ TRIGGERS = {"schedule": "nightly", "manual": "Back up now"}
 def _show_status(last: RunRecord | None, settings: ScheduleSettings, scheduler: Scheduler) -> None:
     """The last backup (when, result, size, folder) and the next nightly one."""
     now = datetime.now()
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Last backup", f"{last.finished_at:%d/%m/%Y %H:%M}" if last else "none yet")
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 3])
+    c1.metric("Last backup", when_text(last.finished_at, now) if last else "none yet",
+              help=f"{last.finished_at:%d/%m/%Y %H:%M:%S}" if last else None)
     c2.metric("Result", ("OK" if last.ok else "Failed") if last else "—")
     c3.metric("Size", human_size(last.size_bytes) if last else "—")
     upcoming = next_backup_at(settings, now) if scheduler.switched_on else None
-    c4.metric("Next nightly backup", f"{upcoming:%d/%m/%Y %H:%M}" if upcoming else "off")
+    c4.metric("Next nightly backup", when_text(upcoming, now) if upcoming else "off",
+              help=f"{upcoming:%d/%m/%Y %H:%M}" if upcoming else None)
     if last is not None:
         how = TRIGGERS[last.trigger] + ("" if last.trigger == "schedule" else f" by {last.actor}")
         if last.ok:
@@ -302,6 +305,7 @@ if user.can("backup.run"):
             trigger=runs["trigger"].map(TRIGGERS),
             ok=runs["ok"].map({True: "OK", False: "Failed"}),
             size_bytes=runs["size_bytes"].map(lambda b: human_size(None if pd.isna(b) else int(b))),
+            path=runs["path"].map(lambda p: Path(p).name if isinstance(p, str) else "—"),
         ), hide_index=True, width="stretch",
             column_order=("finished_at", "job", "trigger", "ok", "size_bytes", "path", "message"),
             column_config={
@@ -310,7 +314,7 @@ if user.can("backup.run"):
                 "trigger": st.column_config.TextColumn("Started by"),
                 "ok": st.column_config.TextColumn("Result"),
                 "size_bytes": st.column_config.TextColumn("Size"),
-                "path": st.column_config.TextColumn("File or folder"),
+                "path": st.column_config.TextColumn("File or folder", help="Backups are in the backup folder named above, exports in the export folder"),
                 "message": st.column_config.TextColumn("Details"),
             })
     existing = list_backups(scheduler.root)
