@@ -7,10 +7,11 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run dashboard/app.py` from anywhere
 
+from dashboard.db import DatabaseLockedError
 from dashboard.guard import current_user
 from dashboard.navigation import VIEWS, pages_for
 from dashboard.signin import sign_in_gate, sign_in_notice, sign_out_button
-from dashboard.ui import get_db
+from dashboard.ui import get_db, get_scheduler
 from dashboard.warmup import start_warm_up
 
 st.set_page_config(page_title="InjectWatch", page_icon=":material/vaccines:", layout="wide")
@@ -22,6 +23,10 @@ def _warm_up() -> None:
 
 
 _warm_up()
+try:
+    get_scheduler()  # nightly backups and the quarterly export, from the first visit on (a missed one runs now)
+except DatabaseLockedError:
+    pass  # another program holds the file: the sign-in screen says so, and the next visit starts the scheduler
 
 user = current_user() or sign_in_gate()
 if user is None:

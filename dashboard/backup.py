@@ -185,13 +185,6 @@ def backup_root(database: Path) -> Path:
     return Path(env) if env else Path(database).resolve().parent / "backups"
 
 
-def backup_now(db: Database, user: User) -> tuple[Path, dict[str, Any]]:
-    """Back up the running app's database into backup_root/injectwatch-YYYYmmdd-HHMMSS (needs backup.run)."""
-    require(user, "backup.run")
-    out = backup_root(db.path) / f"injectwatch-{datetime.now():%Y%m%d-%H%M%S}"
-    return out, backup_database(db, out, user)
-
-
 def list_backups(root: Path, user: User | None) -> list[dict[str, Any]]:
     """Return the backups in a folder, newest first: folder, created_at, schema_version, rows (manifest only).
 

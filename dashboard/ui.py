@@ -1,4 +1,4 @@
-"""Streamlit glue shared by the pages: the cached database handle and the data version for caches."""
+"""Streamlit glue shared by the pages: the cached database handle, the scheduler and the data version for caches."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.config import db_path
 from dashboard.db import Database, open_database
+from dashboard.scheduling import Scheduler
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda db: db.close())
@@ -16,6 +17,18 @@ def _database(path: str) -> Database:
 def get_db() -> Database:
     """Return this process's Database for the configured path (migrated, reference loaded)."""
     return _database(str(db_path()))
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda scheduler: scheduler.stop())
+def _scheduler(path: str) -> Scheduler:
+    scheduler = Scheduler(_database(path))
+    scheduler.start()  # one background thread per server process (none under INJECTWATCH_SCHEDULER=off)
+    return scheduler
+
+
+def get_scheduler() -> Scheduler:
+    """Return this process's scheduler of backups and quarterly exports, its thread started on first use."""
+    return _scheduler(str(db_path()))
 
 
 def data_version() -> int:

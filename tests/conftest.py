@@ -67,6 +67,13 @@ def admin() -> User:
 
 
 @pytest.fixture(autouse=True)
+def _no_scheduled_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app started by a test (AppTest or `streamlit run`) runs no nightly backup by itself, which would add
+    audit rows and files at random moments; the scheduler's own tests switch it back on."""
+    monkeypatch.setenv("INJECTWATCH_SCHEDULER", "off")
+
+
+@pytest.fixture(autouse=True)
 def _clear_streamlit_caches() -> Iterator[None]:
     """Streamlit caches outlive AppTest instances: clear them so tests never share a database."""
     yield

@@ -120,7 +120,9 @@ def measure(db_path: Path, runs: int = 6, timeout_s: float = 120) -> dict[str, d
     first: list[float] = []
     views: list[float] = []
     changes: list[float] = []
-    with app_server(db_path, timeout=timeout_s) as url, browser_page(width=1500, height=1100) as page:
+    # no nightly backup of the measured copy while it is being timed
+    with app_server(db_path, env={"INJECTWATCH_SCHEDULER": "off"}, timeout=timeout_s) as url, \
+            browser_page(width=1500, height=1100) as page:
         page.set_default_timeout(timeout_ms)
         page.goto(url, wait_until="networkidle")
         wait_for_app(page, timeout=timeout_ms)

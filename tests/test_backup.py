@@ -225,7 +225,7 @@ def test_back_up_now_from_the_accounts_page_while_the_app_holds_the_file(db_file
     from streamlit.testing.v1 import AppTest
 
     from dashboard.authz import PermissionDenied, User
-    from dashboard.backup import backup_now, list_backups
+    from dashboard.backup import list_backups
 
     monkeypatch.setenv("INJECTWATCH_BACKUP_DIR", str(tmp_path / "backups"))
     db = open_database(db_file)
@@ -240,11 +240,14 @@ def test_back_up_now_from_the_accounts_page_while_the_app_holds_the_file(db_file
     backups = list_backups(tmp_path / "backups", manager)
     assert len(backups) == 1 and backups[0]["rows"] > 0
     verify_backup(Path(backups[0]["folder"]))
-    from dashboard.ui import get_db
+    from dashboard.ui import get_db, get_scheduler
 
     with pytest.raises(PermissionDenied):
-        backup_now(get_db(), User("ada", "practitioner", "Ada", "Ada"))
+        get_scheduler().back_up_now(User("ada", "practitioner", "Ada", "Ada"))
     assert get_db().scalar("SELECT actor FROM audit_log WHERE action = 'backup.create'") == "mgr"
+    # the button goes through the scheduler's job: the run is recorded as a manual one, with its folder
+    run = get_db().rows("SELECT trigger, ok, path, actor FROM scheduled_runs")
+    assert run == [("manual", True, backups[0]["folder"], "mgr")]
 
 
 def _own_secret_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:

@@ -12,7 +12,6 @@ import importlib
 import inspect
 import io
 import itertools
-import os
 import shutil
 import zipfile
 from collections.abc import Callable, Iterator
@@ -58,6 +57,13 @@ NOT_DATA_LAYER = {
     "dashboard.commands.init": "command line: creates or migrates the database file",
     "dashboard.commands.quarantine": "command line: acts as cli:<os user> (admin) through dashboard.imports",
     "dashboard.demo.command": "command line: the demo loader, acts as the system user demo",
+    "dashboard.app": "web layer: the entry page (opens the cached Database handle)",
+    "dashboard.scheduling.jobs": "background jobs: back up and export as the system user scheduler through the "
+                                 "checked backup_database and write_bundle",
+    "dashboard.scheduling.runner": "background thread; its Back up now checks backup.run (tests/test_scheduler.py)",
+    "dashboard.scheduling.settings": "the schedule's settings rows; saving them checks backup.run / export.run",
+    "dashboard.scheduling.status": "when the app's own backups ran (times, sizes, folders): no clinic records; "
+                                   "shown on the Accounts page and the overview warning",
     "dashboard.export.command": "command line: exports as its actor in the manager role through write_bundle",
     "dashboard.importer.command": "command line: imports as the system user import through import_path",
     "dashboard.signals.command": "command line: prints run_signals (engine, see ENGINE)",
@@ -178,14 +184,6 @@ def _treatment() -> TreatmentDraft:
 Call = Callable[[Database, User | None, Ctx], object]
 
 
-def _backup_now(db: Database, user: User | None, ctx: Ctx) -> object:
-    """Back up now into a new backup root (its folders are named to the second: two calls may share one)."""
-    os.environ["INJECTWATCH_BACKUP_DIR"] = str(ctx.tmp / ctx.new("backups"))  # restored by the fixture's monkeypatch
-    from dashboard.backup import backup_now
-
-    return backup_now(db, user)
-
-
 def _m(name: str) -> Any:
     return importlib.import_module(name)
 
@@ -278,7 +276,6 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
         (o, "latest_events"): ("case.view_own", lambda db, u, c: _m(o).latest_events(db, u)),
         (b, "backup"): ("backup.run", lambda db, u, c: _m(b).backup(c.spare_db, c.tmp / c.new("b"), u)),
         (b, "backup_database"): ("backup.run", lambda db, u, c: _m(b).backup_database(db, c.tmp / c.new("b"), u)),
-        (b, "backup_now"): ("backup.run", lambda db, u, c: _backup_now(db, u, c)),
         (b, "list_backups"): ("backup.run", lambda db, u, c: _m(b).list_backups(c.tmp, u)),
         (b, "restore"): ("backup.run", lambda db, u, c: _m(b).restore(c.backup_folder, c.tmp / f"{c.new('r')}.duckdb",
                                                                        u)),

@@ -41,13 +41,17 @@ ACTION_LABELS = {
     "trends.refresh": "Trend tables refreshed",
     "audit.export": "Audit trail exported",
     "backup.create": "Backup written",
+    "backup.failed": "Backup failed",
+    "backup.prune": "Older backups removed (keeping the newest)",
+    "export.failed": "Scheduled quarterly export failed",
+    "schedule.change": "Backup and export schedule changed",
     "backup.restore": "Database restored from a backup",
     "init.first_start": "Database started for the first time",
 }
 # plain-language names of the kinds of record an entry is about (an unknown kind is shown as its code)
 ENTITY_LABELS = {
     "account": "Account", "audit_log": "Audit trail", "clinic": "Clinic", "database": "Database",
-    "event": "Adverse event", "import": "Import", "injector": "Injector", "patient": "Patient", "signal": "Signal",
+    "event": "Adverse event", "import": "Import", "injector": "Injector", "patient": "Patient", "settings": "Settings", "signal": "Signal",
     "treatment": "Treatment", "trends_cells": "Trend tables", "export": "Export",
 }
 

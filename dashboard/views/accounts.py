@@ -1,6 +1,6 @@
 """Accounts: who may sign in, with which role; add, change role, reset password, unlock, deactivate (all audited)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -18,9 +18,26 @@ from dashboard.accounts import (
     unlock,
 )
 from dashboard.authz import PERMISSIONS, ROLES
-from dashboard.backup import backup_now, backup_root, list_backups
+from dashboard.backup import list_backups
 from dashboard.guard import require_permission
-from dashboard.ui import get_db
+from dashboard.scheduling import (
+    RunRecord,
+    ScheduleError,
+    Scheduler,
+    SchedulerBusy,
+    ScheduleSettings,
+    backup_warning,
+    human_size,
+    last_run,
+    load_settings,
+    next_backup_at,
+    next_export_at,
+    recent_runs,
+    save_settings,
+    when_text,
+)
+from dashboard.scheduling.settings import MAX_KEEP, MIN_KEEP
+from dashboard.ui import get_db, get_scheduler
 
 ROLE_TEXT = {
     "practitioner": "Practitioner: logs treatments and adverse events; sees their own treatments and cases.",
@@ -181,21 +198,136 @@ if err := st.session_state.get("acc_change_error"):
 st.caption("Every change here is written to the audit trail.")
 
 # ---------------------------------------------------------------------- backups
+SCHEDULE_ERRORS = "acc_schedule_errors"
+TRIGGERS = {"schedule": "nightly", "manual": "Back up now"}
+
+
+def _show_status(last: RunRecord | None, settings: ScheduleSettings, scheduler: Scheduler) -> None:
+    """The last backup (when, result, size, folder) and the next nightly one."""
+    now = datetime.now()
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 3])
+    c1.metric("Last backup", when_text(last.finished_at, now) if last else "none yet",
+              help=f"{last.finished_at:%d/%m/%Y %H:%M:%S}" if last else None)
+    c2.metric("Result", ("OK" if last.ok else "Failed") if last else "—")
+    c3.metric("Size", human_size(last.size_bytes) if last else "—")
+    upcoming = next_backup_at(settings, now) if scheduler.switched_on else None
+    c4.metric("Next nightly backup", when_text(upcoming, now) if upcoming else "off",
+              help=f"{upcoming:%d/%m/%Y %H:%M}" if upcoming else None)
+    if last is not None:
+        how = TRIGGERS[last.trigger] + ("" if last.trigger == "schedule" else f" by {last.actor}")
+        if last.ok:
+            st.caption(f"Last backup ({how}): {last.message}.")
+            st.text(str(last.path))
+        else:
+            st.error(f"The last backup ({how}) failed: {last.message}")
+    warning = backup_warning(settings, last, now, scheduler.switched_on,
+                             advice="Press Back up now to take one at once.")
+    if warning and (last is None or last.ok):
+        st.warning(warning)
+    if not scheduler.switched_on:
+        st.info("This app process runs no scheduled jobs (INJECTWATCH_SCHEDULER=off): back up with Back up now, "
+                "or stop the app and use `python -m dashboard backup`.")
+
+
+def _save_schedule() -> None:
+    ss = st.session_state
+    export = user.can("export.run")
+    try:
+        saved = save_settings(db, user, backup_enabled=bool(ss.get("acc_sched_backup")), at=ss.get("acc_sched_time"),
+                              keep=ss.get("acc_sched_keep"),
+                              export_enabled=bool(ss.get("acc_sched_export")) if export else None,
+                              export_folder=str(ss.get("acc_sched_folder") or "") if export else None)
+    except ScheduleError as exc:
+        ss[SCHEDULE_ERRORS] = {exc.field: exc.message}
+        return
+    ss[SCHEDULE_ERRORS] = {}
+    get_scheduler().nudge()
+    nightly = f"nightly backups at {saved.at:%H:%M}, keeping {saved.keep}" if saved.backup_enabled else \
+        "nightly backups off"
+    quarterly = "; quarterly export on" if saved.export_enabled else ""
+    ss["acc_schedule_notice"] = f"Schedule saved: {nightly}{quarterly}."
+
+
+def _schedule_error(field: str) -> None:
+    msg = st.session_state.get(SCHEDULE_ERRORS, {}).get(field)
+    if msg:
+        st.error(msg)
+
+
 if user.can("backup.run"):
     st.subheader("Backups")
-    root = backup_root(db.path)
+    scheduler = get_scheduler()
+    settings = load_settings(db)
     st.write("A backup is a consistent copy of the whole database (Parquet files with a checksummed manifest) "
              "plus the export secret, so a restored installation gives the same export pseudonyms. Keep backups "
-             "as safe as the database itself. "
-             "The app holds the database file, so back up here while it runs; restore with "
+             "as safe as the database itself. The app holds the database file, so it backs up by itself: every "
+             "night at the time below, keeping the newest backups, and when you press Back up now. Restore with "
              "`python -m dashboard restore FOLDER` while the app is stopped.")
-    st.text(f"Backups are written to {root}")
+    st.text(f"Backups are written to {scheduler.root}")
+    status = st.container()
     if st.button("Back up now", key="acc_backup", icon=":material/backup:"):
         with st.spinner("Writing the backup…"):
-            folder, manifest = backup_now(db, user)
-        st.success(f"Backup written: {sum(manifest['tables'].values()):,} rows in {len(manifest['tables'])} tables.")
-        st.text(str(folder))
-    existing = list_backups(root, user)
+            try:
+                run: RunRecord | None = scheduler.back_up_now(user)
+            except SchedulerBusy as exc:
+                run = None
+                st.error(str(exc))
+        if run is not None and run.ok:
+            st.success(f"Backup written: {run.message}.")
+        elif run is not None:
+            st.error(run.message)
+    with status:
+        _show_status(last_run(db, "backup"), settings, scheduler)
+
+    st.markdown("**Schedule**")
+    if notice := st.session_state.pop("acc_schedule_notice", None):
+        st.success(notice)
+    with st.form("acc_schedule", enter_to_submit=False):
+        st.checkbox("Back up every night", value=settings.backup_enabled, key="acc_sched_backup")
+        c1, c2 = st.columns(2)
+        c1.time_input("Time of day (this computer's clock)", value=settings.at, key="acc_sched_time",
+                      step=timedelta(minutes=5), help="Scheduled backups and the quarterly export run then")
+        with c1:
+            _schedule_error("at")
+        c2.number_input("Backups to keep", min_value=MIN_KEEP, max_value=MAX_KEEP, value=settings.keep, step=1,
+                        key="acc_sched_keep", help="After each backup the app deletes its older backups beyond "
+                        "this number (folders it did not write are never touched)")
+        with c2:
+            _schedule_error("keep")
+        if user.can("export.run"):
+            st.checkbox("Quarterly export on the first day of each quarter (the previous quarter, de-identified)",
+                        value=settings.export_enabled, key="acc_sched_export")
+            st.text_input("Export folder", value=settings.export_folder, key="acc_sched_folder",
+                          placeholder=str(ScheduleSettings().export_dir(db.path)),
+                          help="The full path of a folder; empty: the exports folder beside the database")
+            _schedule_error("export_folder")
+        st.form_submit_button("Save schedule", on_click=_save_schedule)
+    if settings.export_enabled and user.can("export.run"):
+        upcoming_export = next_export_at(settings, datetime.now())
+        st.caption(f"Next quarterly export: {upcoming_export:%d/%m/%Y %H:%M}, into "
+                   f"{settings.export_dir(db.path)}")
+
+    runs = recent_runs(db, 10)
+    if not runs.empty:
+        st.caption("Latest backups and exports the app ran")
+        st.dataframe(runs.assign(
+            job=runs["job"].map({"backup": "Backup", "export": "Quarterly export"}),
+            trigger=runs["trigger"].map(TRIGGERS),
+            ok=runs["ok"].map({True: "OK", False: "Failed"}),
+            size_bytes=runs["size_bytes"].map(lambda b: human_size(None if pd.isna(b) else int(b))),
+            path=runs["path"].map(lambda p: Path(p).name if isinstance(p, str) else "—"),
+        ), hide_index=True, width="stretch",
+            column_order=("finished_at", "job", "trigger", "ok", "size_bytes", "path", "message"),
+            column_config={
+                "finished_at": st.column_config.DatetimeColumn("When", format="DD/MM/YYYY HH:mm"),
+                "job": st.column_config.TextColumn("Job"),
+                "trigger": st.column_config.TextColumn("Started by"),
+                "ok": st.column_config.TextColumn("Result"),
+                "size_bytes": st.column_config.TextColumn("Size"),
+                "path": st.column_config.TextColumn("File or folder", help="Backups are in the backup folder named above, exports in the export folder"),
+                "message": st.column_config.TextColumn("Details"),
+            })
+    existing = list_backups(scheduler.root, user)
     if existing:
         listing = pd.DataFrame(existing[:20])
         listing = listing.assign(folder=listing["folder"].map(lambda f: Path(f).name),

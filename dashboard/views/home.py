@@ -1,10 +1,13 @@
 """Clinic overview: the home page everyone lands on."""
 
+from datetime import datetime
+
 import streamlit as st
 
 from dashboard import overview
 from dashboard.guard import current_user
 from dashboard.practice.repository import OUTCOME_NAMES
+from dashboard.scheduling import backup_warning, last_run, load_settings, scheduler_switched_on
 from dashboard.ui import data_version, get_db
 
 user = current_user()
@@ -16,6 +19,9 @@ shows_cases = user.can("case.view_own")
 st.title("Clinic overview" if user.can("case.view_all") or not shows_cases else "Your treatments and cases")
 if shows_cases and not user.can("case.view_all"):
     st.caption("The treatments you logged or injected, and the cases on them or that you reported.")
+if user.can("backup.run"):  # managers and admins: a failed, late or missing nightly backup
+    if warning := backup_warning(load_settings(db), last_run(db, "backup"), datetime.now(), scheduler_switched_on()):
+        st.warning(warning, icon=":material/backup:")
 
 
 @st.cache_data(ttl=300, show_spinner=False)
