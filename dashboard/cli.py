@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.config import memory_limit
+from dashboard.config import DATE_FORMATS, memory_limit
 from dashboard.db import DatabaseLockedError
 
 EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE, EXIT_OUT_OF_MEMORY = 0, 2, 3, 1
@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import", parents=[common], help="import a data set (folder or .zip)")
     s.add_argument("path")
+    s.add_argument("--encoding", default=None, metavar="NAME",
+                   help="encoding of files that are not UTF-8, e.g. windows-1252 or utf-16 (a UTF-8 file is read "
+                        "as UTF-8 anyway)")
+    s.add_argument("--date-format", dest="date_format", choices=DATE_FORMATS, default=None,
+                   help="also read date-times written DD/MM/YYYY or MM/DD/YYYY (with an optional H:MM[:SS])")
 
     s = sub.add_parser("quarantine", parents=[common], help="write the quarantined rows of the imports as CSV")
     s.add_argument("--import", dest="import_id", type=int, default=None, metavar="ID",

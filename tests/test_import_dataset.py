@@ -70,7 +70,7 @@ def test_zip_with_a_top_folder(db: Database, tmp_path: Path) -> None:
     (lambda d: (d / "treatments.csv").write_text("treatment_id,clinic,treated_at\nT1,A,2026-01-01\n"),
      "treatments.csv has no column patient_ref, injector, product"),
     (lambda d: (d / "treatments.csv").write_bytes(b""), "treatments.csv is empty"),
-    (lambda d: (d / "treatments.csv").write_bytes(b"treatment_id,clin\xe9\n"), "cannot be read as UTF-8"),
+    (lambda d: (d / "treatments.csv").write_bytes(b"treatment_id,clin\xe9\n"), "is not saved as UTF-8"),
 ])
 def test_unreadable_input_changes_nothing(db: Database, tmp_path: Path, make: Callable[[Path], object],
                                           message: str) -> None:

@@ -1,6 +1,7 @@
 """`python -m dashboard import PATH`: import a data set (folder or .zip) per spec sections 2 and 3.
 
-Exit 0 when every row was imported, already stored or already quarantined by an earlier import (a repeated import
+`--encoding NAME` reads files that are not UTF-8 (spec 7.4); `--date-format DD/MM/YYYY|MM/DD/YYYY` also reads
+date-times written that way. Exit 0 when every row was imported, already stored or already quarantined by an earlier import (a repeated import
 changes nothing), 2 when the input cannot be read (nothing changed), 3 when this import quarantined rows.
 The summary goes to stderr; big files show a progress bar.
 After rows were added the Trends pre-aggregates are brought up to date (own transaction), so the first Trends
@@ -14,7 +15,7 @@ import sys
 
 from dashboard.config import db_path
 from dashboard.db import open_database
-from dashboard.importer.api import import_path, refresh_trends
+from dashboard.importer.api import check_date_format, import_path, refresh_trends
 from dashboard.importer.quarantine import list_quarantine
 from dashboard.importer.sources import check_dataset
 from dashboard.importer.staging import ImportInputError
@@ -25,9 +26,11 @@ SHOW_QUARANTINED = 10
 
 def run(args: argparse.Namespace) -> int:
     """Import args.path into the database at args.db and return the exit code."""
+    encoding, date_format = getattr(args, "encoding", None), getattr(args, "date_format", None)
     if not db_path(args.db).exists():  # check the input before creating a database: a bad one leaves nothing behind
         try:
-            check_dataset(args.path)
+            check_date_format(date_format)
+            check_dataset(args.path, encoding)
         except ImportInputError as exc:
             print(f"import: {exc}. Nothing was changed.", file=sys.stderr)
             return EXIT_USAGE
@@ -35,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         actor = getattr(args, "actor", None) or "import"
         try:
-            result = import_path(db, args.path, actor=actor, progress=True)
+            result = import_path(db, args.path, actor=actor, progress=True, encoding=encoding,
+                                 date_format=date_format)
         except ImportInputError as exc:
             print(f"import: {exc}. Nothing was changed.", file=sys.stderr)
             return EXIT_USAGE
