@@ -2,6 +2,7 @@
 
 Exit codes: 0 success, 2 usage error or unreadable input (nothing changed), 3 import with quarantined rows,
 1 when the database ran out of its working memory (INJECTWATCH_MEMORY_LIMIT; the transaction was rolled back).
+An unexpected error never ends in a traceback: one plain sentence names the log file holding the details, exit 2.
 Each command module exposes `run(args: argparse.Namespace) -> int` and prints its summary to stderr.
 """
 
@@ -16,8 +17,9 @@ import duckdb
 
 from dashboard.config import DATE_FORMATS, memory_limit
 from dashboard.db import DatabaseLockedError
+from dashboard.errorlog import unexpected_sentence, write_error_log
 
-EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE, EXIT_OUT_OF_MEMORY = 0, 2, 3, 1
+EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE, EXIT_OUT_OF_MEMORY, EXIT_INTERRUPTED = 0, 2, 3, 1, 130
 
 # command -> module whose run(args) implements it
 COMMANDS = {
@@ -115,15 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse argv, run the command and return its exit code."""
+    """Parse argv, run the command and return its exit code; never ends in a traceback."""
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     if not hasattr(args, "db"):
         args.db = None
-    module = importlib.import_module(COMMANDS[args.command])
     try:
+        module = importlib.import_module(COMMANDS[args.command])
         return int(module.run(args))
     except DatabaseLockedError as exc:
         print(str(exc), file=sys.stderr)
@@ -134,3 +136,11 @@ def main(argv: list[str] | None = None) -> int:
               f"({memory_limit()}), so the work was stopped and its transaction rolled back: nothing was stored. "
               f"Run it again with a higher limit (e.g. INJECTWATCH_MEMORY_LIMIT=4GB){advice}.", file=sys.stderr)
         return EXIT_OUT_OF_MEMORY
+    except KeyboardInterrupt:
+        print(f"{args.command}: stopped (Ctrl+C); work in progress was rolled back.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the last line of defence: the details go to a log file
+        log = write_error_log(exc, args.command, args.db)
+        sentence = unexpected_sentence("the command", log, nothing_changed=args.command == "import")
+        print(f"{args.command}: {sentence}", file=sys.stderr)
+        return EXIT_USAGE
