@@ -106,12 +106,12 @@ def _binary(tmp: Path) -> Path:
     return folder
 
 
-def _big_cells(tmp: Path) -> Path:
+def _big_cells(tmp: Path, size: int = 2_000_000) -> Path:
     folder = _valid_copy(tmp / "ds")
     with open(folder / "events.csv", "a", encoding="utf-8") as fh:
-        fh.write(f'E3,T2,headache,2026-01-12,1,,,,,,,,,,,"{"n" * 2_000_000}"\n')
+        fh.write(f'E3,T2,headache,2026-01-12,1,,,,,,,,,,,"{"n" * size}"\n')
     with open(folder / "treatments.csv", "a", encoding="utf-8") as fh:
-        fh.write(f'T5,North Clinic,{"2" * 2_000_000},P9,,,Dr Ada Park,ona,,,,,,\n')
+        fh.write(f'T5,North Clinic,{"2" * size},P9,,,Dr Ada Park,ona,,,,,,\n')
     return folder
 
 
@@ -167,3 +167,20 @@ def test_a_damaged_data_set_is_taken_or_refused_in_plain_words(
     finally:
         db.close()
     assert not (tmp_path.parent / "escaped").exists() and not (Path(os.getcwd()) / "escaped").exists()
+
+
+def test_in_a_big_file_a_line_longer_than_the_reader_takes_is_quarantined_as_too_long(
+        db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from dashboard.importer import staging
+
+    monkeypatch.setattr(staging, "WHOLE_FILE_LINES", 0)  # every file takes the big-file path
+    assert main(["import", str(_big_cells(tmp_path, 2_200_000))]) == 3
+    err = capsys.readouterr().err
+    assert "treatments.csv:6 too_long - the line is longer than 2 MB" in err
+    assert "events.csv:4 too_long - the line is longer than 2 MB" in err
+    db = open_database(db_file)
+    try:
+        assert db.rows("SELECT rows_read, imported, quarantined, unchanged FROM imports") == [(15, 13, 2, 0)]
+        assert db.scalar("SELECT count(*) FROM treatments") == 4
+    finally:
+        db.close()

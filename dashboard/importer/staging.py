@@ -22,10 +22,12 @@ from dashboard.importer.textfile import TextFile
 
 __all__ = ["ImportInputError", "Staged", "check_header", "read_header", "stage_csv", "stage_empty", "stage_frame"]
 
-# the delimiter is a bound parameter; a line may be as long as the whole file (a cell of any size is read, and
-# then quarantined as too_long by the checks, spec 7.5)
+# the delimiter is a bound parameter. A cell of any size never stops the import (spec 7.5): in a small file a line
+# may be as long as the whole file, so the checks see the cell and quarantine its row as too_long; in a big one the
+# reader keeps its own limit (its buffers grow with it) and a longer line is quarantined as too_long by the reader.
 CSV_OPTIONS = "header = true, delim = $delim, quote = '\"', escape = '\"', encoding = 'utf-8', max_line_size = $max_line"
-MIN_MAX_LINE = 2_097_152  # the reader's own default
+READER_MAX_LINE = 2_097_152  # the reader's own default
+WHOLE_FILE_LINES = 8_000_000  # files smaller than this may hold a line as long as themselves
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 SEMICOLON_NOTE = ("{label} is separated by semicolons, as spreadsheets set to a language that writes decimal commas "
                   "save CSV; it was read that way, with a decimal comma (2,5) read as a decimal point (2.5)")
@@ -161,9 +163,13 @@ def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, source: TextFile) -> St
     rej, scan = f"iw_rej_{file}", f"iw_rejscan_{file}"
     source_sql = (f"read_csv($path, {CSV_OPTIONS}, auto_detect = false, columns = {columns}, ignore_errors = true, "
                   f"store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}')")
-    params = {"path": str(path), "delim": delimiter, "max_line": max(MIN_MAX_LINE, path.stat().st_size + 1)}
+    size = path.stat().st_size
+    max_line = max(READER_MAX_LINE, size + 1) if size < WHOLE_FILE_LINES else READER_MAX_LINE
+    params = {"path": str(path), "delim": delimiter, "max_line": max_line}
     try:
         _create_raw(cur, file, source_sql, exprs, params)
+    except duckdb.OutOfMemoryException:
+        raise
     except duckdb.Error as exc:
         raise ImportInputError(f"{file}.csv cannot be read as CSV: its quotes or line ends do not follow the "
                                'format; save it again from the spreadsheet program as "CSV UTF-8 (comma '
@@ -181,7 +187,9 @@ def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, source: TextFile) -> St
             # ...); one sentence per error type keeps the real count: the first missing or the last surplus column
             cur.execute(
                 f"INSERT INTO iw_rejects SELECT $file, any_value(line), any_value(raw), "
-                f"coalesce(string_agg(DISTINCT message, '; '), 'the line cannot be read') FROM ("
+                f"coalesce(string_agg(DISTINCT message, '; '), 'the line cannot be read'), "
+                f"CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN 'too_long' ELSE 'malformed_row' END "
+                f"FROM ("
                 f"SELECT r.line AS record, any_value(m.line) AS line, "
                 f"CAST(json_object('line', any_value(r.csv_line)) AS VARCHAR) AS raw, r.error_type, "
                 f"iw_reject_message(r.error_type, CASE WHEN r.error_type = 'TOO MANY COLUMNS' "

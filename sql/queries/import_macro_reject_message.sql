@@ -10,6 +10,7 @@ CREATE OR REPLACE TEMP MACRO iw_reject_message(kind, message) AS CASE
     WHEN kind = 'UNQUOTED VALUE' THEN 'a value holds a double quote (") that is not doubled, or text follows a '
         || 'closing quote; put the whole value in double quotes and write each quote inside it twice'
     WHEN kind = 'INVALID ENCODING' THEN 'the line is not UTF-8 text'
-    WHEN kind = 'LINE SIZE OVER MAXIMUM' THEN 'the line is too long to be read'
+    WHEN kind = 'LINE SIZE OVER MAXIMUM' THEN 'the line is longer than 2 MB, so a cell in it is longer than any '
+        || 'column allows (200 characters, 4,000 for narrative and action_taken)'
     ELSE 'the line cannot be split into the columns of the header'
 END
