@@ -2,6 +2,7 @@
 
 Exit codes: 0 success, 2 usage error or unreadable input (nothing changed), 3 import with quarantined rows,
 1 when the database ran out of its working memory (INJECTWATCH_MEMORY_LIMIT; the transaction was rolled back).
+An unexpected error never ends in a traceback: one plain sentence names the log file holding the details, exit 2.
 Each command module exposes `run(args: argparse.Namespace) -> int` and prints its summary to stderr.
 """
 
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.config import memory_limit
+from dashboard.config import DATE_FORMATS, memory_limit
 from dashboard.db import DatabaseLockedError
+from dashboard.errorlog import unexpected_sentence, write_error_log
 
-EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE, EXIT_OUT_OF_MEMORY = 0, 2, 3, 1
+EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE, EXIT_OUT_OF_MEMORY, EXIT_INTERRUPTED = 0, 2, 3, 1, 130
 
 # command -> module whose run(args) implements it
 COMMANDS = {
@@ -59,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import", parents=[common], help="import a data set (folder or .zip)")
     s.add_argument("path")
+    s.add_argument("--encoding", default=None, metavar="NAME",
+                   help="encoding of files that are not UTF-8, e.g. windows-1252 or utf-16 (a UTF-8 file is read "
+                        "as UTF-8 anyway)")
+    s.add_argument("--date-format", dest="date_format", choices=DATE_FORMATS, default=None,
+                   help="also read date-times written DD/MM/YYYY or MM/DD/YYYY (with an optional H:MM[:SS])")
 
     s = sub.add_parser("quarantine", parents=[common], help="write the quarantined rows of the imports as CSV")
     s.add_argument("--import", dest="import_id", type=int, default=None, metavar="ID",
@@ -110,15 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse argv, run the command and return its exit code."""
+    """Parse argv, run the command and return its exit code; never ends in a traceback."""
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     if not hasattr(args, "db"):
         args.db = None
-    module = importlib.import_module(COMMANDS[args.command])
     try:
+        module = importlib.import_module(COMMANDS[args.command])
         return int(module.run(args))
     except DatabaseLockedError as exc:
         print(str(exc), file=sys.stderr)
@@ -129,3 +136,11 @@ def main(argv: list[str] | None = None) -> int:
               f"({memory_limit()}), so the work was stopped and its transaction rolled back: nothing was stored. "
               f"Run it again with a higher limit (e.g. INJECTWATCH_MEMORY_LIMIT=4GB){advice}.", file=sys.stderr)
         return EXIT_OUT_OF_MEMORY
+    except KeyboardInterrupt:
+        print(f"{args.command}: stopped (Ctrl+C); work in progress was rolled back.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the last line of defence: the details go to a log file
+        log = write_error_log(exc, args.command, args.db)
+        sentence = unexpected_sentence("the command", log, nothing_changed=args.command == "import")
+        print(f"{args.command}: {sentence}", file=sys.stderr)
+        return EXIT_USAGE

@@ -17,6 +17,8 @@ AREAS = (
     "glabella", "forehead", "lateral_canthal", "bunny_lines", "gummy_smile", "perioral",
     "dao", "mentalis", "masseter", "platysma", "axillary_hyperhidrosis",
 )
+# dates a clinic may have written instead of YYYY-MM-DD: `import --date-format` reads them
+DATE_FORMATS = ("DD/MM/YYYY", "MM/DD/YYYY")
 SIDES = ("L", "R", "B", "C")
 DEPTHS = ("intradermal", "subcutaneous", "intramuscular", "supraperiosteal")
 SEXES = ("F", "M", "X", "U")

@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard.authz import User, require
 from dashboard.config import memory_limit
 from dashboard.db import Database
+from dashboard.errorlog import unexpected_sentence, write_error_log
 from dashboard.importer import ImportInputError, ImportResult, import_path, list_quarantine, quarantine_csv
 
 PERMISSION = "import.run"
@@ -35,6 +36,8 @@ REASON_LABELS = {
     "conflicts_with_existing": "it contradicts a record already stored",
     "inconsistent": "two values of the row contradict each other",
     "malformed_row": "the line could not be read as a CSV row",
+    "too_long": "a value is longer than its column allows",
+    "bad_value": "a value holds a character that has no place in it",
 }
 
 
@@ -49,11 +52,13 @@ def upload_name(filename: str) -> str:
     return stem[:MAX_NAME] + ".zip"
 
 
-def import_upload(db: Database, user: User, filename: str, data: bytes) -> ImportResult:
+def import_upload(db: Database, user: User, filename: str, data: bytes, *, encoding: str | None = None,
+                  date_format: str | None = None) -> ImportResult:
     """Import an uploaded .zip data set as `user` (needs import.run) through the same import as the command.
 
-    Raises ImportInputError (nothing changed) when the upload is not a readable data set or the import ran out
-    of memory."""
+    `encoding` and `date_format` are the command's --encoding and --date-format. Raises ImportInputError (nothing
+    changed) when the upload is not a readable data set, the import ran out of memory, or something unexpected
+    stopped it (the details then go to a log file the message names)."""
     require(user, PERMISSION)
     name = upload_name(filename)
     if not data or not zipfile.is_zipfile(io.BytesIO(data)):
@@ -63,12 +68,17 @@ def import_upload(db: Database, user: User, filename: str, data: bytes) -> Impor
         path = Path(tmp) / name
         path.write_bytes(data)
         try:
-            return import_path(db, user, path)
+            return import_path(db, user, path, encoding=encoding, date_format=date_format)
         except duckdb.OutOfMemoryException as exc:  # the import's transaction was rolled back
             raise ImportInputError(
                 f"{name} needed more working memory than this installation allows ({memory_limit()}, set by "
                 "INJECTWATCH_MEMORY_LIMIT): import it in smaller parts, or ask whoever runs InjectWatch to raise "
                 "the limit") from exc
+        except ImportInputError:
+            raise
+        except Exception as exc:  # the page shows one sentence; the details go to a log file
+            log = write_error_log(exc, "import", db.path)
+            raise ImportInputError(unexpected_sentence("the import", log, nothing_changed=True).rstrip(".")) from exc
 
 
 def source_label(source: str) -> str:

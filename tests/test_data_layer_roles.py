@@ -84,6 +84,7 @@ PURE = {
     "dashboard.signals.detect": {"band_sums", "fit_expected"},  # statistics on frames the run passes in
     "dashboard.signals.reviews": {"recurrence"},
     "dashboard.export.bundle": {"bundle_name", "sha256_file", "verify_bundle"},  # names; files of a bundle
+    "dashboard.importer.api": {"check_date_format"},  # validates an option string
     "dashboard.practice.repository": {"new_token", "combine", "areas_table", "latest_version", "version_changes"},
     "dashboard.accounts.repository": {"normalise_username", "username_problem", "new_account_problems"},
     "dashboard.accounts.audit_trail": {"action_label", "entity_label", "detail_text"},

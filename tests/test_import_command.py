@@ -158,3 +158,61 @@ def test_running_out_of_memory_mid_import_stores_nothing_and_says_what_to_do(
         assert db.scalar("SELECT count(*) FROM imports") == 0
     finally:
         db.close()
+
+
+def _fail_storing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.importer import pipeline
+
+    real = pipeline._exec
+
+    def failing(cur, name, params):
+        if name == "import_insert_injections":  # the treatments of this import are already inserted
+            raise RuntimeError("an internal detail that belongs in the log")
+        return real(cur, name, params)
+
+    monkeypatch.setattr(pipeline, "_exec", failing)
+
+
+def test_an_unexpected_error_exits_2_with_one_sentence_naming_a_log_file(
+        db_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _fail_storing(monkeypatch)
+    assert main(["import", str(FIXTURES / "valid")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "internal detail" not in err
+    assert err.startswith("import: An unexpected problem stopped the command, and nothing was changed; "
+                          "the details are in ")
+    log = Path(err.split("the details are in ", 1)[1].split(" (send", 1)[0])
+    assert log.parent == db_file.resolve().parent / "logs"
+    details = log.read_text(encoding="utf-8")
+    assert "Traceback" in details and "RuntimeError: an internal detail that belongs in the log" in details
+    db = open_database(db_file)
+    try:
+        assert db.scalar("SELECT count(*) FROM imports") == 0 and db.scalar("SELECT count(*) FROM treatments") == 0
+    finally:
+        db.close()
+
+
+def test_the_log_goes_to_the_temporary_folder_when_the_database_folder_is_not_writable(
+        db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import tempfile
+
+    _fail_storing(monkeypatch)
+    (db_file.parent / "logs").write_text("a file where the logs folder would be")  # the folder cannot be made
+    spare = tmp_path / "spare-tmp"
+    spare.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
+    assert main(["import", str(FIXTURES / "valid")]) == 2
+    err = capsys.readouterr().err
+    logs = list(spare.glob("injectwatch-import-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--encoding", "klingon"], "'klingon' is not a text encoding this installation knows"),
+    (["--encoding", "rot13"], "'rot13' is not a text encoding this installation knows"),
+    (["--date-format", "YYYY/DD/MM"], "invalid choice"),
+])
+def test_a_bad_encoding_or_date_format_is_a_usage_error(db_file: Path, capsys: pytest.CaptureFixture[str],
+                                                        args: list[str], words: str) -> None:
+    assert main(["import", str(FIXTURES / "valid"), *args]) == 2
+    assert words in capsys.readouterr().err

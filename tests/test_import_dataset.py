@@ -73,7 +73,7 @@ def test_zip_with_a_top_folder(db: Database, tmp_path: Path) -> None:
     (lambda d: (d / "treatments.csv").write_text("treatment_id,clinic,treated_at\nT1,A,2026-01-01\n"),
      "treatments.csv has no column patient_ref, injector, product"),
     (lambda d: (d / "treatments.csv").write_bytes(b""), "treatments.csv is empty"),
-    (lambda d: (d / "treatments.csv").write_bytes(b"treatment_id,clin\xe9\n"), "cannot be read as UTF-8"),
+    (lambda d: (d / "treatments.csv").write_bytes(b"treatment_id,clin\xe9\n"), "is not saved as UTF-8"),
 ])
 def test_unreadable_input_changes_nothing(db: Database, tmp_path: Path, make: Callable[[Path], object],
                                           message: str) -> None:
@@ -189,7 +189,7 @@ def test_quarantine_listing_and_csv(db: Database, tmp_path: Path) -> None:
     assert list_quarantine(db).shape[0] == 1 and list_quarantine(db, result.import_id + 1).empty
     table = pd.read_csv(io.BytesIO(quarantine_csv(db, result.import_id)), dtype=str, keep_default_na=False)
     assert list(table.columns[:5]) == ["import_id", "file", "line", "reasons", "messages"]
-    assert table.loc[0, "units"] == "0" and table.loc[0, "point"] == "=cmd|x"
+    assert table.loc[0, "units"] == "0" and table.loc[0, "point"] == "'=cmd|x"  # inert in a spreadsheet (7.6)
     assert table.loc[0, "messages"].startswith("units 0 is impossible in one row")
 
 

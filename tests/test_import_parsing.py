@@ -123,7 +123,7 @@ def test_examples_and_reasons() -> None:
     assert err.value.code == "unknown_code"
     with pytest.raises(p.ParseError) as err:
         p.parse_text("x" * 201)
-    assert err.value.code == "out_of_range"
+    assert err.value.code == "too_long"
 
 
 def test_time_zones() -> None:

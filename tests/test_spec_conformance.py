@@ -52,7 +52,7 @@ def test_quarantine_line_numbers_count_the_lines_of_multi_line_values(db: Databa
             result = import_path(fresh, IMPORTER, _dataset(tmp_path / newline.encode().hex(), events, newline))
             found = _lines(fresh, result.import_id)
             assert set(found) == {5, 6, 7}, found
-            assert found[5] == ("malformed_row", "MISSING COLUMNS: Expected Number of Columns: 16 Found: 8")
+            assert found[5] == ("malformed_row", "the line has 8 values where the header has 16 columns")
             assert found[6][0] == "out_of_range"
             assert "repeats line 6" in found[7][1]
             narrative = fresh.scalar("SELECT narrative FROM events_current WHERE event_ref = 'E1'")

@@ -280,3 +280,65 @@ def test_an_upload_that_runs_out_of_memory_says_so_and_stores_nothing(db_file, d
     at = upload(page(manager), "clinic.zip", buf.getvalue())
     assert [e.value for e in at.error] == ["The data set could not be imported, and nothing was changed:"]
     assert "import it in smaller parts" in at.text[0].value
+
+
+def _windows_1252_zip() -> bytes:
+    """The valid data set with treatments.csv saved as Windows-1252 (an accented clinic name)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in ("treatments.csv", "injections.csv", "events.csv"):
+            text = (VALID / name).read_text(encoding="utf-8")
+            if name == "treatments.csv":
+                z.writestr(name, text.replace("North Clinic", "Clinique Générale").encode("cp1252"))
+            else:
+                z.writestr(name, text)
+    return buf.getvalue()
+
+
+def test_a_file_that_is_not_utf8_is_refused_in_plain_words_then_read_with_its_encoding_named(db_file, admin):
+    at = upload(page(admin), "spreadsheet.zip", _windows_1252_zip())
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The data set could not be imported, and nothing was changed:"]
+    said = at.text[0].value
+    assert "treatments.csv is not saved as UTF-8" in said and "Windows-1252" in said and "File encoding" in said
+    assert "0x" not in said and "codec" not in said and "position" not in said
+    at.selectbox(key="imp_encoding").set_value("windows-1252").run()
+    at.button(key="imp_run").click().run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == ["Import 1 finished."]
+    db = open_database(db_file)
+    try:
+        assert "Clinique Générale" in [r[0] for r in db.rows("SELECT name FROM clinics")]
+    finally:
+        db.close()
+
+
+def test_dates_written_day_first_are_read_when_the_page_says_so(db_file, admin):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in ("treatments.csv", "injections.csv"):
+            text = (VALID / name).read_text(encoding="utf-8")
+            z.writestr(name, text.replace("2026-01-10T10:00", "10/01/2026 10:00"))
+    at = upload(page(admin), "dates.zip", buf.getvalue())
+    rows = frame_with(at, "problem").set_index("file")
+    assert "--date-format DD/MM/YYYY or MM/DD/YYYY (Dates on the Imports page)" in rows.loc["treatments.csv", "problem"]
+    at.selectbox(key="imp_dates").set_value("DD/MM/YYYY").run()
+    at.button(key="imp_run").click().run()
+    assert not at.exception and at.text[0].value.startswith("Imported 1 treatment, 3 injection rows and 0 events; 7 rows were already stored")
+
+
+def test_an_unexpected_error_is_one_sentence_naming_a_log_file(db_file, db, admin, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail that belongs in the log")
+
+    monkeypatch.setattr("dashboard.imports.import_path", broken)
+    from dashboard.importer import ImportInputError
+
+    with pytest.raises(ImportInputError) as err:
+        import_upload(db, admin, "x.zip", dataset_zip())
+    said = str(err.value)
+    assert said.startswith("An unexpected problem stopped the import, and nothing was changed; the details are in ")
+    assert "internal detail" not in said
+    log = Path(said.split("the details are in ", 1)[1].split(" (send", 1)[0])
+    assert log.parent == db_file.resolve().parent / "logs"
+    assert "RuntimeError: internal detail that belongs in the log" in log.read_text(encoding="utf-8")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from dashboard.authz import User, require
+from dashboard.config import DATE_FORMATS
 from dashboard.db import Database
 from dashboard.importer.pipeline import run_import
 from dashboard.importer.progress import Progress
@@ -15,18 +17,27 @@ from dashboard.importer.result import ImportResult
 from dashboard.importer.sources import dataset_files
 from dashboard.importer.spec import FILES
 from dashboard.importer.staging import ImportInputError, Staged, stage_csv, stage_empty, stage_frame
+from dashboard.importer.textfile import encoding_name, prepare
 from dashboard.trends.refresh import refresh
 
 BIG_INPUT_BYTES = 2_000_000
 PERMISSION = "import.run"
 
 
-def import_path(db: Database, user: User | None, path: str | Path, *,
-                progress: bool | Progress = False) -> ImportResult:
+def import_path(db: Database, user: User | None, path: str | Path, *, progress: bool | Progress = False,
+                encoding: str | None = None, date_format: str | None = None) -> ImportResult:
     """Import the data set in a folder or .zip as `user` (needs import.run); raises ImportInputError (nothing
-    changed) when unreadable."""
+    changed) when unreadable.
+
+    `encoding` names the encoding of files that are not UTF-8 (spec 7.4); `date_format` (DD/MM/YYYY or
+    MM/DD/YYYY) also reads date-times written that way."""
     actor = require(user, PERMISSION).username
-    with dataset_files(path) as files:
+    check_date_format(date_format)
+    if encoding:
+        encoding_name(encoding)  # an unknown name is refused before anything is read
+    with dataset_files(path) as files, tempfile.TemporaryDirectory(prefix="injectwatch-prepare-") as tmp:
+        # the bytes are checked (and, when needed, a UTF-8 or LF-only copy written) before the transaction starts
+        ready = {file: prepare(csv_path, file, Path(tmp), encoding) for file, csv_path in files.items()}
         sizes = {f: float(p.stat().st_size) for f, p in files.items()}
         if isinstance(progress, Progress):
             bar = progress
@@ -41,14 +52,21 @@ def import_path(db: Database, user: User | None, path: str | Path, *,
         def stage(cur: duckdb.DuckDBPyConnection, tz: str, bar: Progress) -> list[Staged]:
             staged = []
             for file in FILES:
-                if file in files:
+                if file in ready:
                     bar.step(f"reading {file}.csv", f"read {file}")
-                    staged.append(stage_csv(cur, file, files[file]))
+                    staged.append(stage_csv(cur, file, ready[file]))
                 else:
                     staged.append(stage_empty(cur, file))
             return staged
 
-        return run_import(db, stage, str(path), actor, bar)
+        return run_import(db, stage, str(path), actor, bar, date_format=date_format)
+
+
+def check_date_format(date_format: str | None) -> None:
+    """Raise ImportInputError unless date_format is None, DD/MM/YYYY or MM/DD/YYYY."""
+    if date_format is not None and date_format not in DATE_FORMATS:
+        raise ImportInputError(f"the date format '{date_format}' is not one the import reads; use "
+                               f"{' or '.join(DATE_FORMATS)}")
 
 
 def refresh_trends(db: Database, user: User | None) -> str:

@@ -1,6 +1,7 @@
 """`python -m dashboard import PATH`: import a data set (folder or .zip) per spec sections 2 and 3.
 
-Exit 0 when every row was imported, already stored or already quarantined by an earlier import (a repeated import
+`--encoding NAME` reads files that are not UTF-8 (spec 7.4); `--date-format DD/MM/YYYY|MM/DD/YYYY` also reads
+date-times written that way. Exit 0 when every row was imported, already stored or already quarantined by an earlier import (a repeated import
 changes nothing), 2 when the input cannot be read (nothing changed), 3 when this import quarantined rows.
 The summary goes to stderr; big files show a progress bar.
 After rows were added the Trends pre-aggregates are brought up to date (own transaction), so the first Trends
@@ -15,7 +16,7 @@ import sys
 from dashboard.authz import system_user
 from dashboard.config import db_path
 from dashboard.db import open_database
-from dashboard.importer.api import import_path, refresh_trends
+from dashboard.importer.api import check_date_format, import_path, refresh_trends
 from dashboard.importer.quarantine import list_quarantine
 from dashboard.importer.sources import check_dataset
 from dashboard.importer.staging import ImportInputError
@@ -26,9 +27,11 @@ SHOW_QUARANTINED = 10
 
 def run(args: argparse.Namespace) -> int:
     """Import args.path into the database at args.db and return the exit code."""
+    encoding, date_format = getattr(args, "encoding", None), getattr(args, "date_format", None)
     if not db_path(args.db).exists():  # check the input before creating a database: a bad one leaves nothing behind
         try:
-            check_dataset(args.path)
+            check_date_format(date_format)
+            check_dataset(args.path, encoding)
         except ImportInputError as exc:
             print(f"import: {exc}. Nothing was changed.", file=sys.stderr)
             return EXIT_USAGE
@@ -36,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         user = system_user(getattr(args, "actor", None) or "import")  # audited as "import", as before
         try:
-            result = import_path(db, user, args.path, progress=True)
+            result = import_path(db, user, args.path, progress=True, encoding=encoding, date_format=date_format)
         except ImportInputError as exc:
             print(f"import: {exc}. Nothing was changed.", file=sys.stderr)
             return EXIT_USAGE

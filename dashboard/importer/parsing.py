@@ -35,7 +35,11 @@ DATETIME_RE = re.compile(
     r"(?:[T ]([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?(Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?)?"
 )
 
-MACROS = ("text", "bool", "int", "decimal", "date", "dt_parts", "dt_value", "datetime", "code")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # an apostrophe before one of these is removed (spec 7.6)
+SLASH_DATE_RE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
+
+MACROS = ("text", "bool", "int", "decimal", "decimal_comma", "date", "dt_parts", "dt_value", "datetime",
+          "slash_parts", "slash_date", "code", "shown", "too_long", "nul", "date_hint", "reject_message")
 
 
 class ParseError(ValueError):
@@ -48,10 +52,13 @@ class ParseError(ValueError):
 
 
 def clean(value: object) -> str | None:
-    """Return the trimmed text of a cell, or None when it is empty."""
+    """Return the trimmed text of a cell (one apostrophe before a formula sign removed), or None when empty."""
     if value is None:
         return None
-    text = str(value).strip(TRIM_CHARS)
+    text = str(value)
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS and len(text) > 1:
+        text = text[1:]
+    text = text.strip(TRIM_CHARS)
     return text or None
 
 
@@ -59,7 +66,7 @@ def parse_text(value: object, max_len: int = 200) -> str | None:
     """Parse a text cell: trimmed, None when empty, at most max_len characters."""
     text = clean(value)
     if text is not None and len(text) > max_len:
-        raise ParseError(f"is {len(text)} characters long; at most {max_len} are allowed", "out_of_range")
+        raise ParseError(f"is {len(text)} characters long; at most {max_len} are allowed", "too_long")
     return text
 
 
@@ -136,6 +143,21 @@ def parse_datetime(value: object, tz: str = "UTC") -> datetime | None:
         raise ParseError(
             f"'{text}' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)"
         ) from None
+
+
+def from_slash_date(text: str | None, date_format: str | None) -> str | None:
+    """Rewrite a DD/MM/YYYY or MM/DD/YYYY date (optional H:MM[:SS]) as YYYY-MM-DD[THH:MM[:SS]]; else unchanged."""
+    if text is None or date_format is None:
+        return text
+    m = SLASH_DATE_RE.fullmatch(text)
+    if not m:
+        return text
+    a, b, year, hour, minute, second = m.groups()
+    day, month = (a, b) if date_format == "DD/MM/YYYY" else (b, a)
+    out = f"{year}-{month.zfill(2)}-{day.zfill(2)}"
+    if hour is not None:
+        out += f"T{hour.zfill(2)}:{minute}" + (f":{second}" if second is not None else "")
+    return out
 
 
 def is_date_only(value: object) -> bool:

@@ -61,8 +61,11 @@ def _drop_temp(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def run_import(db: Database, stage: Stager, source: str, actor: str, progress: Progress | None = None) -> ImportResult:
-    """Run one import through `stage` (which fills the iw_raw_* tables) and return what it did."""
+def run_import(db: Database, stage: Stager, source: str, actor: str, progress: Progress | None = None, *,
+               date_format: str | None = None) -> ImportResult:
+    """Run one import through `stage` (which fills the iw_raw_* tables) and return what it did.
+
+    `date_format` (DD/MM/YYYY or MM/DD/YYYY) also reads date-times written that way."""
     progress = progress or Progress(enabled=False)
     started = time.monotonic()
 
@@ -75,7 +78,7 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
             raise ImportInputError(f"the installation time zone is not usable: {exc}") from exc
         created_at = datetime.now().replace(microsecond=0)
         params: dict[str, Any] = {"tz": tz, "now": local_now(tz), "actor": actor, "source": source,
-                                  "created_at": created_at, "started_at": created_at}
+                                  "created_at": created_at, "started_at": created_at, "date_format": date_format}
         params.update(_code_lists(cur))
         _exec(cur, "import_create_rejects", params)
         _exec(cur, "import_create_quarantine", params)
@@ -89,7 +92,8 @@ def run_import(db: Database, stage: Stager, source: str, actor: str, progress: P
         _exec(cur, "import_quarantine_rejects", params)
         for file in FILES:
             progress.step(f"checking {file}.csv", file)
-            _exec(cur, f"import_classify_{file}", params)
+            _exec(cur, f"import_classify_{file}", {**params, "nul": staged[file].has_nul,
+                                                   "decimal_comma": staged[file].decimal_comma})
             # a raw row is needed only to quarantine it: drop each staged file as soon as it is checked
             _exec(cur, f"import_quarantine_{file}", params)
             cur.execute(f"DROP TABLE iw_raw_{file}")

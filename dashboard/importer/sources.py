@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from dashboard.importer.spec import FILES, REQUIRED_FILES
 from dashboard.importer.staging import ImportInputError, check_header
+from dashboard.importer.textfile import prepare
 
 NAMES = {f"{f}.csv": f for f in FILES}
 
@@ -80,8 +81,8 @@ def dataset_files(path: str | Path) -> Iterator[dict[str, Path]]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def check_dataset(path: str | Path) -> None:
-    """Raise ImportInputError when a data set cannot be found, opened or its headers read; touches nothing else."""
-    with dataset_files(path) as files:
+def check_dataset(path: str | Path, encoding: str | None = None) -> None:
+    """Raise ImportInputError when a data set cannot be found, opened, decoded or its headers read; stores nothing."""
+    with dataset_files(path) as files, tempfile.TemporaryDirectory(prefix="injectwatch-check-") as tmp:
         for file, csv_path in files.items():
-            check_header(csv_path, file)
+            check_header(prepare(csv_path, file, Path(tmp), encoding).path, file)

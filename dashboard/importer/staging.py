@@ -16,29 +16,43 @@ import numpy as np
 import pandas as pd
 
 from dashboard.importer import lines
+from dashboard.importer.errors import ImportInputError
 from dashboard.importer.spec import COLUMNS, FILES, column_names
+from dashboard.importer.textfile import TextFile
 
-CSV_OPTIONS = "header = true, delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8'"
+__all__ = ["ImportInputError", "Staged", "check_header", "read_header", "stage_csv", "stage_empty", "stage_frame"]
 
-
-class ImportInputError(ValueError):
-    """The input cannot be read as a data set; nothing was changed."""
+# the delimiter is a bound parameter. A cell of any size never stops the import (spec 7.5): in a small file a line
+# may be as long as the whole file, so the checks see the cell and quarantine its row as too_long; in a big one the
+# reader keeps its own limit (its buffers grow with it) and a longer line is quarantined as too_long by the reader.
+CSV_OPTIONS = "header = true, delim = $delim, quote = '\"', escape = '\"', encoding = 'utf-8', max_line_size = $max_line"
+READER_MAX_LINE = 2_097_152  # the reader's own default
+WHOLE_FILE_LINES = 8_000_000  # files smaller than this may hold a line as long as themselves
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+SEMICOLON_NOTE = ("{label} is separated by semicolons, as spreadsheets set to a language that writes decimal commas "
+                  "save CSV; it was read that way, with a decimal comma (2,5) read as a decimal point (2.5)")
 
 
 @dataclass
 class Staged:
-    """What staging learned about one file: its name and warnings (line numbers are in iw_lines_<file>)."""
+    """What staging learned about one file: its name, warnings, and what the checks must know about its cells.
+
+    `has_nul`: the file holds a NUL byte (its rows are checked for one); `decimal_comma`: decimals may be
+    written 2,5 (a semicolon-separated file). Line numbers are in iw_lines_<file>.
+    """
 
     file: str
     present: bool
     warnings: list[str] = field(default_factory=list)
+    has_nul: bool = False
+    decimal_comma: bool = False
 
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _match_columns(file: str, names: list[str], warnings: list[str]) -> dict[str, str]:
+def _match_columns(file: str, names: list[str], warnings: list[str], delimiter: str = ",") -> dict[str, str]:
     """Map spec column -> header name (case-insensitive); warn about unknown and repeated columns."""
     allowed = set(column_names(file))
     mapping: dict[str, str] = {}
@@ -52,7 +66,12 @@ def _match_columns(file: str, names: list[str], warnings: list[str]) -> dict[str
             mapping[key] = name
     missing = [c.name for c in COLUMNS[file] if c.required and c.name not in mapping]
     if missing:
-        raise ImportInputError(f"{file}.csv has no column {', '.join(missing)} (a required column of the format)")
+        hint = ""
+        if delimiter != ",":
+            hint = (f"; its header is separated by {DELIMITERS[delimiter]}, not commas: open it in the spreadsheet "
+                    'program and save it again as "CSV UTF-8 (comma delimited)", with the column names of the format')
+        raise ImportInputError(f"{file}.csv has no column {', '.join(missing)} (a required column of the "
+                               f"format){hint}")
     return mapping
 
 
@@ -73,21 +92,34 @@ def stage_empty(cur: duckdb.DuckDBPyConnection, file: str) -> Staged:
     return Staged(file, present=False)
 
 
-def read_header(path: Path, file: str) -> list[str]:
-    """Return the header row of a CSV (UTF-8, byte-order mark accepted); raise ImportInputError if unreadable."""
+def _delimiter(first_line: str) -> str:
+    """The delimiter a header line uses: a comma when it has one, else a semicolon or a tab when it has one."""
+    for candidate in DELIMITERS:
+        if candidate in first_line:
+            return candidate
+    return ","
+
+
+def read_header(path: Path, file: str) -> tuple[list[str], str]:
+    """Return the header row of a UTF-8 CSV (byte-order mark accepted) and its delimiter; raise ImportInputError."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            header = next(csv.reader(fh), None)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ImportInputError(f"{file}.csv cannot be read as UTF-8 CSV: {exc}") from exc
+            delimiter = _delimiter(fh.readline())
+            fh.seek(0)
+            header = next(csv.reader(fh, delimiter=delimiter), None)
+    except UnicodeDecodeError:
+        raise ImportInputError(f"{file}.csv is not saved as UTF-8, the text encoding the format requires") from None
+    except (OSError, csv.Error):
+        raise ImportInputError(f"the header row of {file}.csv cannot be read as CSV") from None
     if not header:
         raise ImportInputError(f"{file}.csv is empty (a header row is required)")
-    return header
+    return header, delimiter
 
 
 def check_header(path: Path, file: str) -> None:
     """Raise ImportInputError when a file's header cannot be read or lacks a required column."""
-    _match_columns(file, read_header(path, file), [])
+    header, delimiter = read_header(path, file)
+    _match_columns(file, header, [], delimiter)
 
 
 def _create_lines(cur: duckdb.DuckDBPyConnection, file: str) -> None:
@@ -109,26 +141,39 @@ def _store_lines(cur: duckdb.DuckDBPyConnection, file: str, row_lines: np.ndarra
         cur.unregister("iw_lines_frame")
 
 
-def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, path: Path) -> Staged:
-    """Read one CSV into iw_raw_<file>; lines the reader cannot split go to iw_rejects.
+def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, source: TextFile) -> Staged:
+    """Read one prepared CSV (textfile.prepare) into iw_raw_<file>; lines the reader cannot split go to iw_rejects.
 
     The header is read here and the reader is given generated column names c0..cN, so no name from the file
     ever becomes SQL, and a malformed data line can never be mistaken for the header.
     """
     assert file in FILES
-    staged = Staged(file, present=True)
-    header = read_header(path, file)
-    mapping = _match_columns(file, header, staged.warnings)
+    path = source.path
+    header, delimiter = read_header(path, file)
+    staged = Staged(file, present=True, warnings=list(source.notes), has_nul=source.has_nul,
+                    decimal_comma=delimiter == ";")
+    mapping = _match_columns(file, header, staged.warnings, delimiter)
+    if delimiter == ";":
+        staged.warnings.append(SEMICOLON_NOTE.format(label=f"{file}.csv"))
+    elif delimiter != ",":
+        staged.warnings.append(f"{file}.csv is separated by {DELIMITERS[delimiter]}; it was read that way")
     position = {name: i for i, name in reversed(list(enumerate(header)))}
     exprs = {col: f"c{position[name]}" for col, name in mapping.items()}
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     rej, scan = f"iw_rej_{file}", f"iw_rejscan_{file}"
-    source = (f"read_csv($path, {CSV_OPTIONS}, auto_detect = false, columns = {columns}, ignore_errors = true, "
-              f"store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}')")
+    source_sql = (f"read_csv($path, {CSV_OPTIONS}, auto_detect = false, columns = {columns}, ignore_errors = true, "
+                  f"store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}')")
+    size = path.stat().st_size
+    max_line = max(READER_MAX_LINE, size + 1) if size < WHOLE_FILE_LINES else READER_MAX_LINE
+    params = {"path": str(path), "delim": delimiter, "max_line": max_line}
     try:
-        _create_raw(cur, file, source, exprs, {"path": str(path)})
+        _create_raw(cur, file, source_sql, exprs, params)
+    except duckdb.OutOfMemoryException:
+        raise
     except duckdb.Error as exc:
-        raise ImportInputError(f"{file}.csv cannot be read as CSV: {_first_line(exc)}") from exc
+        raise ImportInputError(f"{file}.csv cannot be read as CSV: its quotes or line ends do not follow the "
+                               'format; save it again from the spreadsheet program as "CSV UTF-8 (comma '
+                               'delimited)"') from exc
     rejected = [int(r[0]) for r in cur.execute(f"SELECT DISTINCT line FROM {rej} ORDER BY line").fetchall()]
     staged_rows = int(cur.execute(f"SELECT count(*) FROM iw_raw_{file}").fetchone()[0])
     where = lines.row_lines(path, rejected, staged_rows)
@@ -142,11 +187,14 @@ def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, path: Path) -> Staged:
             # ...); one sentence per error type keeps the real count: the first missing or the last surplus column
             cur.execute(
                 f"INSERT INTO iw_rejects SELECT $file, any_value(line), any_value(raw), "
-                f"string_agg(error_type || ': ' || message, '; ' ORDER BY error_type) FROM ("
+                f"coalesce(string_agg(DISTINCT message, '; '), 'the line cannot be read'), "
+                f"CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN 'too_long' ELSE 'malformed_row' END "
+                f"FROM ("
                 f"SELECT r.line AS record, any_value(m.line) AS line, "
                 f"CAST(json_object('line', any_value(r.csv_line)) AS VARCHAR) AS raw, r.error_type, "
-                f"CASE WHEN r.error_type = 'TOO MANY COLUMNS' THEN arg_max(r.error_message, r.column_idx) "
-                f"ELSE arg_min(r.error_message, r.column_idx) END AS message "
+                f"iw_reject_message(r.error_type, CASE WHEN r.error_type = 'TOO MANY COLUMNS' "
+                f"THEN arg_max(r.error_message, r.column_idx) ELSE arg_min(r.error_message, r.column_idx) END) "
+                f"AS message "
                 f"FROM {rej} r JOIN iw_reject_lines m ON m.record = r.line GROUP BY r.line, r.error_type"
                 f") GROUP BY record",
                 {"file": f"{file}.csv"},
@@ -199,7 +247,3 @@ def stage_frame(cur: duckdb.DuckDBPyConnection, file: str, frame: pd.DataFrame, 
     _create_lines(cur, file)
     return staged
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -20,6 +20,10 @@ from dashboard.ui import get_db
 SHOWN_IMPORTS = 200
 SHOWN_ROWS = 1000
 FILE_NAMES = {"treatments": "treatments.csv", "injections": "injections.csv", "events": "events.csv"}
+ENCODINGS = {"utf-8": "UTF-8 (the format's own)", "windows-1252": "Windows-1252 (the \"CSV\" of older Excel)",
+             "latin-1": "Latin-1 (ISO-8859-1)", "utf-16": "UTF-16 (\"Unicode text\")"}
+DATE_CHOICES = {"iso": "YYYY-MM-DD (the format's own)", "DD/MM/YYYY": "DD/MM/YYYY: 03/04/2024 is 3 April",
+                "MM/DD/YYYY": "MM/DD/YYYY: 03/04/2024 is 4 March"}
 
 user = require_permission("import.run")
 db = get_db()
@@ -40,10 +44,19 @@ def _n(count: int, noun: str) -> str:
 st.subheader("Import a data set")
 upload = st.file_uploader("Data set (.zip)", type=["zip"], key="imp_file",
                           help="A .zip of one folder with treatments.csv and injections.csv (events.csv optional)")
+with st.expander("Files saved by another program (encoding, dates)"):
+    st.caption("The format asks for UTF-8 files with dates as YYYY-MM-DD. A spreadsheet's own CSV can be read as "
+               "it is: name how it was saved. A file that is already UTF-8 is read as UTF-8 whatever is chosen here; "
+               "dates as YYYY-MM-DD are read under every choice.")
+    left, right = st.columns(2)
+    encoding = left.selectbox("File encoding", list(ENCODINGS), key="imp_encoding", format_func=ENCODINGS.get)
+    date_format = right.selectbox("Dates", list(DATE_CHOICES), key="imp_dates", format_func=DATE_CHOICES.get)
 if st.button("Import", type="primary", key="imp_run", disabled=upload is None, icon=":material/upload:"):
     try:
         with st.spinner("Importing… (the app waits until the import has finished)"):
-            result = import_upload(db, user, upload.name, upload.getvalue())
+            result = import_upload(db, user, upload.name, upload.getvalue(),
+                                   encoding=None if encoding == "utf-8" else encoding,
+                                   date_format=None if date_format == "iso" else date_format)
     except ImportInputError as exc:
         st.session_state["imp_last"] = {"error": str(exc)}
     else:

@@ -22,9 +22,9 @@ WITH r AS (
         iw_code(t_area, $area_l, $area) AS v_area,
         coalesce(iw_code(t_side, $side_l, $side), CASE WHEN t_side IS NULL THEN 'B' END) AS v_side,
         t_point AS v_point,
-        iw_decimal(t_units) AS v_units,
+        iw_decimal(iw_decimal_comma(t_units, $decimal_comma)) AS v_units,
         iw_int(t_points) AS v_points,
-        iw_decimal(t_volume_ml) AS v_volume_ml,
+        iw_decimal(iw_decimal_comma(t_volume_ml, $decimal_comma)) AS v_volume_ml,
         iw_code(t_depth, $depth_l, $depth) AS v_depth
     FROM r LEFT JOIN iw_lines_injections l ON l.n = r.n  -- lines that are not n + 2 (staging.py)
 ), file_parent AS (
@@ -44,32 +44,35 @@ WITH r AS (
         CASE WHEN fp.pref IS NOT NULL THEN fp.db_treatment_id WHEN dp.n = 1 THEN dp.treatment_id END AS db_treatment_id,
         fp.new_id AS parent_new_id,
         concat_ws(chr(30),
+        -- a NUL character in any cell (spec 7.4); $nul is false unless the file holds a NUL byte at all
+        CASE WHEN $nul THEN iw_nul(['treatment_id', 'area', 'side', 'point', 'units', 'points', 'volume_ml', 'depth'],
+            [t_treatment_id, t_area, t_side, t_point, t_units, t_points, t_volume_ml, t_depth]) END,
         CASE WHEN v_ref IS NULL THEN 'missing_required' || chr(31) || ( 'treatment_id is empty') END,
         CASE WHEN t_area IS NULL THEN 'missing_required' || chr(31) || ( 'area is empty') END,
         CASE WHEN t_units IS NULL THEN 'missing_required' || chr(31) || ( 'units is empty') END,
-        CASE WHEN t_units IS NOT NULL AND v_units IS NULL THEN 'bad_type' || chr(31) || (
-            'units ''' || t_units || ''' is not a number (use digits with ''.'' as decimal separator)') END,
-        CASE WHEN t_points IS NOT NULL AND v_points IS NULL THEN 'bad_type' || chr(31) || (
-            'points ''' || t_points || ''' is not a whole number') END,
-        CASE WHEN t_volume_ml IS NOT NULL AND v_volume_ml IS NULL THEN 'bad_type' || chr(31) || (
-            'volume_ml ''' || t_volume_ml || ''' is not a number (use digits with ''.'' as decimal separator)') END,
-        CASE WHEN t_area IS NOT NULL AND v_area IS NULL THEN 'unknown_code' || chr(31) || (
-            'area ''' || t_area || ''' is not a known area code (' || array_to_string($area, ', ') || ')') END,
-        CASE WHEN t_side IS NOT NULL AND v_side IS NULL THEN 'unknown_code' || chr(31) || (
-            'side ''' || t_side || ''' is not one of ' || array_to_string($side, ', ')) END,
-        CASE WHEN t_depth IS NOT NULL AND v_depth IS NULL THEN 'unknown_code' || chr(31) || (
-            'depth ''' || t_depth || ''' is not one of ' || array_to_string($depth, ', ')) END,
-        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is ' || length(v_ref) || ' characters long; at most 200 are allowed') END,
-        CASE WHEN length(v_point) > 200 THEN 'out_of_range' || chr(31) || ( 'point is ' || length(v_point) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN t_units IS NOT NULL AND v_units IS NULL THEN CASE WHEN length(t_units) > 200 THEN iw_too_long('units', t_units, 200) ELSE 'bad_type' || chr(31) || (
+            'units ''' || iw_shown(t_units) || ''' is not a number (use digits with ''.'' as decimal separator)') END END,
+        CASE WHEN t_points IS NOT NULL AND v_points IS NULL THEN CASE WHEN length(t_points) > 200 THEN iw_too_long('points', t_points, 200) ELSE 'bad_type' || chr(31) || (
+            'points ''' || iw_shown(t_points) || ''' is not a whole number') END END,
+        CASE WHEN t_volume_ml IS NOT NULL AND v_volume_ml IS NULL THEN CASE WHEN length(t_volume_ml) > 200 THEN iw_too_long('volume_ml', t_volume_ml, 200) ELSE 'bad_type' || chr(31) || (
+            'volume_ml ''' || iw_shown(t_volume_ml) || ''' is not a number (use digits with ''.'' as decimal separator)') END END,
+        CASE WHEN t_area IS NOT NULL AND v_area IS NULL THEN CASE WHEN length(t_area) > 200 THEN iw_too_long('area', t_area, 200) ELSE 'unknown_code' || chr(31) || (
+            'area ''' || iw_shown(t_area) || ''' is not a known area code (' || array_to_string($area, ', ') || ')') END END,
+        CASE WHEN t_side IS NOT NULL AND v_side IS NULL THEN CASE WHEN length(t_side) > 200 THEN iw_too_long('side', t_side, 200) ELSE 'unknown_code' || chr(31) || (
+            'side ''' || iw_shown(t_side) || ''' is not one of ' || array_to_string($side, ', ')) END END,
+        CASE WHEN t_depth IS NOT NULL AND v_depth IS NULL THEN CASE WHEN length(t_depth) > 200 THEN iw_too_long('depth', t_depth, 200) ELSE 'unknown_code' || chr(31) || (
+            'depth ''' || iw_shown(t_depth) || ''' is not one of ' || array_to_string($depth, ', ')) END END,
+        CASE WHEN length(v_ref) > 200 THEN iw_too_long('treatment_id', v_ref, 200) END,
+        CASE WHEN length(v_point) > 200 THEN iw_too_long('point', v_point, 200) END,
         CASE WHEN v_units <= 0 OR v_units > 1000 THEN 'out_of_range' || chr(31) || (
             'units ' || t_units || ' is impossible in one row (must be more than 0 and at most 1000)') END,
         CASE WHEN v_points NOT BETWEEN 1 AND 200 THEN 'out_of_range' || chr(31) || (
             'points ' || v_points || ' is outside 1..200') END,
         CASE WHEN v_volume_ml <= 0 OR v_volume_ml > 50 THEN 'out_of_range' || chr(31) || (
             'volume_ml ' || t_volume_ml || ' must be more than 0 and at most 50 mL') END,
-        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NOT NULL AND NOT fp.accepted THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || v_ref || ' was quarantined (treatments.csv line ' || fp.first_line || ')') END,
-        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n IS NULL THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || v_ref || ' is neither in treatments.csv nor stored') END,
-        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n > 1 THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || v_ref || ' is stored for ' || dp.n || ' clinics; send it with its treatments.csv row') END
+        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NOT NULL AND NOT fp.accepted THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || iw_shown(v_ref) || ' was quarantined (treatments.csv line ' || fp.first_line || ')') END,
+        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n IS NULL THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || iw_shown(v_ref) || ' is neither in treatments.csv nor stored') END,
+        CASE WHEN v_ref IS NOT NULL AND fp.pref IS NULL AND dp.n > 1 THEN 'unknown_treatment' || chr(31) || ( 'treatment ' || iw_shown(v_ref) || ' is stored for ' || dp.n || ' clinics; send it with its treatments.csv row') END
     ) AS problems
     FROM v
     LEFT JOIN file_parent fp ON fp.pref = v.v_ref
@@ -105,15 +108,15 @@ WITH r AS (
     LEFT JOIN stored_any sa ON sa.treatment_id = chk.db_treatment_id
 ), fin AS (
     SELECT cmp.* EXCLUDE (problems), concat_ws(chr(30), nullif(problems, ''),
-        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN 'duplicate_in_file' || chr(31) || ( 'the same row for treatment ' || v_ref || ', ' || v_area || ', side ' || v_side
+        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN 'duplicate_in_file' || chr(31) || ( 'the same row for treatment ' || iw_shown(v_ref) || ', ' || v_area || ', side ' || v_side
                    || coalesce(', point ' || v_point, '') || ' is on line ' || dup_first) END,
-        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN 'duplicate_in_file' || chr(31) || ( 'treatment ' || v_ref || ', ' || v_area || ', side ' || v_side || coalesce(', point ' || v_point, '')
+        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN 'duplicate_in_file' || chr(31) || ( 'treatment ' || iw_shown(v_ref) || ', ' || v_area || ', side ' || v_side || coalesce(', point ' || v_point, '')
                    || ' appears on several lines with different values (first on line ' || dup_first || ')') END,
         CASE WHEN key_stored AND len(differs) > 0 THEN 'conflicts_with_existing' || chr(31) || ( 'treatment '
-            || v_ref || ', ' || v_area || ', side ' || v_side || ' is already stored with a different '
+            || iw_shown(v_ref) || ', ' || v_area || ', side ' || v_side || ' is already stored with a different '
             || differs) END,
         CASE WHEN NOT key_stored AND parent_has_rows THEN 'conflicts_with_existing' || chr(31) || ( 'treatment '
-            || v_ref || ' is already stored with other injection rows (no ' || v_area || ', side ' || v_side
+            || iw_shown(v_ref) || ' is already stored with other injection rows (no ' || v_area || ', side ' || v_side
             || coalesce(', point ' || v_point, '') || ')') END
     ) AS problems
     FROM cmp

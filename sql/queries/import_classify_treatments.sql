@@ -28,14 +28,17 @@ WITH r AS (
         iw_text(pregnant_or_breastfeeding) AS t_pregnant_or_breastfeeding,
         iw_text(skin_infection_at_site) AS t_skin_infection_at_site,
         iw_text(aftercare_lay_down_4h) AS t_aftercare_lay_down_4h,
-        iw_text(aftercare_heat_or_exercise) AS t_aftercare_heat_or_exercise
+        iw_text(aftercare_heat_or_exercise) AS t_aftercare_heat_or_exercise,
+        -- as YYYY-MM-DD...: the same text unless a date format (DD/MM/YYYY, MM/DD/YYYY) was chosen
+        iw_slash_date(iw_text(treated_at), $date_format) AS t_iso_treated_at,
+        iw_slash_date(iw_text(reconstituted_at), $date_format) AS t_iso_reconstituted_at
     FROM iw_raw_treatments
 ), p AS (
     SELECT r.* EXCLUDE (n),
         coalesce(l.line, r.n + 2) AS line,
         t_treatment_id AS v_ref,
         t_clinic AS v_clinic,
-        iw_datetime(t_treated_at, $tz) AS v_treated_at,
+        iw_datetime(t_iso_treated_at, $tz) AS v_treated_at,
         t_patient_ref AS v_patient_ref,
         iw_int(t_patient_birth_year) AS v_birth_year,
         iw_code(t_patient_sex, $sex_l, $sex) AS v_sex,
@@ -43,8 +46,8 @@ WITH r AS (
         iw_code(t_product, $product_l, $product) AS v_product,
         t_lot AS v_lot,
         iw_int(t_vial_units) AS v_vial_units,
-        iw_decimal(t_diluent_ml) AS v_diluent_ml,
-        iw_datetime(t_reconstituted_at, $tz) AS v_reconstituted_at,
+        iw_decimal(iw_decimal_comma(t_diluent_ml, $decimal_comma)) AS v_diluent_ml,
+        iw_datetime(t_iso_reconstituted_at, $tz) AS v_reconstituted_at,
         iw_bool(t_alcohol_48h) AS v_alcohol_48h,
         iw_bool(t_anticoagulant) AS v_anticoagulant,
         iw_bool(t_interacting_medication) AS v_interacting_medication,
@@ -62,42 +65,45 @@ WITH r AS (
     FROM p
 ), chk AS MATERIALIZED (
     SELECT COLUMNS(lambda c: NOT starts_with(c, 't_')), concat_ws(chr(30),
+        -- a NUL character in any cell (spec 7.4); $nul is false unless the file holds a NUL byte at all
+        CASE WHEN $nul THEN iw_nul(['treatment_id', 'clinic', 'treated_at', 'patient_ref', 'patient_birth_year', 'patient_sex', 'injector', 'product', 'lot', 'vial_units', 'diluent_ml', 'reconstituted_at', 'alcohol_48h', 'anticoagulant', 'interacting_medication', 'prior_toxin_90d', 'allergy_history', 'allergy_test_done', 'neuromuscular_disorder', 'pregnant_or_breastfeeding', 'skin_infection_at_site', 'aftercare_lay_down_4h', 'aftercare_heat_or_exercise'],
+            [t_treatment_id, t_clinic, t_treated_at, t_patient_ref, t_patient_birth_year, t_patient_sex, t_injector, t_product, t_lot, t_vial_units, t_diluent_ml, t_reconstituted_at, t_alcohol_48h, t_anticoagulant, t_interacting_medication, t_prior_toxin_90d, t_allergy_history, t_allergy_test_done, t_neuromuscular_disorder, t_pregnant_or_breastfeeding, t_skin_infection_at_site, t_aftercare_lay_down_4h, t_aftercare_heat_or_exercise]) END,
         CASE WHEN v_ref IS NULL THEN 'missing_required' || chr(31) || ( 'treatment_id is empty') END,
         CASE WHEN v_clinic IS NULL THEN 'missing_required' || chr(31) || ( 'clinic is empty') END,
         CASE WHEN t_treated_at IS NULL THEN 'missing_required' || chr(31) || ( 'treated_at is empty') END,
         CASE WHEN v_patient_ref IS NULL THEN 'missing_required' || chr(31) || ( 'patient_ref is empty') END,
         CASE WHEN v_injector IS NULL THEN 'missing_required' || chr(31) || ( 'injector is empty') END,
         CASE WHEN t_product IS NULL THEN 'missing_required' || chr(31) || ( 'product is empty') END,
-        CASE WHEN t_treated_at IS NOT NULL AND v_treated_at IS NULL THEN 'bad_type' || chr(31) || (
-            'treated_at ''' || t_treated_at || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)') END,
-        CASE WHEN t_reconstituted_at IS NOT NULL AND v_reconstituted_at IS NULL THEN 'bad_type' || chr(31) || (
-            'reconstituted_at ''' || t_reconstituted_at || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)') END,
-        CASE WHEN t_patient_birth_year IS NOT NULL AND v_birth_year IS NULL THEN 'bad_type' || chr(31) || (
-            'patient_birth_year ''' || t_patient_birth_year || ''' is not a whole number') END,
-        CASE WHEN t_vial_units IS NOT NULL AND v_vial_units IS NULL THEN 'bad_type' || chr(31) || (
-            'vial_units ''' || t_vial_units || ''' is not a whole number') END,
-        CASE WHEN t_diluent_ml IS NOT NULL AND v_diluent_ml IS NULL THEN 'bad_type' || chr(31) || (
-            'diluent_ml ''' || t_diluent_ml || ''' is not a number (use digits with ''.'' as decimal separator)') END,
-        CASE WHEN t_alcohol_48h IS NOT NULL AND v_alcohol_48h IS NULL THEN 'bad_type' || chr(31) || ( 'alcohol_48h ''' || t_alcohol_48h || ''' is not a yes/no value') END,
-        CASE WHEN t_anticoagulant IS NOT NULL AND v_anticoagulant IS NULL THEN 'bad_type' || chr(31) || ( 'anticoagulant ''' || t_anticoagulant || ''' is not a yes/no value') END,
-        CASE WHEN t_interacting_medication IS NOT NULL AND v_interacting_medication IS NULL THEN 'bad_type' || chr(31) || ( 'interacting_medication ''' || t_interacting_medication || ''' is not a yes/no value') END,
-        CASE WHEN t_prior_toxin_90d IS NOT NULL AND v_prior_toxin_90d IS NULL THEN 'bad_type' || chr(31) || ( 'prior_toxin_90d ''' || t_prior_toxin_90d || ''' is not a yes/no value') END,
-        CASE WHEN t_allergy_history IS NOT NULL AND v_allergy_history IS NULL THEN 'bad_type' || chr(31) || ( 'allergy_history ''' || t_allergy_history || ''' is not a yes/no value') END,
-        CASE WHEN t_allergy_test_done IS NOT NULL AND v_allergy_test_done IS NULL THEN 'bad_type' || chr(31) || ( 'allergy_test_done ''' || t_allergy_test_done || ''' is not a yes/no value') END,
-        CASE WHEN t_neuromuscular_disorder IS NOT NULL AND v_neuromuscular_disorder IS NULL THEN 'bad_type' || chr(31) || ( 'neuromuscular_disorder ''' || t_neuromuscular_disorder || ''' is not a yes/no value') END,
-        CASE WHEN t_pregnant_or_breastfeeding IS NOT NULL AND v_pregnant_or_breastfeeding IS NULL THEN 'bad_type' || chr(31) || ( 'pregnant_or_breastfeeding ''' || t_pregnant_or_breastfeeding || ''' is not a yes/no value') END,
-        CASE WHEN t_skin_infection_at_site IS NOT NULL AND v_skin_infection_at_site IS NULL THEN 'bad_type' || chr(31) || ( 'skin_infection_at_site ''' || t_skin_infection_at_site || ''' is not a yes/no value') END,
-        CASE WHEN t_aftercare_lay_down_4h IS NOT NULL AND v_aftercare_lay_down_4h IS NULL THEN 'bad_type' || chr(31) || ( 'aftercare_lay_down_4h ''' || t_aftercare_lay_down_4h || ''' is not a yes/no value') END,
-        CASE WHEN t_aftercare_heat_or_exercise IS NOT NULL AND v_aftercare_heat_or_exercise IS NULL THEN 'bad_type' || chr(31) || ( 'aftercare_heat_or_exercise ''' || t_aftercare_heat_or_exercise || ''' is not a yes/no value') END,
-        CASE WHEN t_product IS NOT NULL AND v_product IS NULL THEN 'unknown_code' || chr(31) || (
-            'product ''' || t_product || ''' is not a known product code (' || array_to_string($product, ', ') || ')') END,
-        CASE WHEN t_patient_sex IS NOT NULL AND v_sex IS NULL THEN 'unknown_code' || chr(31) || (
-            'patient_sex ''' || t_patient_sex || ''' is not one of ' || array_to_string($sex, ', ')) END,
-        CASE WHEN length(v_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'treatment_id is ' || length(v_ref) || ' characters long; at most 200 are allowed') END,
-        CASE WHEN length(v_clinic) > 200 THEN 'out_of_range' || chr(31) || ( 'clinic is ' || length(v_clinic) || ' characters long; at most 200 are allowed') END,
-        CASE WHEN length(v_patient_ref) > 200 THEN 'out_of_range' || chr(31) || ( 'patient_ref is ' || length(v_patient_ref) || ' characters long; at most 200 are allowed') END,
-        CASE WHEN length(v_injector) > 200 THEN 'out_of_range' || chr(31) || ( 'injector is ' || length(v_injector) || ' characters long; at most 200 are allowed') END,
-        CASE WHEN length(v_lot) > 200 THEN 'out_of_range' || chr(31) || ( 'lot is ' || length(v_lot) || ' characters long; at most 200 are allowed') END,
+        CASE WHEN t_treated_at IS NOT NULL AND v_treated_at IS NULL THEN CASE WHEN length(t_treated_at) > 200 THEN iw_too_long('treated_at', t_treated_at, 200) ELSE 'bad_type' || chr(31) || (
+            'treated_at ''' || iw_shown(t_treated_at) || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)' || iw_date_hint(t_treated_at, $date_format)) END END,
+        CASE WHEN t_reconstituted_at IS NOT NULL AND v_reconstituted_at IS NULL THEN CASE WHEN length(t_reconstituted_at) > 200 THEN iw_too_long('reconstituted_at', t_reconstituted_at, 200) ELSE 'bad_type' || chr(31) || (
+            'reconstituted_at ''' || iw_shown(t_reconstituted_at) || ''' is not a date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], optionally ending in Z or ±HH:MM)' || iw_date_hint(t_reconstituted_at, $date_format)) END END,
+        CASE WHEN t_patient_birth_year IS NOT NULL AND v_birth_year IS NULL THEN CASE WHEN length(t_patient_birth_year) > 200 THEN iw_too_long('patient_birth_year', t_patient_birth_year, 200) ELSE 'bad_type' || chr(31) || (
+            'patient_birth_year ''' || iw_shown(t_patient_birth_year) || ''' is not a whole number') END END,
+        CASE WHEN t_vial_units IS NOT NULL AND v_vial_units IS NULL THEN CASE WHEN length(t_vial_units) > 200 THEN iw_too_long('vial_units', t_vial_units, 200) ELSE 'bad_type' || chr(31) || (
+            'vial_units ''' || iw_shown(t_vial_units) || ''' is not a whole number') END END,
+        CASE WHEN t_diluent_ml IS NOT NULL AND v_diluent_ml IS NULL THEN CASE WHEN length(t_diluent_ml) > 200 THEN iw_too_long('diluent_ml', t_diluent_ml, 200) ELSE 'bad_type' || chr(31) || (
+            'diluent_ml ''' || iw_shown(t_diluent_ml) || ''' is not a number (use digits with ''.'' as decimal separator)') END END,
+        CASE WHEN t_alcohol_48h IS NOT NULL AND v_alcohol_48h IS NULL THEN CASE WHEN length(t_alcohol_48h) > 200 THEN iw_too_long('alcohol_48h', t_alcohol_48h, 200) ELSE 'bad_type' || chr(31) || ( 'alcohol_48h ''' || iw_shown(t_alcohol_48h) || ''' is not a yes/no value') END END,
+        CASE WHEN t_anticoagulant IS NOT NULL AND v_anticoagulant IS NULL THEN CASE WHEN length(t_anticoagulant) > 200 THEN iw_too_long('anticoagulant', t_anticoagulant, 200) ELSE 'bad_type' || chr(31) || ( 'anticoagulant ''' || iw_shown(t_anticoagulant) || ''' is not a yes/no value') END END,
+        CASE WHEN t_interacting_medication IS NOT NULL AND v_interacting_medication IS NULL THEN CASE WHEN length(t_interacting_medication) > 200 THEN iw_too_long('interacting_medication', t_interacting_medication, 200) ELSE 'bad_type' || chr(31) || ( 'interacting_medication ''' || iw_shown(t_interacting_medication) || ''' is not a yes/no value') END END,
+        CASE WHEN t_prior_toxin_90d IS NOT NULL AND v_prior_toxin_90d IS NULL THEN CASE WHEN length(t_prior_toxin_90d) > 200 THEN iw_too_long('prior_toxin_90d', t_prior_toxin_90d, 200) ELSE 'bad_type' || chr(31) || ( 'prior_toxin_90d ''' || iw_shown(t_prior_toxin_90d) || ''' is not a yes/no value') END END,
+        CASE WHEN t_allergy_history IS NOT NULL AND v_allergy_history IS NULL THEN CASE WHEN length(t_allergy_history) > 200 THEN iw_too_long('allergy_history', t_allergy_history, 200) ELSE 'bad_type' || chr(31) || ( 'allergy_history ''' || iw_shown(t_allergy_history) || ''' is not a yes/no value') END END,
+        CASE WHEN t_allergy_test_done IS NOT NULL AND v_allergy_test_done IS NULL THEN CASE WHEN length(t_allergy_test_done) > 200 THEN iw_too_long('allergy_test_done', t_allergy_test_done, 200) ELSE 'bad_type' || chr(31) || ( 'allergy_test_done ''' || iw_shown(t_allergy_test_done) || ''' is not a yes/no value') END END,
+        CASE WHEN t_neuromuscular_disorder IS NOT NULL AND v_neuromuscular_disorder IS NULL THEN CASE WHEN length(t_neuromuscular_disorder) > 200 THEN iw_too_long('neuromuscular_disorder', t_neuromuscular_disorder, 200) ELSE 'bad_type' || chr(31) || ( 'neuromuscular_disorder ''' || iw_shown(t_neuromuscular_disorder) || ''' is not a yes/no value') END END,
+        CASE WHEN t_pregnant_or_breastfeeding IS NOT NULL AND v_pregnant_or_breastfeeding IS NULL THEN CASE WHEN length(t_pregnant_or_breastfeeding) > 200 THEN iw_too_long('pregnant_or_breastfeeding', t_pregnant_or_breastfeeding, 200) ELSE 'bad_type' || chr(31) || ( 'pregnant_or_breastfeeding ''' || iw_shown(t_pregnant_or_breastfeeding) || ''' is not a yes/no value') END END,
+        CASE WHEN t_skin_infection_at_site IS NOT NULL AND v_skin_infection_at_site IS NULL THEN CASE WHEN length(t_skin_infection_at_site) > 200 THEN iw_too_long('skin_infection_at_site', t_skin_infection_at_site, 200) ELSE 'bad_type' || chr(31) || ( 'skin_infection_at_site ''' || iw_shown(t_skin_infection_at_site) || ''' is not a yes/no value') END END,
+        CASE WHEN t_aftercare_lay_down_4h IS NOT NULL AND v_aftercare_lay_down_4h IS NULL THEN CASE WHEN length(t_aftercare_lay_down_4h) > 200 THEN iw_too_long('aftercare_lay_down_4h', t_aftercare_lay_down_4h, 200) ELSE 'bad_type' || chr(31) || ( 'aftercare_lay_down_4h ''' || iw_shown(t_aftercare_lay_down_4h) || ''' is not a yes/no value') END END,
+        CASE WHEN t_aftercare_heat_or_exercise IS NOT NULL AND v_aftercare_heat_or_exercise IS NULL THEN CASE WHEN length(t_aftercare_heat_or_exercise) > 200 THEN iw_too_long('aftercare_heat_or_exercise', t_aftercare_heat_or_exercise, 200) ELSE 'bad_type' || chr(31) || ( 'aftercare_heat_or_exercise ''' || iw_shown(t_aftercare_heat_or_exercise) || ''' is not a yes/no value') END END,
+        CASE WHEN t_product IS NOT NULL AND v_product IS NULL THEN CASE WHEN length(t_product) > 200 THEN iw_too_long('product', t_product, 200) ELSE 'unknown_code' || chr(31) || (
+            'product ''' || iw_shown(t_product) || ''' is not a known product code (' || array_to_string($product, ', ') || ')') END END,
+        CASE WHEN t_patient_sex IS NOT NULL AND v_sex IS NULL THEN CASE WHEN length(t_patient_sex) > 200 THEN iw_too_long('patient_sex', t_patient_sex, 200) ELSE 'unknown_code' || chr(31) || (
+            'patient_sex ''' || iw_shown(t_patient_sex) || ''' is not one of ' || array_to_string($sex, ', ')) END END,
+        CASE WHEN length(v_ref) > 200 THEN iw_too_long('treatment_id', v_ref, 200) END,
+        CASE WHEN length(v_clinic) > 200 THEN iw_too_long('clinic', v_clinic, 200) END,
+        CASE WHEN length(v_patient_ref) > 200 THEN iw_too_long('patient_ref', v_patient_ref, 200) END,
+        CASE WHEN length(v_injector) > 200 THEN iw_too_long('injector', v_injector, 200) END,
+        CASE WHEN length(v_lot) > 200 THEN iw_too_long('lot', v_lot, 200) END,
         CASE WHEN v_birth_year NOT BETWEEN 1900 AND year(CAST($now AS TIMESTAMP)) THEN 'out_of_range' || chr(31) || (
             'patient_birth_year ' || v_birth_year || ' is outside 1900..' || year(CAST($now AS TIMESTAMP))) END,
         CASE WHEN v_vial_units NOT BETWEEN 1 AND 1000 THEN 'out_of_range' || chr(31) || (
@@ -180,14 +186,14 @@ WITH r AS (
     LEFT JOIN firstpat fp ON fp.pref = chk.v_patient_ref
 ), fin AS (
     SELECT cmp.* EXCLUDE (problems), concat_ws(chr(30), nullif(problems, ''),
-        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN 'duplicate_in_file' || chr(31) || ( 'treatment_id ' || v_ref || ' repeats line ' || dup_first) END,
-        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN 'duplicate_in_file' || chr(31) || ( 'treatment_id ' || v_ref || ' appears on several lines with different values (first on line ' || dup_first || ')') END,
-        CASE WHEN len(differs) > 0 THEN 'conflicts_with_existing' || chr(31) || ( 'treatment ' || v_ref
-            || ' of ' || v_clinic || ' is already stored with a different ' || differs) END,
+        CASE WHEN dup_first IS NOT NULL AND dup_variants = 1 AND line > dup_first THEN 'duplicate_in_file' || chr(31) || ( 'treatment_id ' || iw_shown(v_ref) || ' repeats line ' || dup_first) END,
+        CASE WHEN dup_first IS NOT NULL AND dup_variants > 1 THEN 'duplicate_in_file' || chr(31) || ( 'treatment_id ' || iw_shown(v_ref) || ' appears on several lines with different values (first on line ' || dup_first || ')') END,
+        CASE WHEN len(differs) > 0 THEN 'conflicts_with_existing' || chr(31) || ( 'treatment ' || iw_shown(v_ref)
+            || ' of ' || iw_shown(v_clinic) || ' is already stored with a different ' || differs) END,
         CASE WHEN v_birth_year <> known_birth_year THEN 'conflicts_with_existing' || chr(31) || ( 'patient '
-            || v_patient_ref || ' is recorded with birth year ' || known_birth_year || ', not ' || v_birth_year) END,
+            || iw_shown(v_patient_ref) || ' is recorded with birth year ' || known_birth_year || ', not ' || v_birth_year) END,
         CASE WHEN v_sex <> known_sex THEN 'conflicts_with_existing' || chr(31) || ( 'patient '
-            || v_patient_ref || ' is recorded with sex ' || known_sex || ', not ' || v_sex) END
+            || iw_shown(v_patient_ref) || ' is recorded with sex ' || known_sex || ', not ' || v_sex) END
     ) AS problems
     FROM cmp
 )

@@ -1,4 +1,4 @@
--- Import step: keep every line the CSV reader could not split into the header's columns (or decode as UTF-8).
+-- Import step: keep every line the CSV reader could not split into the header's columns, or could not take whole.
 INSERT INTO iw_quarantine (file, line, raw, reasons, messages)
-SELECT file, line, raw, 'malformed_row', message
+SELECT file, line, raw, reason, message
 FROM iw_rejects
