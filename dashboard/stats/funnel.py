@@ -82,6 +82,70 @@ def sr_overdispersion(observed: np.ndarray, expected: np.ndarray, fraction: floa
     return Overdispersion(phi, float(tau2), p, units)
 
 
+def _variance_moments(k: np.ndarray, s1: np.ndarray, s2: np.ndarray, w1: np.ndarray, w2: np.ndarray,
+                      z2_variance: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Variance estimate and its sampling variance from the sums over k units of z2, z2^2, w and w^2 (the variance
+    of one squared z-score from these units, or z2_variance when given: a few units cannot measure it)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = 4 * k / (w1 - w2 / w1)
+        mean = s1 / k
+        estimate = scale * (mean - (k - 1) / k)
+        spread = np.maximum(s2 - k * mean**2, 0.0) / (k - 1) if z2_variance is None else z2_variance
+        noise = scale**2 * spread / k
+    small = k < 3
+    return np.where(small, 0.0, estimate), np.where(small, np.inf, noise)
+
+
+def _sr_terms(observed: np.ndarray, expected: np.ndarray, fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """Winsorised squared z-scores on the square-root scale and the units' weights 4E."""
+    o = np.asarray(observed, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    if o.size < 3:
+        return ((np.sqrt(o / e) - 1) * 2 * np.sqrt(e)) ** 2, 4 * e
+    return winsorise((np.sqrt(o / e) - 1) * 2 * np.sqrt(e), fraction) ** 2, 4 * e
+
+
+def squared_z(observed: np.ndarray, expected: np.ndarray, fraction: float = 0.1) -> np.ndarray:
+    """Return the Winsorised squared z-scores of units on the square-root scale (units with E > 0)."""
+    keep = np.asarray(expected, dtype=float) > 0
+    return _sr_terms(np.asarray(observed, dtype=float)[keep], np.asarray(expected, dtype=float)[keep], fraction)[0]
+
+
+def sr_variance_estimate(observed: np.ndarray, expected: np.ndarray, fraction: float = 0.1,
+                         z2_variance: float | None = None) -> tuple[float, float]:
+    """Return the moment estimate of the rate multiplier's variance between units, not truncated at 0, and the
+    sampling variance of that estimate (units with E > 0).
+
+    phi is the mean of k Winsorised squared z-scores, so its sampling variance is their variance over k (measured,
+    not the normal theory's 2/k: with few expected events a squared z-score is far more variable). The untruncated
+    estimate is what an empirical-Bayes pooling of several such estimates needs (truncating each at 0 first would
+    bias their mean upwards)."""
+    keep = np.asarray(expected, dtype=float) > 0
+    z2, w = _sr_terms(np.asarray(observed, dtype=float)[keep], np.asarray(expected, dtype=float)[keep], fraction)
+    est, noise = _variance_moments(np.array(float(z2.size)), np.array(z2.sum()), np.array((z2**2).sum()),
+                                   np.array(w.sum()), np.array((w**2).sum()), z2_variance)
+    return float(est), float(noise)
+
+
+def sr_variance_leave_one_out(observed: np.ndarray, expected: np.ndarray, groups: np.ndarray | None = None,
+                              fraction: float = 0.1,
+                              z2_variance: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return, for each unit, sr_variance_estimate over the units outside its group (each unit its own group when
+    groups is None; the Winsorising limits come from all units).
+
+    The spread a unit is judged against must not include that unit, nor its other cells (an injector's other areas):
+    a unit far above its peers would otherwise widen its own yardstick and hide."""
+    e = np.asarray(expected, dtype=float)
+    z2, w = _sr_terms(np.asarray(observed, dtype=float), e, fraction)
+    codes = np.arange(z2.size) if groups is None else np.unique(np.asarray(groups), return_inverse=True)[1].ravel()
+
+    def outside(values: np.ndarray) -> np.ndarray:
+        return values.sum() - np.bincount(codes, weights=values)[codes]
+
+    k = outside(np.ones(z2.size))
+    return _variance_moments(k, outside(z2), outside(z2**2), outside(w), outside(w**2), z2_variance)
+
+
 def sr_upper_limit(expected: np.ndarray | float, p: float, od: Overdispersion | None = None) -> np.ndarray:
     """Return the upper O/E limit: exact Poisson, widened by additive tau-squared when overdispersed."""
     e = np.asarray(expected, dtype=float)
