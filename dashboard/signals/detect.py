@@ -195,7 +195,7 @@ def _detect(db: Database, date_from: date | None = None, date_to: date | None = 
         found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control, spread)}
         clock.lap("injectors")
         bands = band_sums(cells, cell_events, probs)
-        found["dose"] = dose_findings(bands, control, spread.term)
+        found["dose"] = dose_findings(bands, control, spread)
         clock.lap("dose")
         found["lot"] = lot_findings(data.by_lot(), control)
         clock.lap("lots")

@@ -108,60 +108,30 @@ def level_for(observed: int, rate_ratio: float, q: float, extra_act: bool = True
 
 
 # ---------------------------------------------------------------------------------------------- injectors
-@dataclass(frozen=True)
-class Spread:
-    """The variance between injectors of the rate multiplier: per term, and per injector x area x term cell as seen
-    from the other injectors' cells of its term (leave-one-injector-out), which is what that cell is tested against."""
-
-    term: dict[str, float]
-    cell: dict[tuple[int, str, str], float]
-
-    def for_cells(self, cells: pd.DataFrame) -> np.ndarray:
-        """Return each row's variance: its own leave-one-out value, else its term's, else 0 (Poisson)."""
-        keys = zip(cells["injector_id"].astype(int), cells["area"].astype(str), cells["term"].astype(str), strict=True)
-        return np.array([self.cell.get(k, self.term.get(k[2], 0.0)) for k in keys], dtype=float)
+VARIANCE_PRIOR_UNITS = 20  # a term's own estimate of the spread between injectors weighs as this many cells
 
 
-def injector_variance(by_inj: pd.DataFrame, min_units: int = 5) -> Spread:
-    """Return the variance between injectors of the rate multiplier (0 = Poisson only), per term and per cell.
+def injector_variance(by_inj: pd.DataFrame, min_units: int = 5) -> dict[str, float]:
+    """Return, per term, the variance between injectors of the rate multiplier (0 = Poisson only).
 
     Injectors differ a little in every clinic (technique, patients, how diligently events are reported): the
     square-root-scale overdispersion of injector x area O/E with E >= 1 (Winsorised, Spiegelhalter) estimates that
-    spread. One term's cells are few and its own estimate noisy (its sampling variance is known), so each term's
-    estimate is shrunk towards the estimate over every term together by empirical Bayes: as far as the terms'
-    estimates differ no more than their sampling error explains, every term gets the pooled value; a term keeps its
-    own estimate only as far as real differences between terms show. A cell is judged against its term's spread
-    estimated without that injector's cells, so an injector far above the others cannot widen its own yardstick."""
+    spread. One term's cells are few and their estimate noisy, so it is shrunk towards the estimate over every term
+    together, weighted by its number of cells against VARIANCE_PRIOR_UNITS."""
     units = by_inj[by_inj["expected"] >= 1]
     pooled = funnel.log_rate_variance(funnel.sr_overdispersion(units["observed"].to_numpy(),
                                                                units["expected"].to_numpy()))
-    groups = {str(t): g for t, g in units.groupby("term", sort=True) if len(g) >= min_units}
-    # the sampling error of a term's estimate: its number of cells, with the variance of one squared z-score
-    # measured over every term's cells together (a handful of cells cannot measure it)
-    z2 = [funnel.squared_z(g["observed"].to_numpy(), g["expected"].to_numpy()) for g in groups.values()]
-    z2_variance = float(np.concatenate(z2).var(ddof=1)) if sum(len(z) for z in z2) > 1 else None
-    own = {t: funnel.sr_variance_estimate(g["observed"].to_numpy(), g["expected"].to_numpy(),
-                                          z2_variance=z2_variance) for t, g in groups.items()}
-    estimates = np.array([v[0] for v in own.values()])
-    noise = np.array([v[1] for v in own.values()])
-    between = max(0.0, float(np.mean((estimates - pooled) ** 2) - np.mean(noise))) if len(own) >= 2 else 0.0
-
-    def shrunk(estimate: np.ndarray | float, sampling: np.ndarray | float) -> np.ndarray:
-        weight = between / (between + np.asarray(sampling)) if between > 0 else 0.0
-        return np.maximum(0.0, pooled + weight * (np.asarray(estimate) - pooled))
-
-    term = {t: float(shrunk(*own[t])) for t in groups}
-    cell: dict[tuple[int, str, str], float] = {}
-    for t, g in groups.items():
-        values = shrunk(*funnel.sr_variance_leave_one_out(g["observed"].to_numpy(), g["expected"].to_numpy(),
-                                                          g["injector_id"].to_numpy(), z2_variance=z2_variance))
-        cell.update(zip(zip(g["injector_id"].astype(int), g["area"].astype(str), [t] * len(g), strict=True),
-                        values.tolist(), strict=True))
-    return Spread({str(t): term.get(str(t), pooled) for t in by_inj["term"].unique()}, cell)
+    out: dict[str, float] = {}
+    for term, grp in units.groupby("term", sort=True):
+        if len(grp) >= min_units:
+            own = funnel.log_rate_variance(funnel.sr_overdispersion(grp["observed"].to_numpy(),
+                                                                    grp["expected"].to_numpy()))
+            out[str(term)] = (len(grp) * own + VARIANCE_PRIOR_UNITS * pooled) / (len(grp) + VARIANCE_PRIOR_UNITS)
+    return {str(t): out.get(str(t), pooled) for t in by_inj["term"].unique()}
 
 
 def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str], dict[str, Any]],
-                      control: RunControl, spread: Spread | None = None) -> list[Finding]:
+                      control: RunControl, sigma2: dict[str, float] | None = None) -> list[Finding]:
     """Funnel comparison of each injector x area x term against expected, with overdispersion and CUSUM.
 
     The p-value allows for the spread between injectors (negative binomial with the term's estimated variance):
@@ -169,8 +139,8 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
     df = by_inj[by_inj["expected"] > 0].copy()
     if df.empty:
         return []
-    spread = injector_variance(df) if spread is None else spread
-    df["sigma2"] = spread.for_cells(df)
+    sigma2 = injector_variance(df) if sigma2 is None else sigma2
+    df["sigma2"] = df["term"].map(sigma2).fillna(0.0)
     df["p"] = funnel.negative_binomial_p(df["observed"].to_numpy(), df["expected"].to_numpy(),
                                          df["sigma2"].to_numpy())
     df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
@@ -182,12 +152,12 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
     df = df[[(a, t) in pairs for a, t in zip(df["area"], df["term"], strict=True)]]
     for (area, term), grp in df.groupby(["area", "term"], sort=True):
         units = grp[grp["expected"] >= 1]
-        # the funnel's limits widen by the same spread between injectors as each cell's test (estimated before the
-        # peers' scaling, and without the cell itself): an area's own handful of injectors, one high and the others
-        # low against their peers, would otherwise widen the limits by the very excess being judged
-        ul998, ul95 = (np.array([funnel.sr_upper_limit(e, tail, funnel.from_variance(s2, len(units)))
-                                 for e, s2 in zip(grp["expected"], grp["sigma2"], strict=True)], dtype=float).ravel()
-                       for tail in (0.001, 0.025))
+        # the funnel's limits widen by the same spread between injectors as the test (estimated before the peers'
+        # scaling): an area's own handful of injectors, one high and the others low against their peers, would
+        # otherwise widen the limits by the very excess being judged
+        od = funnel.from_variance(float(grp["sigma2"].iloc[0]), len(units))
+        ul998 = funnel.sr_upper_limit(grp["expected"].to_numpy(), 0.001, od)
+        ul95 = funnel.sr_upper_limit(grp["expected"].to_numpy(), 0.025, od)
         prior: ebayes.BetaPrior | None = None
         for i, row in enumerate(grp.itertuples(index=False)):
             rr = row.observed / row.expected
@@ -202,11 +172,9 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
                         f"negative binomial p allowing for the spread between injectors, variance {row.sigma2:.3g}), "
                         "BH",
                         injector_id=int(row.injector_id), area=str(area), q_value=float(row.q), level=level)
-            own = funnel.from_variance(float(row.sigma2), len(units))
             f.details.update({
                 "upper_95": float(ul95[i]), "upper_99_8": float(ul998[i]),
-                # the limits this injector is judged against (drawn on its funnel chart)
-                "phi": own.phi, "tau2": own.tau2,
+                "phi": None if od is None else od.phi, "tau2": None if od is None else od.tau2,
                 "n_out": int(row.n_out), "observed_out": int(row.observed_out),
                 "expected_out": float(row.expected_out), "act_p": float(row.p), "sigma2": float(row.sigma2),
             })
