@@ -98,3 +98,25 @@ def test_level_without_events_does_not_run_off():
     cells = pd.DataFrame({"product": ["ona", "abo"], "n": [10000, 3000], "events": [100, 0]})
     p = casemix.fit_casemix(cells, ["product"]).predict(cells)
     assert 0 < p[1] < 0.01 and np.isfinite(p).all()
+
+
+def test_coded_design_products_equal_the_dense_design() -> None:
+    """The case-mix fit's coded design gives the dense indicator matrix's products (gram, dot, tdot)."""
+    from dashboard.stats.casemix import CodedDesign
+
+    rng = np.random.default_rng(11)
+    rows = 3000
+    sizes = [6, 1, 3, 1, 1, 4, 2]  # many-level covariates mixed with one-level indicators
+    codes = [rng.integers(0, s + 1, rows) for s in sizes]
+    codes[2][:] = np.where(codes[2] == 2, 0, codes[2])  # a level present in no row
+    design = CodedDesign(codes, sizes, rows)
+    dense = [np.ones(rows)]
+    for code, size in zip(codes, sizes, strict=True):
+        dense.extend((code == level).astype(float) for level in range(1, size + 1))
+    x = np.column_stack(dense)
+    w = rng.random(rows)
+    beta = rng.normal(size=x.shape[1])
+    for _ in range(2):  # the second call reuses what the first built
+        np.testing.assert_allclose(design.gram(w), (x * w[:, None]).T @ x, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(design.dot(beta), x @ beta, rtol=1e-12)
+    np.testing.assert_allclose(design.tdot(w), x.T @ w, rtol=1e-12)

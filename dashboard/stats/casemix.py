@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 
 class Columns:
@@ -122,6 +124,7 @@ class CodedDesign:
         self.sizes = sizes
         self.offsets = list(np.cumsum([1, *sizes[:-1]])) if sizes else []
         self.shape = (rows, 1 + int(sum(sizes)))
+        self._cache: dict[str, Any] | None = None
 
     def dot(self, beta: np.ndarray) -> np.ndarray:
         """Return design @ beta."""
@@ -139,19 +142,56 @@ class CodedDesign:
         return out
 
     def gram(self, w: np.ndarray) -> np.ndarray:
-        """Return design' diag(w) design."""
+        """Return design' diag(w) design.
+
+        Blocks between two indicators (covariates with one estimated level, such as the risk factors) are one dense
+        product; blocks between a many-level covariate and the indicators are sums over the rows of each level of that
+        covariate (a sparse product); blocks between two many-level covariates are bincounts of their combined code. The row orders,
+        indicator matrix and combined codes depend on the design only and are built once, not at every step."""
         g = np.zeros((self.shape[1], self.shape[1]))
         g[0, :] = self.tdot(w)
         g[:, 0] = g[0, :]
-        parts = list(zip(self.codes, self.sizes, self.offsets, strict=True))
-        for a, (ca, la, oa) in enumerate(parts):
-            g[oa:oa + la, oa:oa + la] = np.diag(g[0, oa:oa + la])  # levels of one covariate never meet
-            for cb, lb, ob in parts[a + 1:]:
-                block = np.bincount(ca * (lb + 1) + cb, weights=w, minlength=(la + 1) * (lb + 1))
-                block = block.reshape(la + 1, lb + 1)[1:, 1:]
+        for off, size in zip(self.offsets, self.sizes, strict=True):  # levels of one covariate never meet
+            g[off:off + size, off:off + size] = np.diag(g[0, off:off + size])
+        plan = self._plan()
+        flags, flag_cols = plan["flags"], plan["flag_cols"]
+        if flag_cols.size:
+            fw = flags * w[:, None]
+            block = fw.T @ flags
+            np.fill_diagonal(block, 0.0)
+            g[np.ix_(flag_cols, flag_cols)] += block
+        for (oa, la, members), pairs in zip(plan["multi"], plan["multi_pairs"], strict=True):
+            if flag_cols.size:
+                block = members @ fw
+                g[oa:oa + la, flag_cols] = block
+                g[flag_cols, oa:oa + la] = block.T
+            for key, ob, lb in pairs:
+                block = np.bincount(key, weights=w, minlength=(la + 1) * (lb + 1)).reshape(la + 1, lb + 1)[1:, 1:]
                 g[oa:oa + la, ob:ob + lb] = block
                 g[ob:ob + lb, oa:oa + la] = block.T
         return g
+
+    def _plan(self) -> dict[str, Any]:
+        """Build (once) what gram() reuses at every step: the indicator columns as a dense 0/1 matrix, each
+        many-level covariate as a sparse level x row matrix, and the combined codes of each pair of them."""
+        if self._cache is not None:
+            return self._cache
+        parts = list(zip(self.codes, self.sizes, self.offsets, strict=True))
+        single = [(c, o) for c, s, o in parts if s == 1]
+        flags = (np.column_stack([c == 1 for c, _ in single]).astype(float) if single
+                 else np.zeros((self.shape[0], 0)))
+        multi = [(c, s, o) for c, s, o in parts if s > 1]
+        plan: dict[str, Any] = {"flags": flags, "flag_cols": np.array([o for _, o in single], dtype=np.int64),
+                                "multi": [], "multi_pairs": []}
+        rows = np.arange(self.shape[0])
+        for a, (ca, la, oa) in enumerate(multi):
+            estimated = ca > 0  # level x row membership of the estimated levels (a sparse indicator matrix)
+            members = sparse.csr_matrix((np.ones(int(estimated.sum())), (ca[estimated] - 1, rows[estimated])),
+                                        shape=(la, self.shape[0]))
+            plan["multi"].append((oa, la, members))
+            plan["multi_pairs"].append([(ca * (lb + 1) + cb, ob, lb) for cb, lb, ob in multi[a + 1:]])
+        self._cache = plan
+        return plan
 
 
 Design = np.ndarray | CodedDesign
