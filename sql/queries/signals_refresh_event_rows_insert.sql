@@ -6,7 +6,10 @@
 --   that never records the area, is compared like with like;
 -- - other terms go to the area the reporter recorded when it was treated, else to a treated area whose misplaced or
 --   excessive injection produces the term (reference: eyelid ptosis from the glabella, whatever else was treated),
---   else to the treated area where the term is most usual (reference incidence), else to the main area.
+--   else to the treated area where the term is most usual (reference incidence: eyelid numbness from the glabella,
+--   whatever area was the session's main one), else to the main area. The last two hold for every term tied to an
+--   area, with or without a placement signature: an injector who never writes the area down is then counted where
+--   the term arises, as are the colleagues who do.
 -- The pick is the smallest (rule rank, area) of the event's candidate areas (one aggregate, no window) and carries
 -- that area's columns. Process terms and 'other' are not analysed (a follow-up changing to one drops the row).
 INSERT INTO signal_event_rows (event_id, treatment_id, area, term, cell_id, injector_id, lot_id, clinic_id, day,
@@ -24,7 +27,7 @@ WITH ev AS (
     SELECT ev.event_id, any_value(ev.term) AS term,
            min({'recorded': CASE NOT ev.systemic AND ta.area = ev.area WHEN true THEN 0 ELSE 1 END,
                 'signature': CASE WHEN ev.anatomical AND list_contains(ev.signature_areas, ta.area) THEN 0 ELSE 1 END,
-                'usual': CASE WHEN ev.anatomical AND NOT ev.systemic THEN -coalesce(ae.p, -1) ELSE 0 END,
+                'usual': CASE WHEN NOT ev.systemic THEN -coalesce(ae.p, -1) ELSE 0 END,
                 'main': CASE WHEN ta.is_main THEN 0 ELSE 1 END, 'area': ta.area, 'treatment_id': ta.treatment_id,
                 'cell_id': ta.cell_id, 'injector_id': ta.injector_id, 'lot_id': ta.lot_id,
                 'clinic_id': ta.clinic_id, 'day': ta.day, 'dose_band': ta.dose_band,
