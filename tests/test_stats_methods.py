@@ -120,3 +120,14 @@ def test_coded_design_products_equal_the_dense_design() -> None:
         np.testing.assert_allclose(design.gram(w), (x * w[:, None]).T @ x, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(design.dot(beta), x @ beta, rtol=1e-12)
     np.testing.assert_allclose(design.tdot(w), x.T @ w, rtol=1e-12)
+
+
+def test_casemix_fitted_equals_predict_on_the_fitted_cells() -> None:
+    """The probabilities kept from the fit are predict() of the same cells."""
+    rng = np.random.default_rng(4)
+    rows = 4000
+    cells = pd.DataFrame({"a": rng.integers(0, 5, rows), "f": rng.integers(0, 2, rows), "n": rng.integers(1, 30, rows)})
+    cells["events"] = rng.binomial(cells["n"], 0.02 * (1 + cells["f"]) * (1 + 0.3 * cells["a"]))
+    model = casemix.fit_casemix(cells, ("a", "f"), covariance=True)
+    assert model.fitted is not None
+    np.testing.assert_allclose(model.fitted, model.predict(cells), rtol=1e-12)

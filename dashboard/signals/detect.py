@@ -136,7 +136,7 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
             continue
         present = tuple(f for f in RISK_FACTORS if ct[f].any())
         model = fit_casemix(ct, BASE_COVARIATES + present, covariance=True)
-        given = model.predict(ct)  # at the doses given
+        given = model.fitted if model.fitted is not None else model.predict(ct)  # at the doses given
         tests += factor_tests(term, ct, model, present, given)  # the other factors and the clinic held fixed
         fitted[term] = (rows, ct, model, given)
     pooled = sites.pooled_site_levels([sites.term_site_levels(m, ct) for _, ct, m, _ in fitted.values()])
@@ -199,7 +199,8 @@ def _detect(db: Database, date_from: date | None = None, date_to: date | None = 
         clock.lap("dose")
         found["lot"] = lot_findings(data.by_lot(), control)
         clock.lap("lots")
-        found["time"] = time_findings(data.by_day_clinic(), control)
+        daily_by_clinic = data.by_day_clinic()
+        found["time"] = time_findings(daily_by_clinic, control)
         by_day = data.by_day()
         found["factor"] = factor_found
         for family in found.values():
@@ -221,7 +222,7 @@ def _detect(db: Database, date_from: date | None = None, date_to: date | None = 
         run.findings = {s["id"]: f for s, f in zip(signals, primaries, strict=True)}
         run.funnel = by_inj
         run.daily = by_day
-        run.daily_by_clinic = data.by_day_clinic()
+        run.daily_by_clinic = daily_by_clinic
         run.usual_doses = data.usual_doses()
         run.dose_bands = bands.rename(columns={"n": "treatments", "o": "observed", "e": "expected"})[
             ["area", "product", "term", "dose_band", "treatments", "observed", "expected"]]

@@ -48,6 +48,7 @@ class CaseMixModel:
     params: np.ndarray = field(default_factory=lambda: np.zeros(1))
     overall_rate: float = 0.0
     covariance: np.ndarray | None = None  # of params (penalised information, inverted), when asked for
+    fitted: np.ndarray | None = field(default=None, repr=False)  # predict() of the cells it was fitted on
 
     def column(self, covariate: str, level: object) -> int | None:
         """Return the index in params of one estimated level (None when that level shares the reference)."""
@@ -128,17 +129,23 @@ class CodedDesign:
 
     def dot(self, beta: np.ndarray) -> np.ndarray:
         """Return design @ beta."""
+        plan = self._plan()
         eta = np.full(self.shape[0], float(beta[0]))
-        for code, size, off in zip(self.codes, self.sizes, self.offsets, strict=True):
-            eta += np.r_[0.0, beta[off:off + size]][code]
+        if plan["flag_cols"].size:
+            eta += plan["flags"] @ beta[plan["flag_cols"]]
+        for oa, la, _members, code in plan["multi"]:
+            eta += np.r_[0.0, beta[oa:oa + la]][code]
         return eta
 
     def tdot(self, v: np.ndarray) -> np.ndarray:
         """Return design' @ v."""
+        plan = self._plan()
         out = np.empty(self.shape[1])
         out[0] = v.sum()
-        for code, size, off in zip(self.codes, self.sizes, self.offsets, strict=True):
-            out[off:off + size] = np.bincount(code, weights=v, minlength=size + 1)[1:]
+        if plan["flag_cols"].size:
+            out[plan["flag_cols"]] = v @ plan["flags"]
+        for oa, la, members, _code in plan["multi"]:
+            out[oa:oa + la] = members @ v
         return out
 
     def gram(self, w: np.ndarray) -> np.ndarray:
@@ -160,7 +167,7 @@ class CodedDesign:
             block = fw.T @ flags
             np.fill_diagonal(block, 0.0)
             g[np.ix_(flag_cols, flag_cols)] += block
-        for (oa, la, members), pairs in zip(plan["multi"], plan["multi_pairs"], strict=True):
+        for (oa, la, members, _code), pairs in zip(plan["multi"], plan["multi_pairs"], strict=True):
             if flag_cols.size:
                 block = members @ fw
                 g[oa:oa + la, flag_cols] = block
@@ -188,7 +195,7 @@ class CodedDesign:
             estimated = ca > 0  # level x row membership of the estimated levels (a sparse indicator matrix)
             members = sparse.csr_matrix((np.ones(int(estimated.sum())), (ca[estimated] - 1, rows[estimated])),
                                         shape=(la, self.shape[0]))
-            plan["multi"].append((oa, la, members))
+            plan["multi"].append((oa, la, members, ca))
             plan["multi_pairs"].append([(ca * (lb + 1) + cb, ob, lb) for cb, lb, ob in multi[a + 1:]])
         self._cache = plan
         return plan
@@ -266,8 +273,10 @@ def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2
         model.levels = {}
         params = np.array([np.log(rate / (1 - rate))])
     model.params = params
+    mu = 1 / (1 + np.exp(-np.clip(_dot(x, params), -30, 30)))
+    if used and model.levels:
+        model.fitted = mu[inverse]  # the same probabilities predict(cells) gives, without building the patterns again
     if covariance and model.levels:
-        mu = 1 / (1 + np.exp(-np.clip(_dot(x, params), -30, 30)))
         info = _weighted_gram(x, n * mu * (1 - mu))
         info += np.diag(np.r_[1e-10, np.full(x.shape[1] - 1, ridge + 1e-10)])
         model.covariance = np.linalg.inv(info)
