@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint bench bench-page clean-venv
+.PHONY: run test lint golden bench bench-page clean-venv
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InjectWatch needs Python 3.11 or newer")'
@@ -23,6 +23,10 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(PY) -m pytest
+
+# rewrite the demo goldens (tests/test_golden_demo.py) after a change meant to alter the signals or the export
+golden: $(VENV)/.dev
+	UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_golden_demo.py
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
