@@ -32,6 +32,7 @@ from dashboard.db import Database
 from dashboard.export.bundle import sha256_file  # one checksum for backups and export manifests
 from dashboard.export.secret import SecretError, ensure_secret
 from dashboard.sqlfiles import load_sql
+from dashboard.trends.refresh import refresh_in
 
 MANIFEST = "manifest.json"
 SECRET_FILE = "export.secret"
@@ -268,9 +269,13 @@ def restore(folder: Path, target: Path, user: User | None, *, force: bool = Fals
         db = Database(tmp)
         try:
             db.migrate()  # a backup from an older version gets the newer tables
-            db.write(lambda cur: db.audit(cur, actor, "backup.restore", "database", str(target), json.dumps(
-                {"folder": str(folder), "backup_created_at": manifest["created_at"],
-                 "schema_version": manifest["schema_version"], "rows": sum(counts.values())})))
+            def record(cur: duckdb.DuckDBPyConnection) -> None:
+                refresh_in(cur)  # one write path: derived tables follow the restored records (no-op when current)
+                db.audit(cur, actor, "backup.restore", "database", str(target), json.dumps(
+                    {"folder": str(folder), "backup_created_at": manifest["created_at"],
+                     "schema_version": manifest["schema_version"], "rows": sum(counts.values())}))
+
+            db.write(record)
         finally:
             db.close()
         previous = None

@@ -7,11 +7,16 @@ import streamlit as st
 from dashboard.config import db_path
 from dashboard.db import Database, open_database
 from dashboard.scheduling import Scheduler
+from dashboard.trends.refresh import refresh
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda db: db.close())
 def _database(path: str) -> Database:
-    return open_database(path)
+    db = open_database(path)
+    # a database last written by an older version may lag behind: bring its derived tables up to date once, when
+    # the app opens it, so that no page view has to (a no-op when they are current)
+    refresh(db, actor="system")
+    return db
 
 
 def get_db() -> Database:

@@ -48,11 +48,11 @@ def prepare(db_path: Path, treatments: int | None, seed: int = 7) -> int:
     """Fill db_path with a demo chain when `treatments` is given, refresh the trends cells, add the manager."""
     from dashboard.accounts import add_account, get_account
     from dashboard.db import open_database
-    from dashboard.demo.command import load_demo
+    from dashboard.demo.command import load_demo_file
     from dashboard.trends.refresh import refresh
 
     if treatments:
-        load_demo(db_path, treatments=treatments, seed=seed)
+        load_demo_file(db_path, treatments=treatments, seed=seed)
     db = open_database(db_path)
     try:
         refresh(db, actor="page_timing")

@@ -16,6 +16,7 @@ from dashboard.authz import SYSTEM, User
 from dashboard.backup import MANIFEST, BackupError, backup_database, restore, sha256_file, verify_backup
 from dashboard.cli import main
 from dashboard.db import open_database
+from dashboard.trends.refresh import refresh_in
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 2, 10, 30)
@@ -49,6 +50,7 @@ def _fill(db) -> None:
                 "changed_at, changed_by) VALUES (1, $v, 'eyelid_ptosis', $t, $v, $t, $n, $t, 'ada')",
                 {"v": v, "t": NOW, "n": "Left lid <b>droop</b>; '; DROP TABLE events; -- 😀"})
         db.audit(cur, "ada", "event.create", "event", "1", None)
+        refresh_in(cur)  # as every write of records does
 
     db.write(work)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.db import open_database
-from dashboard.demo.command import load_demo
+from dashboard.demo.command import load_demo_file
 from dashboard.trends.refresh import refresh
 from dashboard.warmup import start_warm_up, warm_up
 
@@ -18,7 +18,7 @@ def _state(db) -> tuple[int, int]:
 
 
 def test_warm_up_reads_the_trends_view_and_changes_nothing(db_file: Path) -> None:
-    load_demo(db_file, 1500, 3)
+    load_demo_file(db_file, 1500, 3)
     db = open_database(db_file)
     try:
         refresh(db, actor="test")  # so the read has cells and every Trends figure is built from real rows

@@ -43,7 +43,7 @@ if not totals.treatments:
             from dashboard.demo.command import load_demo
 
             with st.spinner("Building the demo clinic…"):
-                result = load_demo(db.path, treatments=20000, seed=1)
+                result = load_demo(db, treatments=20000, seed=1)
             st.success(result.summary())
             st.rerun()
     st.stop()

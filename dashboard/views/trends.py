@@ -12,7 +12,6 @@ from dashboard.guard import require_permission
 from dashboard.trends import charts, queries
 from dashboard.trends.drill import drill_from
 from dashboard.trends.filters import GRAINS, SEVERITY_NAMES, Filters
-from dashboard.trends.refresh import refresh
 from dashboard.ui import data_version, get_db
 
 user = require_permission("trends.view")
@@ -22,11 +21,6 @@ st.title("Trends")
 st.caption("Adverse events per 1,000 treatments. Every event counts against the date of the treatment it "
            "followed. An event counts against the area recorded on it; when no area was recorded, against "
            "every area treated in that session (so area rates use the treatments of that area).")
-
-
-@st.cache_data(ttl=600, show_spinner=False)
-def _bring_up_to_date(version: int, actor: str) -> str:
-    return refresh(db, actor=actor).mode
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -52,12 +46,6 @@ def _cases(version: int, key: tuple, drill_key: tuple, _filters: Filters, _drill
 KEYS = {"start": "f_start", "end": "f_end", "clinic": "f_clinic", "injector": "f_injector", "product": "f_product",
         "lot": "f_lot", "area": "f_area", "term": "f_term", "min_severity": "f_sev", "serious_only": "f_serious",
         "grain": "f_grain"}
-
-
-def _current_version() -> int:
-    """Bring the trends cells up to date (once per data version) and return the version to key caches by."""
-    _bring_up_to_date(data_version(), user.username)
-    return data_version()
 
 
 def _start_from_link(last_day: date) -> None:
@@ -118,7 +106,7 @@ def _reset_filters(last_day: date) -> None:
 
 @st.fragment
 def trends_panel() -> None:
-    version = _current_version()
+    version = data_version()  # the cells are brought up to date by every write, never by this page
     _, last_day = _bounds(version)
     if last_day is None:
         st.info("No treatments recorded yet, so there is nothing to chart. Log treatments, import your clinic's "
