@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.authz import User
-from dashboard.db import Database, open_database
+from dashboard.core.authz import User
+from dashboard.core.db import Database, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

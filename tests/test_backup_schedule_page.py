@@ -11,14 +11,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import add_account
-from dashboard.authz import SYSTEM
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
 from dashboard.scheduling import Scheduler, human_size, last_run, load_settings, when_text
 from dashboard.scheduling.jobs import RunRecord, record_run
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
-VIEWS = Path(__file__).resolve().parent.parent / "dashboard" / "views"
+VIEWS = Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views"
 PW = "correct horse battery"
 
 
@@ -160,7 +160,7 @@ def test_reading_the_accounts_page_writes_nothing(backups, db_file, manager):
     db.close()
     at = _page("accounts.py", manager)
     at.run()
-    from dashboard.ui import get_db
+    from dashboard.web.ui import get_db
 
     assert get_db().data_version() == before
     assert not backups.exists()

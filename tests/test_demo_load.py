@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard.authz import system_user
-from dashboard.db import open_database
+from dashboard.core.authz import system_user
+from dashboard.core.db import open_database
 from dashboard.demo.command import load_demo_file, load_demo_imports
-from dashboard.demo.csvout import write_dataset
 from dashboard.demo.followups import split_follow_ups
 from dashboard.demo.generator import generate
 from dashboard.importer import import_path
+from tools.csvout import write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.authz import SYSTEM
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
 
 pytestmark = pytest.mark.browser
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.authz import User
-from dashboard.db import open_database
+from dashboard.core.authz import User
+from dashboard.core.db import open_database
 from dashboard.export import parse_quarter, write_bundle
 from dashboard.export.bundle import CSV_FILES, MANIFEST
 

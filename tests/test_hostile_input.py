@@ -14,9 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import add_account, get_account
-from dashboard.authz import SYSTEM, User, system_user
-from dashboard.db import open_database
-from dashboard.navigation import PAGES, VIEWS
+from dashboard.core.authz import SYSTEM, User, system_user
+from dashboard.core.db import open_database
+from dashboard.web.navigation import PAGES, VIEWS
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
@@ -144,7 +144,7 @@ USERS = {
     "admin": User("root", "admin", "Alex Admin"),
 }
 CASES = [(p, r) for p in PAGES for r in USERS if p.permission is None or r in __import__(
-    "dashboard.authz", fromlist=["PERMISSIONS"]).PERMISSIONS[p.permission]]
+    "dashboard.core.authz", fromlist=["PERMISSIONS"]).PERMISSIONS[p.permission]]
 
 
 @pytest.mark.parametrize("spec,role", CASES, ids=[f"{p.file}-{r}" for p, r in CASES])
@@ -180,7 +180,7 @@ def test_sign_in_with_hostile_usernames_fails_cleanly_and_is_audited_inert(db_fi
     assert not at.exception and "user" not in at.session_state
     assert at.error
     if username:
-        from dashboard.ui import get_db
+        from dashboard.web.ui import get_db
 
         actor = get_db().scalar("SELECT actor FROM audit_log WHERE action = 'login.failure' "
                                 "ORDER BY audit_id DESC LIMIT 1")
@@ -219,7 +219,7 @@ def test_account_forms_store_hostile_names_verbatim_and_refuse_long_ones(db_file
 
 
 def _app_db():
-    from dashboard.ui import get_db
+    from dashboard.web.ui import get_db
 
     return get_db()
 

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from dashboard.authz import User
-from dashboard.db import Database
+from dashboard.core.authz import User
+from dashboard.core.db import Database
 from dashboard.practice import repository
 from dashboard.practice.validation import AreaEntry, EventDraft, FollowUpDraft, TreatmentDraft
 from dashboard.signals.detect import run_detection

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dashboard.db import open_database
+from dashboard.core.db import open_database
 
 
 @contextmanager

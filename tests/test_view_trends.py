@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.authz import User
-from dashboard.db import Database
+from dashboard.core.authz import User
+from dashboard.core.db import Database
 from dashboard.trends.refresh import refresh_in
 from tests.test_trends_fixture import build_clinic
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "trends.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "trends.py")
 MANAGER = User(username="mgr", role="manager", display_name="Morgan Manager")
 JAN = {"start": "2026-01-01", "end": "2026-01-31"}
 

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from dashboard.authz import system_user
-from dashboard.db import Database, open_database
+from dashboard.core.authz import system_user
+from dashboard.core.db import Database, open_database
 from dashboard.demo.catalog import INJECTORS
 from dashboard.demo.followups import split_follow_ups
 from dashboard.demo.generator import generate

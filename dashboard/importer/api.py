@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.authz import User, require
-from dashboard.config import DATE_FORMATS
-from dashboard.db import Database
+from dashboard.core.authz import User, require
+from dashboard.core.config import DATE_FORMATS
+from dashboard.core.db import Database
 from dashboard.importer.pipeline import run_import
 from dashboard.importer.progress import Progress
 from dashboard.importer.result import ImportResult

@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboard.authz import system_user
-from dashboard.config import db_path
-from dashboard.db import open_database
+from dashboard.core.authz import system_user
+from dashboard.core.config import db_path
+from dashboard.core.db import open_database
 from dashboard.importer.api import check_date_format, import_path
 from dashboard.importer.quarantine import list_quarantine
 from dashboard.importer.sources import check_dataset

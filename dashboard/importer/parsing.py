@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from dashboard.sqlfiles import load_sql
+from dashboard.core.sqlfiles import load_sql
 
 TRIM_CHARS = " \t\r\n"
 TRUE_WORDS = ("true", "yes", "y", "1")

@@ -18,9 +18,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.authz import User, read_scope, require, require_signed_in
-from dashboard.config import CAUSALITY, RISK_FACTORS, SERIOUSNESS
-from dashboard.db import Database
+from dashboard.core.authz import User, read_scope, require, require_signed_in
+from dashboard.core.config import CAUSALITY, RISK_FACTORS, SERIOUSNESS
+from dashboard.core.db import Database
 from dashboard.practice.validation import (
     DoseRange,
     EventDraft,

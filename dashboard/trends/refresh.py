@@ -21,8 +21,8 @@ from datetime import datetime
 
 import duckdb
 
-from dashboard.db import Database
-from dashboard.sqlfiles import load_sql
+from dashboard.core.db import Database
+from dashboard.core.sqlfiles import load_sql
 
 
 @dataclass(frozen=True)
