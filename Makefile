@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint golden bench bench-page clean-venv
+.PHONY: run test lint check golden bench bench-page clean-venv
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InjectWatch needs Python 3.11 or newer")'
@@ -30,6 +30,11 @@ golden: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+
+# the boundaries the README promises: layer contracts (pyproject [tool.importlinter]) and the type checker
+check: lint
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 bench: $(VENV)/.runtime
 	$(PY) -m dashboard bench --treatments 1000000

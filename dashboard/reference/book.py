@@ -73,6 +73,6 @@ def span(lo: object, hi: object) -> str:
     def num(v: object) -> str:
         return f"{float(v):g}"  # type: ignore[arg-type]
 
-    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):  # type: ignore[arg-type]
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         return ""
     return num(lo) if float(lo) == float(hi) else f"{num(lo)}–{num(hi)}"  # type: ignore[arg-type]
