@@ -54,3 +54,12 @@ def test_a_malformed_query_name_is_refused(name):
 def test_an_unknown_query_name_is_refused():
     with pytest.raises(FileNotFoundError):
         load_sql("no_such_query")
+
+
+def test_an_identifier_outside_its_allow_list_is_refused_even_under_python_o():
+    from dashboard.core.sqlfiles import checked_identifier
+
+    assert checked_identifier("events", ("treatments", "events")) == "events"
+    for bad in ("patients", "events; DROP TABLE x", "Events"):
+        with pytest.raises(ValueError):
+            checked_identifier(bad, ("treatments", "events", "Events", "events; DROP TABLE x"))

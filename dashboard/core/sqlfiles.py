@@ -7,6 +7,7 @@ caller never needs to know the folder. The index of names is built once, from th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -36,3 +37,14 @@ def load_sql(name: str) -> str:
     if path is None:
         raise FileNotFoundError(f"no query named {name!r} under {QUERIES_DIR}")
     return path.read_text(encoding="utf-8")
+
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def checked_identifier(name: str, allowed: Iterable[str]) -> str:
+    """Return `name` for use as (part of) an SQL identifier when it is one of `allowed` and a plain lower-case
+    name; raise ValueError otherwise. An explicit check, kept under `python -O` (unlike assert)."""
+    if name not in set(allowed) or not _IDENTIFIER.match(name):
+        raise ValueError(f"not an allowed SQL identifier: {name!r}")
+    return name
