@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint check golden bench bench-page clean-venv
+.PHONY: run test test-fast lint check golden bench bench-page clean-venv
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InjectWatch needs Python 3.11 or newer")'
@@ -23,6 +23,10 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(PY) -m pytest
+
+# unit + integration tiers only (no AppTest pages, no browser, nothing slow): the quick loop while working
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -m "not app and not e2e and not slow"
 
 # rewrite the demo goldens (tests/test_golden_demo.py) after a change meant to alter the signals or the export
 golden: $(VENV)/.dev
