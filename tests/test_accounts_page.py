@@ -51,14 +51,14 @@ def test_add_account_shows_messages_next_to_fields_and_keeps_input(page, db_file
     page.text_input(key="acc_add_display_name").input("Nurse Ng")
     page.text_input(key="acc_add_password").input("short")
     page.text_input(key="acc_add_password_again").input("short")
-    page.button(key="FormSubmitter:acc_add-Add account").click().run()
+    page.button(key="acc_add_submit").click().run()
     errors = [e.value for e in page.error]
     assert any("no spaces" in e for e in errors) and any("at least 10 characters" in e for e in errors)
     assert page.text_input(key="acc_add_display_name").value == "Nurse Ng"
     page.text_input(key="acc_add_username").input("ng")
     page.text_input(key="acc_add_password").input(PW)
     page.text_input(key="acc_add_password_again").input(PW)
-    page.button(key="FormSubmitter:acc_add-Add account").click().run()
+    page.button(key="acc_add_submit").click().run()
     assert not page.error
     assert "Account 'ng' created (practitioner)." in page.success[0].value
     assert "ng" in list(page.dataframe[0].value["username"])

@@ -162,7 +162,7 @@ def test_signed_in_app_shows_a_hostile_display_name_as_plain_text(hostile_db):
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     at.text_input(key="signin_username").input("ada")
     at.text_input(key="signin_password").input(PW)
-    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    at.button(key="sign_in_submit").click().run()
     assert at.session_state["user"].display_name == HOSTILE[4]
     assert at.sidebar.text[0].value == f"Signed in as {HOSTILE[4]} (practitioner)"
     _inert_everywhere(at, "app.py as practitioner")
@@ -176,7 +176,7 @@ def test_sign_in_with_hostile_usernames_fails_cleanly_and_is_audited_inert(db_fi
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     at.text_input(key="signin_username").set_value(username)  # set_value skips max_chars, like a crafted client
     at.text_input(key="signin_password").set_value("' OR '1'='1")
-    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    at.button(key="sign_in_submit").click().run()
     assert not at.exception and "user" not in at.session_state
     assert at.error
     if username:
@@ -202,7 +202,7 @@ def test_account_forms_store_hostile_names_verbatim_and_refuse_long_ones(db_file
         at.text_input(key="acc_add_injector_name").set_value(injector)
         at.text_input(key="acc_add_password").input(PW)
         at.text_input(key="acc_add_password_again").input(PW)
-        return at.button(key="FormSubmitter:acc_add-Add account").click().run()
+        return at.button(key="acc_add_submit").click().run()
 
     add("x'; DROP TABLE accounts; --", "Fine Name")
     assert any("no spaces" in e.value for e in at.error)

@@ -94,7 +94,7 @@ def _signed_in_app(db_file, username: str, role: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.text_input(key="signin_username").input(username)
     at.text_input(key="signin_password").input(PW)
-    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    at.button(key="sign_in_submit").click().run()
     assert at.session_state["user"].role == role
     return at
 

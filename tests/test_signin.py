@@ -44,7 +44,7 @@ def with_account(db_file):
 def _sign_in(at: AppTest, username: str, password: str) -> AppTest:
     at.text_input(key="signin_username").input(username)
     at.text_input(key="signin_password").input(password)
-    return at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    return at.button(key="sign_in_submit").click().run()
 
 
 def test_first_start_shows_setup_and_creates_a_manager(db_file):
@@ -57,15 +57,15 @@ def test_first_start_shows_setup_and_creates_a_manager(db_file):
     at.text_input(key="setup_display_name").input("Morgan Manager")
     at.text_input(key="setup_password").input("short")
     at.text_input(key="setup_password_again").input("short")
-    at.button(key="FormSubmitter:setup-Create manager account").click().run()
+    at.button(key="setup_submit").click().run()
     assert [e.value for e in at.error] == ["The password needs at least 10 characters (it has 5)."]
     assert at.text_input(key="setup_username").value == "Morgan"  # nothing typed is lost
     at.text_input(key="setup_password").input(PASSWORD)
     at.text_input(key="setup_password_again").input(PASSWORD + "x")
-    at.button(key="FormSubmitter:setup-Create manager account").click().run()
+    at.button(key="setup_submit").click().run()
     assert "differ" in at.error[0].value
     at.text_input(key="setup_password_again").input(PASSWORD)
-    at.button(key="FormSubmitter:setup-Create manager account").click().run()
+    at.button(key="setup_submit").click().run()
     assert not at.exception
     assert at.session_state["user"].username == "morgan"
     assert at.session_state["user"].role == "manager"
@@ -75,7 +75,7 @@ def test_first_start_shows_setup_and_creates_a_manager(db_file):
 def test_login_form_has_the_labels_the_browser_tests_use(with_account):
     at = _app().run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
-    assert at.button(key="FormSubmitter:sign_in-Sign in").label == "Sign in"
+    assert at.button(key="sign_in_submit").label == "Sign in"
     assert "user" not in at.session_state
 
 
@@ -92,7 +92,7 @@ def test_wrong_password_then_right_one_signs_in_and_audits(with_account):
 
 def test_empty_fields_get_messages_next_to_them(with_account):
     at = _app().run()
-    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    at.button(key="sign_in_submit").click().run()
     assert [e.value for e in at.error] == ["Enter your username.", "Enter your password."]
 
 

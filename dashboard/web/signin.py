@@ -196,7 +196,8 @@ def _setup_screen() -> None:
                       help=f"At least {MIN_PASSWORD_LENGTH} characters")
         st.text_input("Password again", key="setup_password_again", type="password")
         _field_error(errors, "password")
-        st.form_submit_button("Create manager account", type="primary", on_click=_create_first_manager)
+        st.form_submit_button("Create manager account", type="primary", on_click=_create_first_manager,
+                              key="setup_submit")
 
 
 # ---------------------------------------------------------------------- login
@@ -238,7 +239,7 @@ def _login_form() -> None:
         _field_error(errors, "username")
         st.text_input("Password", key="signin_password", type="password", autocomplete="current-password")
         _field_error(errors, "password")
-        st.form_submit_button("Sign in", type="primary", on_click=_sign_in)
+        st.form_submit_button("Sign in", type="primary", on_click=_sign_in, key="sign_in_submit")
     _field_error(errors, "form")
     st.caption("Forgot your password, or still refused after 15 minutes? Ask your clinic manager to reset your "
                "password or to clear the wait (Unlock).")

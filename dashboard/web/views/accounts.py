@@ -153,7 +153,7 @@ with st.form("acc_add", enter_to_submit=False):
         _error("injector_name")
         st.text_input("E-mail for single sign-on (optional)", key="acc_add_email")
         _error("email")
-    st.form_submit_button("Add account", type="primary", on_click=_add)
+    st.form_submit_button("Add account", type="primary", on_click=_add, key="acc_add_submit")
 
 
 # ---------------------------------------------------------------------- change
@@ -301,7 +301,7 @@ if user.can("backup.run"):
                           placeholder=str(ScheduleSettings().export_dir(db.path)),
                           help="The full path of a folder; empty: the exports folder beside the database")
             _schedule_error("export_folder")
-        st.form_submit_button("Save schedule", on_click=_save_schedule)
+        st.form_submit_button("Save schedule", on_click=_save_schedule, key="acc_schedule_submit")
     if settings.export_enabled and user.can("export.run"):
         upcoming_export = next_export_at(settings, datetime.now())
         st.caption(f"Next quarterly export: {upcoming_export:%d/%m/%Y %H:%M}, into "
