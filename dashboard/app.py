@@ -7,12 +7,12 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run dashboard/app.py` from anywhere
 
-from dashboard.db import DatabaseLockedError
-from dashboard.guard import current_user
-from dashboard.navigation import VIEWS, pages_for
-from dashboard.signin import sign_in_gate, sign_in_notice, sign_out_button
-from dashboard.ui import get_db, get_scheduler
-from dashboard.warmup import start_warm_up
+from dashboard.core.db import DatabaseLockedError
+from dashboard.web.guard import current_user
+from dashboard.web.navigation import VIEWS, pages_for
+from dashboard.web.signin import sign_in_gate, sign_in_notice, sign_out_button
+from dashboard.web.ui import get_db, get_scheduler
+from dashboard.web.warmup import start_warm_up
 
 st.set_page_config(page_title="InjectWatch", page_icon=":material/vaccines:", layout="wide")
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.config import DATE_FORMATS, memory_limit
-from dashboard.db import DatabaseLockedError
-from dashboard.errorlog import unexpected_sentence, write_error_log
+from dashboard.core.config import DATE_FORMATS, ROOT, memory_limit
+from dashboard.core.db import DatabaseLockedError
+from dashboard.core.errorlog import unexpected_sentence, write_error_log
 
 EXIT_OK, EXIT_USAGE, EXIT_QUARANTINE, EXIT_OUT_OF_MEMORY, EXIT_INTERRUPTED = 0, 2, 3, 1, 130
 
@@ -26,15 +26,17 @@ COMMANDS = {
     "init": "dashboard.commands.init",
     "demo": "dashboard.demo.command",
     "import": "dashboard.importer.command",
-    "quarantine": "dashboard.commands.quarantine",
+    "quarantine": "dashboard.importer.quarantine_command",
     "export": "dashboard.export.command",
     "signals": "dashboard.signals.command",
-    "backup": "dashboard.backup",
-    "restore": "dashboard.backup",
-    "bench": "dashboard.bench",
-    "calibrate": "dashboard.commands.calibrate",
+    "backup": "dashboard.backup.snapshot",
+    "restore": "dashboard.backup.snapshot",
+    "bench": "tools.bench",
+    "calibrate": "tools.calibrate",
     "users": "dashboard.accounts.command",
 }
+# developer tools kept out of the shipped package: they run from a checkout, where tools/ sits beside dashboard/
+TOOL_COMMANDS = frozenset({"bench", "calibrate"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -125,6 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "db"):
         args.db = None
     try:
+        if args.command in TOOL_COMMANDS:
+            if not (ROOT / "tools").is_dir():
+                print(f"{args.command}: this command runs from a checkout of the repository (it lives in tools/, "
+                      "which is not part of an installed app)", file=sys.stderr)
+                return EXIT_USAGE
+            if str(ROOT) not in sys.path:
+                sys.path.insert(0, str(ROOT))
         module = importlib.import_module(COMMANDS[args.command])
         return int(module.run(args))
     except DatabaseLockedError as exc:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dashboard.authz import SYSTEM
+from dashboard.core.authz import SYSTEM
 
 MANAGER = ("page_timing_manager", "page timing only, not a real account")
 
@@ -47,12 +47,12 @@ def _summary(times: list[float]) -> dict[str, float]:
 def prepare(db_path: Path, treatments: int | None, seed: int = 7) -> int:
     """Fill db_path with a demo chain when `treatments` is given, refresh the trends cells, add the manager."""
     from dashboard.accounts import add_account, get_account
-    from dashboard.db import open_database
-    from dashboard.demo.command import load_demo
+    from dashboard.core.db import open_database
+    from dashboard.demo.command import load_demo_file
     from dashboard.trends.refresh import refresh
 
     if treatments:
-        load_demo(db_path, treatments=treatments, seed=seed)
+        load_demo_file(db_path, treatments=treatments, seed=seed)
     db = open_database(db_path)
     try:
         refresh(db, actor="page_timing")

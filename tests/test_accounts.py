@@ -24,8 +24,8 @@ from dashboard.accounts import (
 )
 from dashboard.accounts import authentication as auth
 from dashboard.accounts.command import run as users_run
-from dashboard.authz import SYSTEM, PermissionDenied, User, system_user
 from dashboard.cli import build_parser
+from dashboard.core.authz import SYSTEM, PermissionDenied, User, system_user
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
@@ -226,7 +226,7 @@ def test_users_command(db_file, capsys):
     assert "Kim Lee" in capsys.readouterr().out
     assert users("unlock", "--username", "kim") == 0
     assert "no failed sign-ins to clear" in capsys.readouterr().err
-    from dashboard.db import open_database
+    from dashboard.core.db import open_database
 
     db = open_database(db_file)
     try:

@@ -8,12 +8,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import add_account, authenticate
-from dashboard.authz import SYSTEM
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "accounts.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "accounts.py")
 PW = "correct horse battery"
 
 
@@ -29,7 +29,7 @@ def page(db_file, admin):
 
 
 def _db_rows(db_file, sql: str):
-    from dashboard.ui import get_db
+    from dashboard.web.ui import get_db
 
     return get_db().rows(sql)
 
@@ -51,14 +51,14 @@ def test_add_account_shows_messages_next_to_fields_and_keeps_input(page, db_file
     page.text_input(key="acc_add_display_name").input("Nurse Ng")
     page.text_input(key="acc_add_password").input("short")
     page.text_input(key="acc_add_password_again").input("short")
-    page.button(key="FormSubmitter:acc_add-Add account").click().run()
+    page.button(key="acc_add_submit").click().run()
     errors = [e.value for e in page.error]
     assert any("no spaces" in e for e in errors) and any("at least 10 characters" in e for e in errors)
     assert page.text_input(key="acc_add_display_name").value == "Nurse Ng"
     page.text_input(key="acc_add_username").input("ng")
     page.text_input(key="acc_add_password").input(PW)
     page.text_input(key="acc_add_password_again").input(PW)
-    page.button(key="FormSubmitter:acc_add-Add account").click().run()
+    page.button(key="acc_add_submit").click().run()
     assert not page.error
     assert "Account 'ng' created (practitioner)." in page.success[0].value
     assert "ng" in list(page.dataframe[0].value["username"])
@@ -67,7 +67,7 @@ def test_add_account_shows_messages_next_to_fields_and_keeps_input(page, db_file
 
 
 def test_change_role_reset_unlock_deactivate_each_audited(page, db_file):
-    from dashboard.ui import get_db
+    from dashboard.web.ui import get_db
 
     page.selectbox(key="acc_target").select("ada").run()
     page.selectbox(key="acc_new_role").select("manager").run()

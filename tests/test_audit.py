@@ -19,11 +19,11 @@ from dashboard.accounts.audit_trail import (
     detail_text,
     entity_label,
 )
-from dashboard.authz import PermissionDenied
-from dashboard.config import QUERIES_DIR
-from dashboard.db import open_database
+from dashboard.core.authz import PermissionDenied
+from dashboard.core.config import QUERIES_DIR
+from dashboard.core.db import open_database
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "audit.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "audit.py")
 TODAY = datetime.now().replace(microsecond=0)
 
 
@@ -128,7 +128,7 @@ def test_audit_page_shows_filters_and_exports(seeded, manager):
     at.multiselect(key="audit_actions").select("login.failure").run()
     assert "No audit entries match" in at.info[0].value
     assert not at.get("download_button")  # the prepared file belonged to other filters
-    from dashboard.ui import get_db
+    from dashboard.web.ui import get_db
 
     assert get_db().scalar("SELECT count(*) FROM audit_log WHERE action = 'audit.export' AND actor = 'mgr'") == 1
 

@@ -12,10 +12,11 @@ import duckdb
 import pytest
 
 from dashboard.accounts import add_account
-from dashboard.authz import SYSTEM, User
-from dashboard.backup import MANIFEST, BackupError, backup_database, restore, sha256_file, verify_backup
+from dashboard.backup.snapshot import MANIFEST, BackupError, backup_database, restore, sha256_file, verify_backup
 from dashboard.cli import main
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM, User
+from dashboard.core.db import open_database
+from dashboard.trends.refresh import refresh_in
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 2, 10, 30)
@@ -49,6 +50,7 @@ def _fill(db) -> None:
                 "changed_at, changed_by) VALUES (1, $v, 'eyelid_ptosis', $t, $v, $t, $n, $t, 'ada')",
                 {"v": v, "t": NOW, "n": "Left lid <b>droop</b>; '; DROP TABLE events; -- 😀"})
         db.audit(cur, "ada", "event.create", "event", "1", None)
+        refresh_in(cur)  # as every write of records does
 
     db.write(work)
 
@@ -205,7 +207,7 @@ def test_the_running_app_can_back_up_through_its_own_connection(db, tmp_path):
 
 def test_a_second_process_gets_the_lock_error_with_advice(source, tmp_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from dashboard.db import open_database; "
+        [sys.executable, "-c", "import sys, time; from dashboard.core.db import open_database; "
          f"db = open_database({str(source)!r}); print('ready', flush=True); time.sleep(60)"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -224,14 +226,14 @@ def test_a_second_process_gets_the_lock_error_with_advice(source, tmp_path):
 def test_back_up_now_from_the_accounts_page_while_the_app_holds_the_file(db_file, tmp_path, monkeypatch, manager):
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.authz import PermissionDenied, User
-    from dashboard.backup import list_backups
+    from dashboard.backup.snapshot import list_backups
+    from dashboard.core.authz import PermissionDenied, User
 
     monkeypatch.setenv("INJECTWATCH_BACKUP_DIR", str(tmp_path / "backups"))
     db = open_database(db_file)
     _fill(db)
     db.close()
-    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / "accounts.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "web" / "views" / "accounts.py"), default_timeout=30)
     at.session_state["user"] = manager
     at.run()
     at.button(key="acc_backup").click().run()
@@ -240,7 +242,7 @@ def test_back_up_now_from_the_accounts_page_while_the_app_holds_the_file(db_file
     backups = list_backups(tmp_path / "backups", manager)
     assert len(backups) == 1 and backups[0]["rows"] > 0
     verify_backup(Path(backups[0]["folder"]))
-    from dashboard.ui import get_db, get_scheduler
+    from dashboard.web.ui import get_db, get_scheduler
 
     with pytest.raises(PermissionDenied):
         get_scheduler().back_up_now(User("ada", "practitioner", "Ada", "Ada"))
@@ -263,7 +265,7 @@ def _own_secret_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[P
 
 
 def test_the_export_secret_travels_with_the_backup_and_restores_the_same_pseudonyms(tmp_path, monkeypatch, capsys):
-    from dashboard.backup import SECRET_FILE
+    from dashboard.backup.snapshot import SECRET_FILE
     from dashboard.export.pseudonym import pseudonym
     from dashboard.export.secret import load_secret
 
@@ -286,7 +288,7 @@ def test_the_export_secret_travels_with_the_backup_and_restores_the_same_pseudon
 
 
 def test_a_backup_made_before_any_export_still_carries_a_secret(tmp_path, monkeypatch):
-    from dashboard.backup import SECRET_FILE
+    from dashboard.backup.snapshot import SECRET_FILE
 
     source, _ = _own_secret_dirs(tmp_path, monkeypatch)
     assert not (source.parent / "clinic.secret").exists()
@@ -319,7 +321,7 @@ def test_restore_never_overwrites_a_different_existing_secret(tmp_path, monkeypa
 
 
 def test_an_older_backup_without_a_secret_restores_and_says_so(tmp_path, monkeypatch, capsys):
-    from dashboard.backup import SECRET_FILE
+    from dashboard.backup.snapshot import SECRET_FILE
 
     source, target = _own_secret_dirs(tmp_path, monkeypatch)
     out = tmp_path / "b"
@@ -335,7 +337,7 @@ def test_an_older_backup_without_a_secret_restores_and_says_so(tmp_path, monkeyp
 
 
 def test_a_tampered_secret_in_the_backup_is_refused(source, tmp_path, capsys):
-    from dashboard.backup import SECRET_FILE
+    from dashboard.backup.snapshot import SECRET_FILE
 
     out, target = tmp_path / "b", tmp_path / "t.duckdb"
     assert main(["backup", "--db", str(source), "--out", str(out)]) == 0

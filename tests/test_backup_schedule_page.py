@@ -11,14 +11,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import add_account
-from dashboard.authz import SYSTEM
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
 from dashboard.scheduling import Scheduler, human_size, last_run, load_settings, when_text
 from dashboard.scheduling.jobs import RunRecord, record_run
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
-VIEWS = Path(__file__).resolve().parent.parent / "dashboard" / "views"
+VIEWS = Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views"
 PW = "correct horse battery"
 
 
@@ -119,7 +119,7 @@ def test_manager_saves_the_schedule_and_bad_folder_gets_a_message(backups, db_fi
     at.number_input(key="acc_sched_keep").set_value(7)
     at.checkbox(key="acc_sched_export").check()
     at.text_input(key="acc_sched_folder").input("exports")
-    at.button(key="FormSubmitter:acc_schedule-Save schedule").click().run()
+    at.button(key="acc_schedule_submit").click().run()
     assert not at.exception
     assert any("Give the full path of the export folder" in e.value for e in at.error)
     db = open_database(db_file)
@@ -127,7 +127,7 @@ def test_manager_saves_the_schedule_and_bad_folder_gets_a_message(backups, db_fi
     db.close()
 
     at.text_input(key="acc_sched_folder").input(str(tmp_path / "quarterly"))
-    at.button(key="FormSubmitter:acc_schedule-Save schedule").click().run()
+    at.button(key="acc_schedule_submit").click().run()
     assert not any("full path" in e.value for e in at.error)
     assert "Schedule saved: nightly backups at 03:30, keeping 7; quarterly export on." in [s.value for s in at.success]
     assert any(c.value.startswith("Next quarterly export: ") and str(tmp_path / "quarterly") in c.value
@@ -150,7 +150,7 @@ def test_admin_sets_backups_but_sees_no_export_settings(backups, db_file, admin)
     assert "acc_sched_backup" in keys and "acc_sched_export" not in keys
     assert not [t for t in at.text_input if t.key == "acc_sched_folder"]
     at.checkbox(key="acc_sched_backup").uncheck()
-    at.button(key="FormSubmitter:acc_schedule-Save schedule").click().run()
+    at.button(key="acc_schedule_submit").click().run()
     assert "Schedule saved: nightly backups off." in [s.value for s in at.success]
 
 
@@ -160,7 +160,7 @@ def test_reading_the_accounts_page_writes_nothing(backups, db_file, manager):
     db.close()
     at = _page("accounts.py", manager)
     at.run()
-    from dashboard.ui import get_db
+    from dashboard.web.ui import get_db
 
     assert get_db().data_version() == before
     assert not backups.exists()

@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from dashboard.bench import REQUIRED
 from tests.e2e_support import ROOT
+from tools.bench import REQUIRED
 
 
 def test_bench_prints_one_json_object_with_the_stable_shape(tmp_path):
@@ -33,7 +33,7 @@ def test_bench_prints_one_json_object_with_the_stable_shape(tmp_path):
 
 
 def test_bench_children_report_their_own_time_and_memory(tmp_path):
-    from dashboard.benchjobs import run_child
+    from tools.benchjobs import run_child
 
     job = run_child("dataset", str(tmp_path / "data"), "300", "3")
     assert {p.name for p in (tmp_path / "data").iterdir()} == {"treatments.csv", "injections.csv", "events.csv"}
@@ -49,7 +49,7 @@ def test_bench_refuses_a_meaningless_size():
 
 
 def test_bench_times_an_existing_data_set_without_generating_it(tmp_path):
-    from dashboard.benchjobs import run_child
+    from tools.benchjobs import run_child
 
     run_child("dataset", str(tmp_path / "data"), "600", "5")
     proc = subprocess.run(

@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 
-from dashboard.commands.calibrate import parse_treatments
 from tests.conftest import ROOT
 from tests.support.calibration import (
     ClinicResult,
@@ -21,6 +20,7 @@ from tests.support.calibration import (
     summarise,
 )
 from tests.support.scenarios import Lookalike, Problem, Scenario
+from tools.calibrate import parse_treatments
 
 
 def _signal(**kw: object) -> dict:

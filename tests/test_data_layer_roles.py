@@ -1,7 +1,7 @@
 """The data layer checks the acting user itself: every public function of every data-layer module is walked.
 
 A data-layer module reads or writes the database on behalf of someone (a page, a command). Each of its public
-functions either takes the acting user and refuses whom the role table (dashboard/authz.py, README "Accounts and
+functions either takes the acting user and refuses whom the role table (dashboard/core/authz.py, README "Accounts and
 roles") refuses, or is named in one of the commented allow-lists below. A function added later without a check or
 an entry here makes `test_every_public_function_is_checked_or_listed` fail.
 """
@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from dashboard.authz import PERMISSIONS, ROLES, SYSTEM, PermissionDenied, User
-from dashboard.db import Database, open_database
+from dashboard.core.authz import PERMISSIONS, ROLES, SYSTEM, PermissionDenied, User
+from dashboard.core.db import Database, open_database
 from dashboard.practice.validation import AreaEntry, EventDraft, FollowUpDraft, TreatmentDraft
 from tests.accounts_support import fast_hashes  # noqa: F401
 
@@ -33,29 +33,29 @@ VALID = ROOT / "tests" / "fixtures" / "import" / "valid"
 
 # The data layer: the non-UI modules that read or write the database on behalf of someone.
 DATA_LAYER = (
-    "dashboard.trends.queries", "dashboard.trends.refresh", "dashboard.trends.pandas_ref",
+    "dashboard.trends.queries", "dashboard.trends.refresh", "tools.pandas_ref",
     "dashboard.signals.detect", "dashboard.signals.reviews",
     "dashboard.export.bundle",
     "dashboard.practice.repository",
     "dashboard.accounts.repository", "dashboard.accounts.authentication", "dashboard.accounts.audit_trail",
-    "dashboard.importer.api", "dashboard.imports",
-    "dashboard.overview", "dashboard.backup", "dashboard.reference", "dashboard.reference_book",
+    "dashboard.importer.api", "dashboard.importer.history",
+    "dashboard.practice.overview", "dashboard.backup.snapshot", "dashboard.core.reference_data", "dashboard.reference.book",
 )
 # Modules that touch the database (or DuckDB) but are not the data layer, and why. A new module that opens the
 # database must be added to DATA_LAYER or here (test_every_database_module_is_classified).
 NOT_DATA_LAYER = {
-    "dashboard.db": "the connection and migrations themselves",
-    "dashboard.config": "only names the database file",
-    "dashboard.ui": "web layer: the cached Database handle of the pages",
-    "dashboard.signin": "web layer: the sign-in screen (calls the sign-in functions listed below)",
-    "dashboard.views.cases": "web layer (page)",
-    "dashboard.views.log_treatment": "web layer (page)",
-    "dashboard.views.report_event": "web layer (page)",
-    "dashboard.warmup": "background task: reads Trends through the checked readers as the system user warm-up",
+    "dashboard.core.db": "the connection and migrations themselves",
+    "dashboard.core.config": "only names the database file",
+    "dashboard.web.ui": "web layer: the cached Database handle of the pages",
+    "dashboard.web.signin": "web layer: the sign-in screen (calls the sign-in functions listed below)",
+    "dashboard.web.views.cases": "web layer (page)",
+    "dashboard.web.views.log_treatment": "web layer (page)",
+    "dashboard.web.views.report_event": "web layer (page)",
+    "dashboard.web.warmup": "background task: reads Trends through the checked readers as the system user warm-up",
     "dashboard.cli": "command line: parses arguments and dispatches",
     "dashboard.accounts.command": "command line: acts as cli:<os user> (admin) through the checked functions",
     "dashboard.commands.init": "command line: creates or migrates the database file",
-    "dashboard.commands.quarantine": "command line: acts as cli:<os user> (admin) through dashboard.imports",
+    "dashboard.importer.quarantine_command": "command line: acts as cli:<os user> (admin) through dashboard.importer.history",
     "dashboard.demo.command": "command line: the demo loader, acts as the system user demo",
     "dashboard.app": "web layer: the entry page (opens the cached Database handle)",
     "dashboard.scheduling.jobs": "background jobs: back up and export as the system user scheduler through the "
@@ -67,13 +67,13 @@ NOT_DATA_LAYER = {
     "dashboard.export.command": "command line: exports as its actor in the manager role through write_bundle",
     "dashboard.importer.command": "command line: imports as the system user import through import_path",
     "dashboard.signals.command": "command line: prints run_signals (engine, see ENGINE)",
-    "dashboard.bench": "command line: the benchmark, acts as the system user bench",
-    "dashboard.benchjobs": "the benchmark's child processes (system user bench)",
-    "dashboard.importer.parsing": "import engine internals, reached through importer.api and dashboard.imports",
-    "dashboard.importer.pipeline": "import engine internals, reached through importer.api and dashboard.imports",
-    "dashboard.importer.staging": "import engine internals, reached through importer.api and dashboard.imports",
+    "tools.bench": "command line: the benchmark, acts as the system user bench",
+    "tools.benchjobs": "the benchmark's child processes (system user bench)",
+    "dashboard.importer.parsing": "import engine internals, reached through importer.api and dashboard.importer.history",
+    "dashboard.importer.pipeline": "import engine internals, reached through importer.api and dashboard.importer.history",
+    "dashboard.importer.staging": "import engine internals, reached through importer.api and dashboard.importer.history",
     "dashboard.importer.quarantine": "import engine internals: the Imports page and the quarantine command read "
-                                     "the quarantine through dashboard.imports, which checks import.run",
+                                     "the quarantine through dashboard.importer.history, which checks import.run",
     "dashboard.signals.cells": "signal engine internals, reached only through signals.detect",
     "dashboard.signals.doses": "signal engine internals, reached only through signals.detect",
 }
@@ -88,11 +88,11 @@ PURE = {
     "dashboard.practice.repository": {"new_token", "combine", "areas_table", "latest_version", "version_changes"},
     "dashboard.accounts.repository": {"normalise_username", "username_problem", "new_account_problems"},
     "dashboard.accounts.audit_trail": {"action_label", "entity_label", "detail_text"},
-    "dashboard.imports": {"upload_name", "source_label", "reason_text", "raw_values", "quarantine_file_name"},
-    "dashboard.overview": {"monthly_rate_figure"},
-    "dashboard.backup": {"backup_root", "verify_backup"},  # a folder path; the checksums of a backup folder
-    "dashboard.reference": {"reference_hash", "build_tables"},  # read data/reference/*.yaml, not the database
-    "dashboard.reference_book": {"grade_lines", "span"},
+    "dashboard.importer.history": {"upload_name", "source_label", "reason_text", "raw_values", "quarantine_file_name"},
+    "dashboard.practice.overview": {"monthly_rate_figure"},
+    "dashboard.backup.snapshot": {"backup_root", "verify_backup"},  # a folder path; the checksums of a backup folder
+    "dashboard.core.reference_data": {"reference_hash", "build_tables"},  # read data/reference/*.yaml, not the database
+    "dashboard.reference.book": {"grade_lines", "span"},
 }
 # Sign-in and first start: they run before anyone is signed in, because they establish who the user is.
 SIGN_IN = {
@@ -111,10 +111,10 @@ ENGINE = {
     # the signal engine above runs it, and so do refresh_trends and the Trends page after a change
     "dashboard.trends.refresh": {"refresh", "refresh_in", "is_current"},
     # loads the reference YAML into the ref_* tables when the database opens, before anyone signs in
-    "dashboard.reference": {"ensure_reference"},
+    "dashboard.core.reference_data": {"ensure_reference"},
 }
 # Command-line entry points inside a data-layer module: they build the system user and call the checked functions.
-COMMAND_LINE = {"dashboard.backup": {"run"}}
+COMMAND_LINE = {"dashboard.backup.snapshot": {"run"}}
 ALLOWED = [PURE, SIGN_IN, ENGINE, COMMAND_LINE]
 
 # Public classes of the data-layer modules: value types and errors (their methods compute on their own fields).
@@ -127,10 +127,10 @@ VALUE_TYPES = {
     "dashboard.accounts.repository": {"Account", "AccountError"},
     "dashboard.accounts.authentication": {"SignInResult"},
     "dashboard.accounts.audit_trail": {"AuditFilter"},
-    "dashboard.imports": {"UnknownImportError"},
-    "dashboard.overview": {"Totals"},
-    "dashboard.backup": {"BackupError", "RestoreResult"},
-    "dashboard.reference": {"ReferenceTables"},
+    "dashboard.importer.history": {"UnknownImportError"},
+    "dashboard.practice.overview": {"Totals"},
+    "dashboard.backup.snapshot": {"BackupError", "RestoreResult"},
+    "dashboard.core.reference_data": {"ReferenceTables"},
 }
 
 SIGNED_IN = "signed in"  # any role of the role table, but not nobody
@@ -200,8 +200,8 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
     from dashboard.trends.filters import Filters
 
     trends[(q, "run_all")] = ("trends.view", lambda db, u, c: _m(q).run_all(db, u, Filters()))
-    trends[("dashboard.trends.pandas_ref", "run_all_pandas")] = (
-        "trends.view", lambda db, u, c: _m("dashboard.trends.pandas_ref").run_all_pandas(db, u, _filters()))
+    trends[("tools.pandas_ref", "run_all_pandas")] = (
+        "trends.view", lambda db, u, c: _m("tools.pandas_ref").run_all_pandas(db, u, _filters()))
     d, r = "dashboard.signals.detect", "dashboard.signals.reviews"
     signals = {
         (d, "run_detection"): ("signals.view", lambda db, u, c: _m(d).run_detection(db, u)),
@@ -259,7 +259,7 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
                      for n in ("audit_actors", "audit_actions", "audit_bounds")})
     accounts.update({(t, n): ("audit.view", lambda db, u, c, n=n: getattr(_m(t), n)(db, u, AuditFilter()))
                      for n in ("audit_entries", "audit_count", "audit_csv")})
-    i, im = "dashboard.importer.api", "dashboard.imports"
+    i, im = "dashboard.importer.api", "dashboard.importer.history"
     imports = {
         (i, "import_path"): ("import.run", lambda db, u, c: _m(i).import_path(db, u, VALID)),
         (i, "refresh_trends"): ("import.run", lambda db, u, c: _m(i).refresh_trends(db, u)),
@@ -270,7 +270,7 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
         (im, "quarantine_rows"): ("import.run", lambda db, u, c: _m(im).quarantine_rows(db, u, c.import_id)),
         (im, "quarantine_download"): ("import.run", lambda db, u, c: _m(im).quarantine_download(db, u, None)),
     }
-    o, b, rb = "dashboard.overview", "dashboard.backup", "dashboard.reference_book"
+    o, b, rb = "dashboard.practice.overview", "dashboard.backup.snapshot", "dashboard.reference.book"
     rest = {
         (o, "totals"): (SIGNED_IN, lambda db, u, c: _m(o).totals(db, u)),
         (o, "monthly_rate"): (SIGNED_IN, lambda db, u, c: _m(o).monthly_rate(db, u)),
@@ -338,7 +338,7 @@ def test_every_database_module_is_classified() -> None:
     for path in sorted((ROOT / "dashboard").rglob("*.py")):
         name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         text = path.read_text(encoding="utf-8")
-        if "from dashboard.db import" in text or "import duckdb" in text:
+        if "from dashboard.core.db import" in text or "import duckdb" in text:
             assert name in DATA_LAYER or name in NOT_DATA_LAYER, f"{name} uses the database: classify it here"
 
 
@@ -346,7 +346,7 @@ def test_every_database_module_is_classified() -> None:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database holding the valid import fixture (Dr Ada Park's and Dr Ben Stone's treatments) and an account."""
     from dashboard.accounts import add_account
-    from dashboard.authz import system_user
+    from dashboard.core.authz import system_user
     from dashboard.importer import import_path
 
     path = tmp_path_factory.mktemp("template") / "clinic.duckdb"
@@ -363,7 +363,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ctx_db(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Database, Ctx]]:
     """A copy of the template, open, with its export secret, backup folder and the ids the calls need."""
-    from dashboard.backup import backup_database
+    from dashboard.backup.snapshot import backup_database
     from dashboard.export.secret import ensure_secret
 
     path, spare = tmp_path / "clinic.duckdb", tmp_path / "spare.duckdb"
@@ -418,7 +418,7 @@ def test_the_role_table_decides_who_is_refused() -> None:
 
 
 def test_practitioners_still_see_only_their_own_rows(ctx_db) -> None:
-    from dashboard import overview
+    from dashboard.practice import overview
     from dashboard.practice import repository as repo
 
     db, _ = ctx_db

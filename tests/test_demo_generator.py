@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.config import AREAS, CAUSALITY, DEPTHS, OUTCOMES, PRODUCTS, RISK_FACTORS, SERIOUSNESS, SEXES, SIDES
+from dashboard.core.config import AREAS, CAUSALITY, DEPTHS, OUTCOMES, PRODUCTS, RISK_FACTORS, SERIOUSNESS, SEXES, SIDES
+from dashboard.core.reference_data import build_tables
 from dashboard.demo import catalog
-from dashboard.demo.csvout import as_text, write_dataset
 from dashboard.demo.events import CATEGORY, REPORT_G1, REPORT_G1_DEFAULT, SEVERITY, SYSTEMIC
 from dashboard.demo.generator import generate
 from dashboard.importer.spec import column_names
-from dashboard.reference import build_tables
+from tools.csvout import as_text, write_dataset
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard.authz import system_user
-from dashboard.db import open_database
-from dashboard.demo.command import load_demo, load_demo_imports
-from dashboard.demo.csvout import write_dataset
+from dashboard.core.authz import system_user
+from dashboard.core.db import open_database
+from dashboard.demo.command import load_demo_file, load_demo_imports
 from dashboard.demo.followups import split_follow_ups
 from dashboard.demo.generator import generate
 from dashboard.importer import import_path
+from tools.csvout import write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,11 @@ def _counts(path: Path) -> tuple[int, int, int, int]:
 
 def test_load_demo_imports_everything_and_nothing_is_quarantined(db_file: Path) -> None:
     frames = generate(3000, 1)
-    main, follow = load_demo_imports(db_file, 3000, 1)
+    db = open_database(db_file)
+    try:
+        main, follow = load_demo_imports(db, 3000, 1)
+    finally:
+        db.close()
     assert main.quarantined == 0 and follow is not None and follow.quarantined == 0
     assert main.files["treatments"].imported == 3000
     assert main.files["injections"].imported == len(frames["injections"])
@@ -56,9 +60,9 @@ def test_load_demo_imports_everything_and_nothing_is_quarantined(db_file: Path) 
 
 
 def test_loading_the_same_demo_again_changes_nothing(db_file: Path) -> None:
-    load_demo(db_file, 1500, 2)
+    load_demo_file(db_file, 1500, 2)
     before = _counts(db_file)
-    again = load_demo(db_file, 1500, 2)
+    again = load_demo_file(db_file, 1500, 2)
     assert again.imported == 0 and again.quarantined == 0 and again.unchanged == again.rows_read > 0
     assert _counts(db_file) == before
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy.stats import poisson
 
-from dashboard.config import RISK_FACTORS
+from dashboard.core.config import RISK_FACTORS
 from dashboard.demo import planted as pl
 from dashboard.demo.catalog import INJECTORS, lots
 from dashboard.demo.generator import generate

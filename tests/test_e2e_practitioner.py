@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.accounts import add_account
-from dashboard.authz import SYSTEM
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
 from tests.e2e_support import app_server, browser_page, require_browser, screenshot, sign_in, wait_for_app
 
 PASSWORD = "ada-e2e-password-1"

@@ -12,10 +12,10 @@ import duckdb
 import pytest
 
 from dashboard.accounts import add_account
-from dashboard.authz import SYSTEM
-from dashboard.backup import MANIFEST, verify_backup
+from dashboard.backup.snapshot import MANIFEST, verify_backup
 from dashboard.cli import main
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
 from dashboard.scheduling.jobs import RunRecord, record_run
 from tests.e2e_support import app_server, browser_page, open_page, require_browser, screenshot, sign_in, wait_for_app
 

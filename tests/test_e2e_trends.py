@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.authz import SYSTEM
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
 
 pytestmark = pytest.mark.browser
 
 
 def test_trends_page_with_the_demo_clinic(db_file) -> None:
     from dashboard.accounts import add_account
-    from dashboard.demo.command import load_demo
+    from dashboard.demo.command import load_demo_file
     from tests.e2e_support import app_server, browser_page, require_browser, screenshot, sign_in, wait_for_app
 
     require_browser()
-    load_demo(db_file, treatments=20000, seed=1)
+    load_demo_file(db_file, treatments=20000, seed=1)
     db = open_database(db_file)
     add_account(db, SYSTEM, username="morgan", password="correct horse battery", role="manager",
                 display_name="Morgan Manager")

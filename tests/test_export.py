@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.authz import PermissionDenied, User
+from dashboard.core.authz import PermissionDenied, User
 from dashboard.export import (
     ExportError,
     export_zip_for,

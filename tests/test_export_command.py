@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
-from dashboard.db import open_database
+from dashboard.core.db import open_database
 from dashboard.export import parse_quarter, quarter_of
 from dashboard.export.quarter import BadQuarterError, Quarter
 from tests.test_export_data import seed, write_secret

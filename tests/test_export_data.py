@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.db import Database
+from dashboard.core.db import Database
 
 SECRET_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 PATIENT_REFS = ("P-1001", "000123", "P-ZOË", "P-2002")

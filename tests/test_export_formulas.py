@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.authz import User, system_user
-from dashboard.db import open_database
+from dashboard.core.authz import User, system_user
+from dashboard.core.db import open_database
+from dashboard.core.spreadsheet import FORMULA_START, inert, inert_frame
 from dashboard.export import parse_quarter, write_bundle
 from dashboard.importer import import_path
 from dashboard.importer.quarantine import quarantine_csv
-from dashboard.spreadsheet import FORMULA_START, inert, inert_frame
 from tests.test_export_data import write_secret
 
 MANAGER = User("t", "manager", "T")

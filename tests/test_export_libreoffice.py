@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.authz import User
+from dashboard.core.authz import User
 from dashboard.export import parse_quarter, write_bundle
 from tests.conftest import require_or_skip
 from tests.test_export_data import seed, write_secret

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.authz import User, system_user
-from dashboard.db import open_database
+from dashboard.core.authz import User, system_user
+from dashboard.core.db import open_database
 from dashboard.export import parse_quarter, write_bundle
 from dashboard.importer import import_path
 from tests.test_export_data import seed, write_secret

@@ -1,7 +1,7 @@
 """The face chart builder: every area clickable, values coloured, selection parsed."""
 
-from dashboard import config
 from dashboard.charts.face import area_from_selection, face_figure
+from dashboard.core import config
 
 
 def test_every_area_has_a_clickable_marker():

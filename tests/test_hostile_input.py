@@ -14,9 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import add_account, get_account
-from dashboard.authz import SYSTEM, User, system_user
-from dashboard.db import open_database
-from dashboard.navigation import PAGES, VIEWS
+from dashboard.core.authz import SYSTEM, User, system_user
+from dashboard.core.db import open_database
+from dashboard.web.navigation import PAGES, VIEWS
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
@@ -144,7 +144,7 @@ USERS = {
     "admin": User("root", "admin", "Alex Admin"),
 }
 CASES = [(p, r) for p in PAGES for r in USERS if p.permission is None or r in __import__(
-    "dashboard.authz", fromlist=["PERMISSIONS"]).PERMISSIONS[p.permission]]
+    "dashboard.core.authz", fromlist=["PERMISSIONS"]).PERMISSIONS[p.permission]]
 
 
 @pytest.mark.parametrize("spec,role", CASES, ids=[f"{p.file}-{r}" for p, r in CASES])
@@ -162,7 +162,7 @@ def test_signed_in_app_shows_a_hostile_display_name_as_plain_text(hostile_db):
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     at.text_input(key="signin_username").input("ada")
     at.text_input(key="signin_password").input(PW)
-    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    at.button(key="sign_in_submit").click().run()
     assert at.session_state["user"].display_name == HOSTILE[4]
     assert at.sidebar.text[0].value == f"Signed in as {HOSTILE[4]} (practitioner)"
     _inert_everywhere(at, "app.py as practitioner")
@@ -176,11 +176,11 @@ def test_sign_in_with_hostile_usernames_fails_cleanly_and_is_audited_inert(db_fi
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     at.text_input(key="signin_username").set_value(username)  # set_value skips max_chars, like a crafted client
     at.text_input(key="signin_password").set_value("' OR '1'='1")
-    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    at.button(key="sign_in_submit").click().run()
     assert not at.exception and "user" not in at.session_state
     assert at.error
     if username:
-        from dashboard.ui import get_db
+        from dashboard.web.ui import get_db
 
         actor = get_db().scalar("SELECT actor FROM audit_log WHERE action = 'login.failure' "
                                 "ORDER BY audit_id DESC LIMIT 1")
@@ -202,7 +202,7 @@ def test_account_forms_store_hostile_names_verbatim_and_refuse_long_ones(db_file
         at.text_input(key="acc_add_injector_name").set_value(injector)
         at.text_input(key="acc_add_password").input(PW)
         at.text_input(key="acc_add_password_again").input(PW)
-        return at.button(key="FormSubmitter:acc_add-Add account").click().run()
+        return at.button(key="acc_add_submit").click().run()
 
     add("x'; DROP TABLE accounts; --", "Fine Name")
     assert any("no spaces" in e.value for e in at.error)
@@ -219,7 +219,7 @@ def test_account_forms_store_hostile_names_verbatim_and_refuse_long_ones(db_file
 
 
 def _app_db():
-    from dashboard.ui import get_db
+    from dashboard.web.ui import get_db
 
     return get_db()
 

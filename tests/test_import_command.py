@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
-from dashboard.db import open_database
-from dashboard.importer.synth import write_dataset
+from dashboard.core.db import open_database
+from tools.synth import write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "import"

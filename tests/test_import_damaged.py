@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
-from dashboard.db import open_database
+from dashboard.core.db import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 VALID = ROOT / "tests" / "fixtures" / "import" / "valid"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.authz import system_user
-from dashboard.db import Database
+from dashboard.core.authz import system_user
+from dashboard.core.db import Database
 from dashboard.importer import ImportInputError, import_frames, import_path, list_quarantine, quarantine_csv
 
 IMPORTER = system_user("import")  # the import command's actor

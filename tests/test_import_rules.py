@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.authz import system_user
-from dashboard.db import Database
+from dashboard.core.authz import system_user
+from dashboard.core.db import Database
 from dashboard.importer import ImportResult, import_path, list_quarantine
 
 IMPORTER = system_user("import")  # the import command's actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from dashboard.db import open_database
+from dashboard.core.db import open_database
 from tests.e2e_support import ROOT
 
 

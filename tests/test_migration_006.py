@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import config
-from dashboard.db import Database, migration_files
+from dashboard.core import config
+from dashboard.core.db import Database, migration_files
+from dashboard.core.reference_data import ensure_reference
 from dashboard.importer import import_frames
-from dashboard.reference import ensure_reference
 from tests.test_migrations import _treatment
 
 TABLES = ("treatments", "injections", "events", "event_versions")
@@ -60,7 +60,7 @@ def test_a_database_from_before_006_keeps_every_row_and_its_constraints(tmp_path
         if int(f.name[:3]) < 6:
             (old / f.name).write_text(f.read_text())
     path = tmp_path / "clinic.duckdb"
-    monkeypatch.setattr("dashboard.db.MIGRATIONS_DIR", old)
+    monkeypatch.setattr("dashboard.core.db.MIGRATIONS_DIR", old)
     db = Database(path)
     db.migrate()
     ensure_reference(db)

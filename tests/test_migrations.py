@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from dashboard import config
-from dashboard.db import Database, migration_files, open_database
+from dashboard.core import config
+from dashboard.core.db import Database, migration_files, open_database
 
 
 def test_migrations_from_empty_are_recorded_and_idempotent(tmp_path):
@@ -28,7 +28,7 @@ def test_failed_migration_leaves_nothing(tmp_path, monkeypatch):
     for f in migration_files():
         (bad / f.name).write_text(f.read_text())
     (bad / "999_broken.sql").write_text("CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;")
-    monkeypatch.setattr("dashboard.db.MIGRATIONS_DIR", bad)
+    monkeypatch.setattr("dashboard.core.db.MIGRATIONS_DIR", bad)
     db = Database(tmp_path / "y.duckdb")
     with pytest.raises(duckdb.Error):
         db.migrate()

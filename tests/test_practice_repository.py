@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard.authz import PermissionDenied, User
+from dashboard.core.authz import PermissionDenied, User
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import AreaEntry, EventDraft, FollowUpDraft, TreatmentDraft
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard.authz import SYSTEM
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import (
     AreaEntry,

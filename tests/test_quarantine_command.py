@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.authz import system_user
 from dashboard.cli import main
-from dashboard.db import open_database
+from dashboard.core.authz import system_user
+from dashboard.core.db import open_database
 from dashboard.importer import import_path, quarantine_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"

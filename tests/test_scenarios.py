@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.config import RISK_FACTORS
-from dashboard.db import Database
+from dashboard.core.config import RISK_FACTORS
+from dashboard.core.db import Database
+from dashboard.core.reference_data import build_tables
 from dashboard.demo.generator import EVENT_COLUMNS, INJECTION_COLUMNS, TREATMENT_COLUMNS
 from dashboard.importer import import_frames
-from dashboard.reference import build_tables
 from tests.support.scenarios import Problem, Scenario, generate_scenario
 
 KINDS = {"placement", "dosing", "product_lot", "time_cluster", "patient_factor"}

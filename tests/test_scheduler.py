@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.authz import PermissionDenied
-from dashboard.backup import MANIFEST, restore, verify_backup
-from dashboard.db import Database
+from dashboard.backup.snapshot import MANIFEST, restore, verify_backup
+from dashboard.core.authz import PermissionDenied
+from dashboard.core.db import Database
 from dashboard.export.bundle import verify_bundle
 from dashboard.export.quarter import Quarter
 from dashboard.scheduling import (
@@ -388,7 +388,7 @@ def test_hand_edited_nonsense_in_the_settings_table_falls_back_to_the_defaults(d
 
 
 def _manager():
-    from dashboard.authz import User
+    from dashboard.core.authz import User
 
     return User(username="mgr", role="manager", display_name="Morgan Manager")
 

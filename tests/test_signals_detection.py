@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.db import open_database
+from dashboard.core.db import open_database
 from dashboard.demo.planted import LOOKALIKES, PLANTED
 from dashboard.signals.detect import run_signals
 from tests.test_signals_support import evaluate, load_clinic

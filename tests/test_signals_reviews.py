@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.authz import PermissionDenied, User
+from dashboard.core.authz import PermissionDenied, User
 from dashboard.signals.reviews import ReviewError, latest_reviews, mark_reviewed, recurrence
 
 SIGNAL = {"id": "sig-0123456789ab", "kind": "placement", "level": "act", "term": "eyelid_ptosis", "observed": 12,

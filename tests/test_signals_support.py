@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dashboard.db import open_database
+from dashboard.core.db import open_database
 
 
 @contextmanager
@@ -39,13 +39,13 @@ def planted_effects_off() -> Iterator[None]:
 
 def load_clinic(path: Path, treatments: int, seed: int, null: bool = False) -> None:
     """Load the demo clinic into a new database file (planted problems switched off when null)."""
-    from dashboard.demo.command import load_demo
+    from dashboard.demo.command import load_demo_file
 
     if null:
         with planted_effects_off():
-            load_demo(path, treatments, seed)
+            load_demo_file(path, treatments, seed)
     else:
-        load_demo(path, treatments, seed)
+        load_demo_file(path, treatments, seed)
 
 
 def _overlap(a0: Any, a1: Any, b0: Any, b1: Any) -> bool:

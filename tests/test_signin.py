@@ -9,9 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.accounts import FAILED_SIGN_IN, add_account
-from dashboard.authz import SYSTEM
-from dashboard.db import open_database
-from dashboard.signin import IDLE_LIMIT, LAST_ACTIVITY_KEY, METHOD_KEY
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
+from dashboard.web.signin import IDLE_LIMIT, LAST_ACTIVITY_KEY, METHOD_KEY
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -44,7 +44,7 @@ def with_account(db_file):
 def _sign_in(at: AppTest, username: str, password: str) -> AppTest:
     at.text_input(key="signin_username").input(username)
     at.text_input(key="signin_password").input(password)
-    return at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    return at.button(key="sign_in_submit").click().run()
 
 
 def test_first_start_shows_setup_and_creates_a_manager(db_file):
@@ -57,15 +57,15 @@ def test_first_start_shows_setup_and_creates_a_manager(db_file):
     at.text_input(key="setup_display_name").input("Morgan Manager")
     at.text_input(key="setup_password").input("short")
     at.text_input(key="setup_password_again").input("short")
-    at.button(key="FormSubmitter:setup-Create manager account").click().run()
+    at.button(key="setup_submit").click().run()
     assert [e.value for e in at.error] == ["The password needs at least 10 characters (it has 5)."]
     assert at.text_input(key="setup_username").value == "Morgan"  # nothing typed is lost
     at.text_input(key="setup_password").input(PASSWORD)
     at.text_input(key="setup_password_again").input(PASSWORD + "x")
-    at.button(key="FormSubmitter:setup-Create manager account").click().run()
+    at.button(key="setup_submit").click().run()
     assert "differ" in at.error[0].value
     at.text_input(key="setup_password_again").input(PASSWORD)
-    at.button(key="FormSubmitter:setup-Create manager account").click().run()
+    at.button(key="setup_submit").click().run()
     assert not at.exception
     assert at.session_state["user"].username == "morgan"
     assert at.session_state["user"].role == "manager"
@@ -75,7 +75,7 @@ def test_first_start_shows_setup_and_creates_a_manager(db_file):
 def test_login_form_has_the_labels_the_browser_tests_use(with_account):
     at = _app().run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
-    assert at.button(key="FormSubmitter:sign_in-Sign in").label == "Sign in"
+    assert at.button(key="sign_in_submit").label == "Sign in"
     assert "user" not in at.session_state
 
 
@@ -92,7 +92,7 @@ def test_wrong_password_then_right_one_signs_in_and_audits(with_account):
 
 def test_empty_fields_get_messages_next_to_them(with_account):
     at = _app().run()
-    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    at.button(key="sign_in_submit").click().run()
     assert [e.value for e in at.error] == ["Enter your username.", "Enter your password."]
 
 
@@ -135,8 +135,7 @@ def test_the_failed_tries_notice_is_shown_once_after_signing_in(with_account):
 
 
 def test_the_browser_address_reaches_the_throttle_and_the_audit_trail(with_account, monkeypatch):
-    from dashboard import signin
-
+    from dashboard.web import signin
     monkeypatch.setattr(signin, "client_address", lambda: "203.0.113.9")
     _sign_in(_app().run(), "ada", "not the password")
     db = open_database(with_account)
@@ -185,11 +184,11 @@ def test_sign_out_button_ends_the_session(with_account):
 
 def test_deactivated_account_is_signed_out_at_the_next_click(with_account):
     from dashboard.accounts import set_active
-    from dashboard.authz import SYSTEM
+    from dashboard.core.authz import SYSTEM
 
     at = _sign_in(_app().run(), "ada", PASSWORD)
     assert at.session_state["user"].username == "ada"
-    from dashboard.ui import get_db  # the app's own handle (one process per DuckDB file)
+    from dashboard.web.ui import get_db  # the app's own handle (one process per DuckDB file)
 
     set_active(get_db(), SYSTEM, "ada", False)
     at.run()
@@ -200,8 +199,8 @@ def test_deactivated_account_is_signed_out_at_the_next_click(with_account):
 def test_a_database_held_by_another_process_gets_a_plain_message(db_file, monkeypatch):
     from pathlib import Path as _P
 
-    from dashboard import signin
-    from dashboard.db import DatabaseLockedError
+    from dashboard.core.db import DatabaseLockedError
+    from dashboard.web import signin
 
     def busy():
         raise DatabaseLockedError(f"The database {_P(db_file)} is open in another process (DuckDB allows one process "
@@ -216,8 +215,8 @@ def test_a_database_held_by_another_process_gets_a_plain_message(db_file, monkey
 
 
 def test_single_sign_on_maps_the_email_to_the_local_account(with_account, monkeypatch):
-    from dashboard import signin
     from dashboard.accounts import add_account as _create
+    from dashboard.web import signin
 
     db = open_database(with_account)
     _create(db, SYSTEM, username="eve", password=PASSWORD, role="manager", display_name="Eve", email="Eve@Clinic.example")

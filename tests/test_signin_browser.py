@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.db import open_database
+from dashboard.core.db import open_database
 from tests.e2e_support import (
     app_server,
     browser_page,

@@ -26,9 +26,9 @@ from dashboard.accounts.throttle import (
     ThrottleState,
     after_failure,
 )
-from dashboard.authz import SYSTEM, User
-from dashboard.config import MIGRATIONS_DIR
-from dashboard.db import Database, migration_files
+from dashboard.core.authz import SYSTEM, User
+from dashboard.core.config import MIGRATIONS_DIR
+from dashboard.core.db import Database, migration_files
 from tests.accounts_support import fast_hashes  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashes")
@@ -255,7 +255,7 @@ def test_migration_009_turns_a_running_lock_into_a_wait(tmp_path, monkeypatch):
     for f in migration_files():
         if int(f.name[:3]) < 9:
             shutil.copy(f, older / f.name)
-    monkeypatch.setattr("dashboard.db.MIGRATIONS_DIR", older)
+    monkeypatch.setattr("dashboard.core.db.MIGRATIONS_DIR", older)
     db = Database(tmp_path / "old.duckdb")
     db.migrate()
     locked_until = datetime.now().replace(microsecond=0) + timedelta(minutes=10)
@@ -265,7 +265,7 @@ def test_migration_009_turns_a_running_lock_into_a_wait(tmp_path, monkeypatch):
             "('ben', 'Ben', 'manager', '$argon2id$x', 2, NULL, $now, 'test', $now), "
             "('cy', 'Cy', 'admin', '$argon2id$x', 0, NULL, $now, 'test', $now)",
             {"until": locked_until, "now": START})
-    monkeypatch.setattr("dashboard.db.MIGRATIONS_DIR", MIGRATIONS_DIR)
+    monkeypatch.setattr("dashboard.core.db.MIGRATIONS_DIR", MIGRATIONS_DIR)
     assert db.migrate()[0] == "009_signin_throttle.sql"  # and any later migrations
     rows = db.rows("SELECT key, failures, wait_until, unseen_failures FROM signin_throttle ORDER BY key")
     assert rows == [("ada", 5, locked_until, 5), ("ben", 2, None, 2)]

@@ -18,7 +18,7 @@ from scipy.stats import mannwhitneyu
 
 from dashboard.accounts import REFUSED, add_account, sign_in, unlock
 from dashboard.accounts import authentication as auth
-from dashboard.authz import SYSTEM, User
+from dashboard.core.authz import SYSTEM, User
 
 PW = "correct horse battery"
 ADMIN = User("root", "admin", "Alex Admin")

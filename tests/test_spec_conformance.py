@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from dashboard.authz import User, system_user
 from dashboard.cli import main
-from dashboard.db import Database, open_database
+from dashboard.core.authz import User, system_user
+from dashboard.core.db import Database, open_database
 from dashboard.export.bundle import write_bundle
 from dashboard.export.quarter import parse_quarter
 from dashboard.importer import import_path, list_quarantine

@@ -1,4 +1,4 @@
-"""Every public acceptance vector (../shared/reference/stat-vectors-public.json), one test per vector id."""
+"""Every public acceptance vector (tests/data/stat-vectors-public.json, from the shared reference folder), one test per vector id."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from scipy.stats import beta as beta_dist
 
 from dashboard.stats import cusum, doseresponse, ebayes, fdr, funnel, intervals, scan
 
-VECTORS_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "stat-vectors-public.json"
-_LOCAL_COPY = Path(__file__).parent / "data" / "stat-vectors-public.json"
+# a copy of the shared reference folder's file, kept in the repository so the test never depends on the machine
+VECTORS_FILE = Path(__file__).parent / "data" / "stat-vectors-public.json"
 
 
 def _vectors() -> dict[str, dict]:
-    path = VECTORS_FILE if VECTORS_FILE.exists() else _LOCAL_COPY
-    return {v["id"]: v for v in json.loads(path.read_text(encoding="utf-8"))}
+    return {v["id"]: v for v in json.loads(VECTORS_FILE.read_text(encoding="utf-8"))}
 
 
 V = _vectors()

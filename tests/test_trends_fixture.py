@@ -17,7 +17,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from dashboard.db import Database
+from dashboard.core.db import Database
 from dashboard.trends.filters import Filters
 
 JAN = Filters(start=date(2026, 1, 1), end=date(2026, 1, 31))

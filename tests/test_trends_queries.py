@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from dashboard.authz import PermissionDenied
-from dashboard.db import Database
+from dashboard.core.authz import PermissionDenied
+from dashboard.core.db import Database
 from dashboard.trends import queries
 from dashboard.trends.drill import Drill
-from dashboard.trends.pandas_ref import run_all_pandas
 from tests.test_trends_fixture import JAN, clinic_fixture  # noqa: F401 - provides the clinic fixture
+from tools.pandas_ref import run_all_pandas
 
 
 def _kpi(frame, period: str) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.db import Database
+from dashboard.core.db import Database
 from dashboard.trends import queries
 from dashboard.trends.refresh import is_current, refresh
 from tests.test_trends_fixture import JAN, build_clinic, clinic_fixture  # noqa: F401 - provides the clinic fixture

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.authz import User
-from dashboard.db import open_database
+from dashboard.core.authz import User
+from dashboard.core.db import open_database
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import AreaEntry, EventDraft, TreatmentDraft
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "cases.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "cases.py")
 BOB = User(username="bob", role="practitioner", display_name="Dr Bob Lee", injector_name="Dr Bob Lee")
 TREATED = datetime(2026, 11, 20, 10, 0)
 

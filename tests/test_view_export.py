@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.authz import SYSTEM
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM
+from dashboard.core.db import open_database
 from tests.test_export_data import seed, write_secret
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "export.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "export.py")
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import overview
-from dashboard.authz import PermissionDenied
+from dashboard.core.authz import PermissionDenied
+from dashboard.practice import overview
 
-HOME = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "home.py")
+HOME = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "home.py")
 
 
 def _seed(db) -> None:

@@ -11,10 +11,10 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from dashboard.authz import SYSTEM, PermissionDenied
-from dashboard.db import open_database
+from dashboard.core.authz import SYSTEM, PermissionDenied
+from dashboard.core.db import open_database
 from dashboard.importer import quarantine_csv
-from dashboard.imports import (
+from dashboard.importer.history import (
     import_upload,
     list_imports,
     quarantine_download,
@@ -24,7 +24,7 @@ from dashboard.imports import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "dashboard" / "views" / "imports.py")
+PAGE = str(ROOT / "dashboard" / "web" / "views" / "imports.py")
 VALID = ROOT / "tests" / "fixtures" / "import" / "valid"
 HOSTILE_POINT = "**bold** <b>x</b> :red[r]"
 # line 9 of injections.csv: an unknown area and units below zero, with markdown/HTML in the point label
@@ -265,8 +265,7 @@ def test_imports_page_in_a_browser(db_file, tmp_path):
 def test_an_upload_that_runs_out_of_memory_says_so_and_stores_nothing(db_file, db, manager, monkeypatch):
     import duckdb
 
-    from dashboard import imports
-
+    from dashboard.importer import history as imports
     def out_of_memory(*args, **kwargs):
         raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB")
 
@@ -331,7 +330,7 @@ def test_an_unexpected_error_is_one_sentence_naming_a_log_file(db_file, db, admi
     def broken(*args, **kwargs):
         raise RuntimeError("internal detail that belongs in the log")
 
-    monkeypatch.setattr("dashboard.imports.import_path", broken)
+    monkeypatch.setattr("dashboard.importer.history.import_path", broken)
     from dashboard.importer import ImportInputError
 
     with pytest.raises(ImportInputError) as err:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.db import open_database
+from dashboard.core.db import open_database
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "log_treatment.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "log_treatment.py")
 NEW = "__new__"
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.authz import PermissionDenied
-from dashboard.reference_book import doses, grade_lines, products, span, terms
+from dashboard.core.authz import PermissionDenied
+from dashboard.reference.book import doses, grade_lines, products, span, terms
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "reference.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "reference.py")
 
 
 def page(user) -> AppTest:

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.authz import User
-from dashboard.db import open_database
+from dashboard.core.authz import User
+from dashboard.core.db import open_database
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import AreaEntry, TreatmentDraft
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "report_event.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "report_event.py")
 BOB = User(username="bob", role="practitioner", display_name="Dr Bob Lee", injector_name="Dr Bob Lee")
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import config
-from dashboard.authz import SYSTEM, User
-from dashboard.db import open_database
+from dashboard.core import config
+from dashboard.core.authz import SYSTEM, User
+from dashboard.core.db import open_database
 from dashboard.signals.reviews import latest_reviews
 from tests.test_signals_support import load_clinic
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "signals.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "signals.py")
 
 
 def _page(user: User | None) -> AppTest:

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.authz import User
-from dashboard.db import Database
+from dashboard.core.authz import User
+from dashboard.core.db import Database
+from dashboard.trends.refresh import refresh_in
 from tests.test_trends_fixture import build_clinic
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "trends.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "trends.py")
 MANAGER = User(username="mgr", role="manager", display_name="Morgan Manager")
 JAN = {"start": "2026-01-01", "end": "2026-01-31"}
 
@@ -30,8 +31,18 @@ def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
 
 @pytest.fixture
 def filled(db: Database) -> Database:
-    build_clinic(db)  # the page refreshes the cells itself
+    build_clinic(db)  # raw inserts: the app brings the cells up to date once, when it opens the database
     return db
+
+
+def test_viewing_the_page_writes_nothing(filled: Database) -> None:
+    """One write path: a page view adds no audit row and leaves data_version() where it was."""
+    at = _app(params=JAN)  # the app's first open of this database brings its cells up to date
+    before = (filled.data_version(), filled.scalar("SELECT count(*) FROM audit_log"))
+    at.run()
+    _app(params={**JAN, "area": "forehead"})
+    assert not at.exception
+    assert (filled.data_version(), filled.scalar("SELECT count(*) FROM audit_log")) == before
 
 
 def test_page_renders_kpis_charts_and_cases(filled: Database) -> None:
@@ -115,6 +126,7 @@ def test_a_saved_record_shows_on_the_next_run(filled: Database) -> None:
                     "reported_at, changed_at, changed_by) VALUES (9, 9, 1, 'headache', TIMESTAMP '2026-01-07', 1, "
                     "TIMESTAMP '2026-01-07', now(), 't')")
         filled.audit(cur, "t", "event.report")
+        refresh_in(cur)  # as every write of records does (the page itself never refreshes)
 
     filled.write(report)
     at.run()

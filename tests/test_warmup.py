@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.db import open_database
-from dashboard.demo.command import load_demo
+from dashboard.core.db import open_database
+from dashboard.demo.command import load_demo_file
 from dashboard.trends.refresh import refresh
-from dashboard.warmup import start_warm_up, warm_up
+from dashboard.web.warmup import start_warm_up, warm_up
 
 
 def _state(db) -> tuple[int, int]:
@@ -18,7 +18,7 @@ def _state(db) -> tuple[int, int]:
 
 
 def test_warm_up_reads_the_trends_view_and_changes_nothing(db_file: Path) -> None:
-    load_demo(db_file, 1500, 3)
+    load_demo_file(db_file, 1500, 3)
     db = open_database(db_file)
     try:
         refresh(db, actor="test")  # so the read has cells and every Trends figure is built from real rows
@@ -31,7 +31,7 @@ def test_warm_up_reads_the_trends_view_and_changes_nothing(db_file: Path) -> Non
 
 
 def test_warm_up_thread_finishes_on_an_empty_database(db, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="dashboard.warmup")
+    caplog.set_level(logging.ERROR, logger="dashboard.web.warmup")
     thread = start_warm_up(db)
     thread.join(timeout=60)
     assert not thread.is_alive()
@@ -40,7 +40,7 @@ def test_warm_up_thread_finishes_on_an_empty_database(db, caplog: pytest.LogCapt
 
 
 def test_a_failing_warm_up_is_logged_not_raised(db, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="dashboard.warmup")
+    caplog.set_level(logging.ERROR, logger="dashboard.web.warmup")
     db.close()  # every read now fails
     thread = start_warm_up(db)
     thread.join(timeout=60)

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from dashboard.authz import User, require
-from dashboard.db import Database
-from dashboard.spreadsheet import inert_frame
+from dashboard.core.authz import User, require
+from dashboard.core.db import Database
+from dashboard.core.spreadsheet import inert_frame
 
 # plain-language names of the actions the modules write (an unknown action is shown as its code)
 ACTION_LABELS = {

@@ -33,9 +33,9 @@ from dashboard.accounts.throttle import (
     after_failure,
     throttle_key,
 )
-from dashboard.authz import User
-from dashboard.db import Database
-from dashboard.sqlfiles import load_sql
+from dashboard.core.authz import User
+from dashboard.core.db import Database
+from dashboard.core.sqlfiles import load_sql
 
 FAILED_SIGN_IN = (
     "The username or password is not right, or there were too many failed tries. Wait a moment and try again: "

@@ -12,8 +12,8 @@ import sys
 
 from dashboard.accounts.passwords import generate_password
 from dashboard.accounts.repository import AccountError, add_account, list_accounts, reset_password, unlock
-from dashboard.authz import User
-from dashboard.db import open_database
+from dashboard.core.authz import User
+from dashboard.core.db import open_database
 
 EXIT_OK, EXIT_USAGE = 0, 2
 

@@ -16,9 +16,9 @@ import duckdb
 import pandas as pd
 
 from dashboard.accounts.passwords import generate_password, hash_password, password_problem
-from dashboard.authz import PERMISSIONS, ROLES, User, require
-from dashboard.db import Database
-from dashboard.sqlfiles import load_sql
+from dashboard.core.authz import PERMISSIONS, ROLES, User, require
+from dashboard.core.db import Database
+from dashboard.core.sqlfiles import load_sql
 
 MAX_DISPLAY_NAME = 200
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 import plotly.graph_objects as go
 
 from dashboard.charts.plain import CLICKABLE, PlainFigure
-from dashboard.reference import build_tables
+from dashboard.core.reference_data import build_tables
 
 _LINE = {"color": "#8a8f98", "width": 2}
 _BROW = {"color": "#c5c9cf", "width": 1.5}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboard.db import Database, open_database
+from dashboard.core.db import Database, open_database
 from dashboard.export.secret import ensure_secret
 
 FIRST_START = "first_start_done"

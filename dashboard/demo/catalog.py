@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from dashboard.config import PRODUCTS
+from dashboard.core.config import PRODUCTS
 
 PERIOD_START = date(2024, 10, 1)
 PERIOD_END = date(2026, 10, 31)  # last treatment day

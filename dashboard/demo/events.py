@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from dashboard.config import AREAS
+from dashboard.core.config import AREAS
+from dashboard.core.reference_data import ReferenceTables
 from dashboard.demo import catalog as cat
 from dashboard.demo import planted as pl
 from dashboard.demo import texts
 from dashboard.demo.arrays import lookup, strings
-from dashboard.reference import ReferenceTables
 
 if TYPE_CHECKING:
     from dashboard.demo.generator import Areas, Sessions

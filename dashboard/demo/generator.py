@@ -13,11 +13,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
+from dashboard.core.config import AREAS, PRODUCTS, RISK_FACTORS
+from dashboard.core.reference_data import ReferenceTables, build_tables
 from dashboard.demo import catalog as cat
 from dashboard.demo import planted as pl
 from dashboard.demo.arrays import strings
-from dashboard.reference import ReferenceTables, build_tables
 
 TREATMENT_COLUMNS = [
     "treatment_id", "clinic", "treated_at", "patient_ref", "patient_birth_year", "patient_sex", "injector",

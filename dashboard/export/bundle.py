@@ -26,14 +26,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.authz import User, require
-from dashboard.db import Database
+from dashboard.core.authz import User, require
+from dashboard.core.db import Database
+from dashboard.core.spreadsheet import inert_sql
+from dashboard.core.sqlfiles import load_sql
 from dashboard.export.dictionary import BOM, FORMAT, dictionary_rows
 from dashboard.export.pseudonym import HEX_CHARS, PREFIX, hmac_pads
 from dashboard.export.quarter import Quarter
 from dashboard.export.secret import load_secret
-from dashboard.spreadsheet import inert_sql
-from dashboard.sqlfiles import load_sql
 
 UTF8_BOM = b"\xef\xbb\xbf"
 MANIFEST = "manifest.json"

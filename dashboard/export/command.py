@@ -7,9 +7,9 @@ import getpass
 import sys
 from pathlib import Path
 
-from dashboard.authz import User, system_user
-from dashboard.config import db_path
-from dashboard.db import open_database
+from dashboard.core.authz import User, system_user
+from dashboard.core.config import db_path
+from dashboard.core.db import open_database
 from dashboard.export.bundle import ExportError, write_bundle
 from dashboard.export.quarter import BadQuarterError, parse_quarter
 from dashboard.export.secret import SecretError

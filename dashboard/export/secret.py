@@ -12,7 +12,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from dashboard.config import secret_path
+from dashboard.core.config import secret_path
 
 SECRET_BYTES = 32
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.authz import User, require
-from dashboard.config import DATE_FORMATS
-from dashboard.db import Database
+from dashboard.core.authz import User, require
+from dashboard.core.config import DATE_FORMATS
+from dashboard.core.db import Database
 from dashboard.importer.pipeline import run_import
 from dashboard.importer.progress import Progress
 from dashboard.importer.result import ImportResult
@@ -59,7 +59,9 @@ def import_path(db: Database, user: User | None, path: str | Path, *, progress: 
                     staged.append(stage_empty(cur, file))
             return staged
 
-        return run_import(db, stage, str(path), actor, bar, date_format=date_format)
+        result = run_import(db, stage, str(path), actor, bar, date_format=date_format)
+    refresh(db, actor=actor)  # one write path: trends cells and signal rows follow the import
+    return result
 
 
 def check_date_format(date_format: str | None) -> None:
@@ -70,8 +72,8 @@ def check_date_format(date_format: str | None) -> None:
 
 
 def refresh_trends(db: Database, user: User | None) -> str:
-    """Bring the Trends pre-aggregates up to date after an import (incremental when rows were only added; needs
-    import.run)."""
+    """Bring the Trends pre-aggregates up to date (needs import.run). Imports already do this after their write;
+    this is for a database written by something else (e.g. an older version)."""
     return refresh(db, actor=require(user, PERMISSION).username).mode
 
 
@@ -89,4 +91,6 @@ def import_frames(db: Database, frames: dict[str, pd.DataFrame], source: str, ac
     def stage(cur: duckdb.DuckDBPyConnection, tz: str, bar: Progress) -> list[Staged]:
         return [stage_frame(cur, f, frames[f], tz) if f in frames else stage_empty(cur, f) for f in FILES]
 
-    return run_import(db, stage, source, actor)
+    result = run_import(db, stage, source, actor)
+    refresh(db, actor=actor)  # one write path: trends cells and signal rows follow the import
+    return result

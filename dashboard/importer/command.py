@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboard.authz import system_user
-from dashboard.config import db_path
-from dashboard.db import open_database
-from dashboard.importer.api import check_date_format, import_path, refresh_trends
+from dashboard.core.authz import system_user
+from dashboard.core.config import db_path
+from dashboard.core.db import open_database
+from dashboard.importer.api import check_date_format, import_path
 from dashboard.importer.quarantine import list_quarantine
 from dashboard.importer.sources import check_dataset
 from dashboard.importer.staging import ImportInputError
@@ -43,8 +43,6 @@ def run(args: argparse.Namespace) -> int:
         except ImportInputError as exc:
             print(f"import: {exc}. Nothing was changed.", file=sys.stderr)
             return EXIT_USAGE
-        if result.imported:
-            refresh_trends(db, user)
         shown = list_quarantine(db, result.import_id).head(SHOW_QUARANTINED) if result.quarantined else None
     finally:
         db.close()

@@ -22,13 +22,13 @@ from typing import Any
 
 import duckdb
 
-from dashboard.db import Database
+from dashboard.core.db import Database
+from dashboard.core.sqlfiles import load_sql
 from dashboard.importer.parsing import install_macros, installation_timezone, local_now
 from dashboard.importer.progress import Progress
 from dashboard.importer.result import FileCounts, ImportResult
 from dashboard.importer.spec import FILES, FIXED_CODES
 from dashboard.importer.staging import ImportInputError, Staged
-from dashboard.sqlfiles import load_sql
 
 Stager = Callable[[duckdb.DuckDBPyConnection, str, Progress], list[Staged]]
 _PARAM = re.compile(r"\$([a-z_]+)")

@@ -6,9 +6,9 @@ import json
 
 import pandas as pd
 
-from dashboard.db import Database
+from dashboard.core.db import Database
+from dashboard.core.spreadsheet import inert_frame
 from dashboard.importer.spec import COLUMNS, FILES
-from dashboard.spreadsheet import inert_frame
 
 BASE_COLUMNS = ["import_id", "file", "line", "reasons", "messages"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.config import CAUSALITY, DEPTHS, OUTCOMES, RISK_FACTORS, SERIOUSNESS, SEXES, SIDES
+from dashboard.core.config import CAUSALITY, DEPTHS, OUTCOMES, RISK_FACTORS, SERIOUSNESS, SEXES, SIDES
 
 FILES = ("treatments", "injections", "events")
 REQUIRED_FILES = ("treatments", "injections")

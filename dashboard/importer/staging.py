@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from dashboard.core.sqlfiles import checked_identifier
 from dashboard.importer import lines
 from dashboard.importer.errors import ImportInputError
 from dashboard.importer.spec import COLUMNS, FILES, column_names
@@ -85,7 +86,7 @@ def _create_raw(cur: duckdb.DuckDBPyConnection, file: str, source_sql: str, expr
 
 def stage_empty(cur: duckdb.DuckDBPyConnection, file: str) -> Staged:
     """Create an empty staging table for a file the data set does not have."""
-    assert file in FILES
+    checked_identifier(file, FILES)  # becomes part of the staging tables' names
     cols = ", ".join(f"{c} VARCHAR" for c in column_names(file))
     cur.execute(f"CREATE TEMP TABLE iw_raw_{file} ({cols})")
     _create_lines(cur, file)
@@ -147,7 +148,7 @@ def stage_csv(cur: duckdb.DuckDBPyConnection, file: str, source: TextFile) -> St
     The header is read here and the reader is given generated column names c0..cN, so no name from the file
     ever becomes SQL, and a malformed data line can never be mistaken for the header.
     """
-    assert file in FILES
+    checked_identifier(file, FILES)  # becomes part of the staging tables' names
     path = source.path
     header, delimiter = read_header(path, file)
     staged = Staged(file, present=True, warnings=list(source.notes), has_nul=source.has_nul,
@@ -230,7 +231,7 @@ def _frame_expr(column: str, duck_type: str) -> str:
 
 def stage_frame(cur: duckdb.DuckDBPyConnection, file: str, frame: pd.DataFrame, tz: str) -> Staged:
     """Stage one DataFrame (spec column names; text or typed columns) into iw_raw_<file>."""
-    assert file in FILES
+    checked_identifier(file, FILES)  # becomes part of the staging tables' names
     staged = Staged(file, present=True)
     view = f"iw_frame_{file}"
     frame = frame.reset_index(drop=True)

@@ -18,9 +18,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.authz import User, read_scope, require, require_signed_in
-from dashboard.config import CAUSALITY, RISK_FACTORS, SERIOUSNESS
-from dashboard.db import Database
+from dashboard.core.authz import User, read_scope, require, require_signed_in
+from dashboard.core.config import CAUSALITY, RISK_FACTORS, SERIOUSNESS
+from dashboard.core.db import Database
 from dashboard.practice.validation import (
     DoseRange,
     EventDraft,
@@ -29,6 +29,7 @@ from dashboard.practice.validation import (
     Reference,
     TreatmentDraft,
 )
+from dashboard.trends.refresh import refresh_in
 
 CLOSED_OUTCOMES = ("recovered", "recovered_with_sequelae", "fatal")
 # fields compared between two versions of a case, with the label shown to people
@@ -223,6 +224,7 @@ def save_treatment(db: Database, user: User, d: TreatmentDraft, *, confirmed: Se
         db.audit(cur, actor, "treatment.create", "treatment", str(treatment_id), json.dumps({
             "treatment_ref": treatment_ref, "areas": [a.area for a in d.areas],
             "warnings_confirmed": list(confirmed), "source": "app"}))
+        refresh_in(cur)  # one write path: trends cells and signal rows follow the save
         return Saved(treatment_id, treatment_ref, created=True)
 
     return db.write(work)
@@ -308,6 +310,7 @@ def save_event(db: Database, user: User, d: EventDraft, *, client_token: str) ->
         db.audit(cur, actor, "event.create", "event", str(event_id), json.dumps({
             "event_ref": event_ref, "treatment_id": d.treatment_id, "term": d.term, "version": 1,
             "source": "app"}))
+        refresh_in(cur)  # one write path: trends cells and signal rows follow the save
         return Saved(event_id, event_ref, created=True)
 
     return db.write(work)
@@ -434,6 +437,7 @@ def add_follow_up(db: Database, user: User, event_id: int, d: FollowUpDraft, *, 
         db.audit(cur, actor, "event.follow_up", "event", str(event_id), json.dumps({
             "event_ref": latest["event_ref"], "version": version, "outcome": d.outcome,
             "causality": d.causality, "resolved_at": d.resolved_at.isoformat() if d.resolved_at else None}))
+        refresh_in(cur)  # one write path: trends cells and signal rows follow the save
         return Saved(int(event_id), str(latest["event_ref"]), created=True, version=version)
 
     return db.write(work)

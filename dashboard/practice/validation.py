@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from dashboard.config import CAUSALITY, DEPTHS, OUTCOMES, SERIOUSNESS, SEXES, SIDES
+from dashboard.core.config import CAUSALITY, DEPTHS, OUTCOMES, SERIOUSNESS, SEXES, SIDES
 
 MAX_TEXT = 200
 MAX_OVERRIDE = 500

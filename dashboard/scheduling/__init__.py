@@ -1,6 +1,6 @@
 """Work the app does by itself while it runs: nightly backups (keeping the newest N) and the optional quarterly
 export, through the app's own database connection. No streamlit import: the web layer starts the scheduler once
-per process (dashboard/ui.py) and the pages read the settings and the status from here."""
+per process (dashboard/web/ui.py) and the pages read the settings and the status from here."""
 
 from dashboard.scheduling.jobs import RunRecord
 from dashboard.scheduling.runner import Scheduler, SchedulerBusy

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.authz import User, system_user
-from dashboard.backup import MANIFEST, BackupError, backup_database
-from dashboard.db import Database
+from dashboard.backup.snapshot import MANIFEST, BackupError, backup_database
+from dashboard.core.authz import User, system_user
+from dashboard.core.db import Database
 from dashboard.export.bundle import ExportError, write_bundle
 from dashboard.export.quarter import Quarter
 from dashboard.export.secret import SecretError

@@ -12,9 +12,9 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from dashboard.authz import User, require
-from dashboard.backup import backup_root
-from dashboard.db import Database
+from dashboard.backup.snapshot import backup_root
+from dashboard.core.authz import User, require
+from dashboard.core.db import Database
 from dashboard.scheduling.due import backup_due, export_due, quarter_to_export
 from dashboard.scheduling.jobs import SCHEDULER, Clock, RunRecord, take_backup, take_export
 from dashboard.scheduling.settings import load_settings, scheduler_switched_on

@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from pathlib import Path
 
-from dashboard.authz import User, require
-from dashboard.db import Database
+from dashboard.core.authz import User, require
+from dashboard.core.db import Database
 
 KEYS = {
     "backup_enabled": "schedule.backup.enabled",

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from dashboard.db import Database
+from dashboard.core.db import Database
 from dashboard.scheduling.due import next_daily, next_quarter_slot
 from dashboard.scheduling.jobs import RunRecord
 from dashboard.scheduling.settings import ScheduleSettings

@@ -8,9 +8,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard.config import RISK_FACTORS
+from dashboard.core.config import RISK_FACTORS
+from dashboard.core.sqlfiles import load_sql
 from dashboard.signals.expected import CellProbabilities
-from dashboard.sqlfiles import load_sql
 
 OUT_OF_RANGE_BANDS = (0, 3, 4)
 DOSE_BAND_LABELS = {

@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import date
 
-from dashboard.db import open_database
+from dashboard.core.db import open_database
 from dashboard.signals.detect import run_signals
 
 EXIT_OK, EXIT_USAGE = 0, 2

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from dashboard.authz import User, require
-from dashboard.config import RISK_FACTORS
-from dashboard.db import Database
+from dashboard.core.authz import User, require
+from dashboard.core.config import RISK_FACTORS
+from dashboard.core.db import Database
 from dashboard.signals import benchmark, classify, doses, expected, sites
 from dashboard.signals.cells import SignalData
 from dashboard.signals.control import RunControl

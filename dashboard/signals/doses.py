@@ -8,9 +8,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from dashboard.core.sqlfiles import load_sql
 from dashboard.signals.expected import CellProbabilities
 from dashboard.signals.findings import Finding
-from dashboard.sqlfiles import load_sql
 
 BAND_COLUMNS = ["dose_band", "treatments", "observed", "expected", "dose"]
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.authz import User, require
-from dashboard.db import Database
-from dashboard.sqlfiles import load_sql
+from dashboard.core.authz import User, require
+from dashboard.core.db import Database
+from dashboard.core.sqlfiles import load_sql
 
 NOTE_MAX = 2000
 

@@ -89,10 +89,3 @@ def posterior(prior: BetaPrior, x: np.ndarray | int, n: np.ndarray | int, conf: 
     b = prior.beta + np.asarray(n, dtype=float) - np.asarray(x, dtype=float)
     tail = (1 - conf) / 2
     return a / (a + b), beta_dist.ppf(tail, a, b), beta_dist.ppf(1 - tail, a, b)
-
-
-def prob_above(prior: BetaPrior, x: np.ndarray | int, n: np.ndarray | int, threshold: float) -> np.ndarray:
-    """Return the posterior probability that each unit's rate exceeds threshold."""
-    a = prior.alpha + np.asarray(x, dtype=float)
-    b = prior.beta + np.asarray(n, dtype=float) - np.asarray(x, dtype=float)
-    return beta_dist.sf(threshold, a, b)

@@ -1,4 +1,4 @@
-"""Confidence intervals shown on the dashboard: Wilson for proportions, Garwood (exact) for counts."""
+"""Confidence intervals shown on the dashboard: Wilson for proportions (the one Wilson of the code base)."""
 
 from __future__ import annotations
 
@@ -25,13 +25,3 @@ def wilson(x: int, n: int, conf: float = 0.95) -> tuple[float, float]:
         return 0.0, 1.0
     lo, hi = wilson_bounds(np.array([x]), np.array([n]), conf)
     return float(lo[0]), float(hi[0])
-
-
-def garwood(count: int, conf: float = 0.95) -> tuple[float, float]:
-    """Return the exact (Garwood) interval for a Poisson count."""
-    from scipy.stats import chi2
-
-    a = (1 - conf) / 2
-    lo = 0.0 if count <= 0 else float(chi2.ppf(a, 2 * count)) / 2
-    hi = float(chi2.ppf(1 - a, 2 * (count + 1))) / 2
-    return lo, hi

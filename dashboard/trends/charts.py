@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts.face import face_figure
 from dashboard.charts.plain import CLICKABLE, PlainFigure
-from dashboard.config import AREAS
+from dashboard.core.config import AREAS
 from dashboard.practice.repository import OUTCOME_NAMES
 from dashboard.trends.stats import TOO_FEW, change
 

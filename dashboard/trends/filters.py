@@ -102,7 +102,7 @@ _LABELS = {
 
 def _parse(name: str, raw: str) -> Any:
     """Parse one query-string value for field `name`; raises ValueError with a plain reason."""
-    from dashboard.config import AREAS, PRODUCTS
+    from dashboard.core.config import AREAS, PRODUCTS
 
     if name in ("start", "end"):
         try:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.authz import User, require
-from dashboard.db import Database
-from dashboard.sqlfiles import load_sql
+from dashboard.core.authz import User, require
+from dashboard.core.db import Database
+from dashboard.core.sqlfiles import load_sql
 from dashboard.trends.drill import Drill
 from dashboard.trends.filters import Filters
 from dashboard.trends.stats import add_rates

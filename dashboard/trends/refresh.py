@@ -2,9 +2,12 @@
 
 `refresh(db)` is cheap when nothing changed and incremental when records were only added (the usual case:
 form saves and imports append). When an older treatment, injection or patient changed, injection rows were added
-to an older treatment, or the reference data changed, it rebuilds everything. Import and form saves may call it
-after their write; the Trends page calls it whenever the data version moved and the signal run before it reads,
-so neither shows stale data.
+to an older treatment, or the reference data changed, it rebuilds everything.
+
+One write path: every write of records brings these derived tables up to date right after it (form saves and
+follow-ups inside their own transaction via `refresh_in`; imports, the demo load, a restore and opening the app's
+database via `refresh`). Reading a page never refreshes, so a page view adds no audit row and leaves
+`data_version()` where it was.
 
 The signal rows (signal_rows, signal_event_rows: the signal run's treatment x area rows and attributed events)
 are kept here so that a run does not rebuild them from the records (~7 s at 1M treatments).
@@ -18,8 +21,8 @@ from datetime import datetime
 
 import duckdb
 
-from dashboard.db import Database
-from dashboard.sqlfiles import load_sql
+from dashboard.core.db import Database
+from dashboard.core.sqlfiles import load_sql
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ def _needed(cur: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, int], tuple 
     marks = {"treatment_mark": int(marks_row[0]), "injection_mark": int(marks_row[1]),
              "version_mark": int(marks_row[2]), "patient_mark": int(marks_row[3])}
     state = cur.execute(load_sql("trends_state")).fetchone()
+    if state is None and not any(marks.values()):  # a new, empty database: nothing to build yet
+        return "none", marks, state
     if state is None or state[6] is None or state[7] is None:  # never built, or before the signal rows existed
         return "full", marks, state
     old_t, old_i, old_v, t_print, i_print = int(state[0]), int(state[1]), int(state[2]), state[3], state[4]

@@ -11,15 +11,6 @@ PER = 1000.0
 TOO_FEW = 20  # treatments below which a cell is greyed as too small to judge
 
 
-def wilson(events: int | float, treatments: int | float, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson interval for events/treatments as a proportion (events capped at treatments); (nan, nan) when n=0."""
-    if not treatments:
-        return float("nan"), float("nan")
-    k = min(events, treatments)
-    lo, hi = wilson_bounds(np.array([k]), np.array([treatments]), conf=1 - alpha)
-    return float(lo[0]), float(hi[0])
-
-
 def add_rates(frame: pd.DataFrame, events: str = "events", treatments: str = "treatments") -> pd.DataFrame:
     """Return a copy with rate, rate_lo and rate_hi per 1,000 treatments (Wilson 95%) and too_few flags."""
     out = frame.copy()

@@ -120,7 +120,7 @@ def evaluate(scenario: Scenario, signals: list[dict[str, Any]]) -> ClinicResult:
 # ------------------------------------------------------------------------------------------------ running
 def run_clinic(seed: int, treatments: int, planted: bool) -> ClinicResult:
     """Generate one clinic, import it into a fresh DuckDB file, run the signals and score them."""
-    from dashboard.db import open_database
+    from dashboard.core.db import open_database
     from dashboard.importer import import_frames
     from dashboard.signals.detect import run_signals
 

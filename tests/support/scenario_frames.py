@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
+from dashboard.core.config import AREAS, PRODUCTS, RISK_FACTORS
 from dashboard.importer.spec import COLUMNS
 from tests.support.scenario_reference import BILATERAL, DEPTH, Reference
 from tests.support.scenario_sessions import Sessions

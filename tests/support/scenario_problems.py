@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
+from dashboard.core.config import AREAS, PRODUCTS, RISK_FACTORS
 from tests.support.scenario_events import Baseline, Effects, realised_ratio
 from tests.support.scenario_reference import DOSE_TERMS, Reference
 from tests.support.scenario_sessions import Sessions, round_units

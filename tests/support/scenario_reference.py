@@ -1,4 +1,4 @@
-"""The reference data the scenario generator draws from, read through dashboard.reference (never the demo)."""
+"""The reference data the scenario generator draws from, read through dashboard.core.reference_data (never the demo)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
-from dashboard.reference import build_tables
+from dashboard.core.config import AREAS, PRODUCTS, RISK_FACTORS
+from dashboard.core.reference_data import build_tables
 
 # Terms drawn once per treatment, whatever the areas treated (the reference gives them per area as common events).
 SESSION_TERMS = ("drug_ineffective", "headache", "influenza_like_illness", "nausea", "hypersensitivity",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.config import AREAS
+from dashboard.core.config import AREAS
 from tests.support.scenario_events import Drawn
 from tests.support.scenario_frames import (
     ACTIONS,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
-from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
+from dashboard.core.config import AREAS, PRODUCTS, RISK_FACTORS
 from tests.support.scenario_reference import UNIT_STEP, Reference
 from tests.support.scenario_world import World
 

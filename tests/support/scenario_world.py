@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
+from dashboard.core.config import AREAS, PRODUCTS, RISK_FACTORS
 
 LAST_END = date(2026, 11, 29)  # the period ends on or before this day
 LATEST_EXPORT = date(2026, 12, 2)  # nothing in a data set is later than this

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dashboard.config import AREAS, PRODUCTS, RISK_FACTORS
+from dashboard.core.config import AREAS, PRODUCTS, RISK_FACTORS
 from tests.support.scenario_events import Baseline, Drawn, Effects, baseline, draw
 from tests.support.scenario_frames import injections_frame, treatment_ids, treatments_frame
 from tests.support.scenario_problems import Context, Problem, plant

@@ -1,0 +1,1 @@
+"""The read-only Reference page's data (products, doses per area, event terms), without streamlit."""
