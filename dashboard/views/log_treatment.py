@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.charts.face import area_from_selection, face_figure
 from dashboard.config import DEPTHS, RISK_FACTORS, SEXES, SIDES
 from dashboard.guard import require_permission
+from dashboard.practice import history as hist
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import (
     SIDE_NAMES,
@@ -30,6 +31,16 @@ ss = st.session_state
 KEEP = "session"  # typed values survive a visit to another page
 NEW = "__new__"
 SEX_NAMES = {"F": "Female", "M": "Male", "X": "Other / diverse", "U": "Unknown"}
+# where each field's message is: (section anchor, field name as the page shows it) for the summary at the top
+FIELD_PLACES = {
+    "patient_ref": ("patient-and-session", "Patient"), "birth_year": ("patient-and-session", "Birth year"),
+    "clinic": ("patient-and-session", "Clinic"), "injector": ("patient-and-session", "Injector"),
+    "treated_at": ("patient-and-session", "Treatment date and time"), "product": ("product-and-vial", "Product"),
+    "lot_number": ("product-and-vial", "Lot / batch"), "vial_units": ("product-and-vial", "Vial size"),
+    "diluent_ml": ("product-and-vial", "Diluent"), "reconstituted_at": ("product-and-vial", "Reconstituted on"),
+    "areas": ("treated-areas", "Areas treated"), "override_reason": ("check-before-saving", "Reason"),
+}
+FIELD_WORDS = {"units": "Units", "points": "Points", "volume": "Volume", "side": "Side", "depth": "Depth"}
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -44,6 +55,7 @@ area_points = {r.code: (r.points_lo, r.points_hi) for r in areas_df.itertuples()
 
 
 def _pick(prefix: str) -> str:
+    """The chosen or typed value of a picker that also offers 'New …' (a name typed into the box counts)."""
     choice = ss.get(f"{prefix}_pick")
     if choice == NEW:
         return (ss.get(f"{prefix}_new") or "").strip()
@@ -111,6 +123,33 @@ def _on_save() -> None:
     ss["re_treatment"] = saved.id  # the Report adverse event page offers this treatment first
 
 
+def _field_place(key: str) -> tuple[str, str]:
+    if key in FIELD_PLACES:
+        return FIELD_PLACES[key]
+    what, _, area = key.partition(":")
+    return "treated-areas", f"{FIELD_WORDS.get(what, what.capitalize())} in {area_names.get(area, area)}"
+
+
+def _summary(errs: dict[str, str]) -> str:
+    """The fields still to fix, each linked to its section (shown above the form as well as below it)."""
+    links = [f"[{name}](#{anchor})" for anchor, name in (_field_place(k) for k in errs)]
+    return "Not saved yet. Please check: " + ", ".join(links) + ". Everything you typed is kept."
+
+
+def _start_from(treatment_id: int) -> None:
+    """'Same as last time': copy the product, vial, areas, points, units, sides and depths of a past treatment."""
+    past = next((t for t in hist.patient_history(db, user, _pick("lt_patient"), limit=5)
+                 if t.treatment_id == treatment_id), None)
+    if past is None:
+        return
+    for key in [k for k in ss if str(k).startswith(("lt_units_", "lt_points_", "lt_volume_", "lt_depth_",
+                                                      "lt_side_"))]:
+        del ss[key]
+    ss.update(hist.starting_point(past))
+    ss.pop("lt_lot_pick", None)
+    ss["lt_started_from"] = past.ref
+
+
 def _unset(key: str) -> dict:
     """Start a picker empty unless session state already holds its value (avoids Streamlit's double-default warning)."""
     return {} if ss.get(key) is not None else {"index": None}
@@ -133,6 +172,10 @@ if saved:
 
 draft = _draft()
 errors = validate_treatment(draft, ref, datetime.now()) if ss.get("lt_tried") else {}
+if ss.get("lt_notice") and errors:
+    st.error(_summary(errors), icon=":material/error:")
+elif ss.get("lt_notice"):
+    st.error(ss["lt_notice"], icon=":material/error:")
 
 # ------------------------------------------------------------------------------------------- who and when
 st.subheader("Patient and session")
@@ -147,6 +190,7 @@ with c1:
         st.text_input("New patient reference", key="lt_patient_new", persist_state=KEEP, max_chars=200, placeholder="e.g. P-0042")
     field_error(errors, "patient_ref")
     known = repo.patient_info(db, user, draft.patient_ref) if draft.patient_ref else None
+    past = hist.patient_history(db, user, draft.patient_ref) if known is not None else []
     if known is not None and ss.get("lt_patient_pick") != NEW:
         st.caption(f"Known patient · born {known['birth_year'] or '—'} · sex {known['sex'] or '—'}")
     elif known is not None:
@@ -161,6 +205,11 @@ with c2:
     clinics = repo.clinic_names(db, user)
     if len(clinics) == 1:
         ss.setdefault("lt_clinic_pick", clinics[0])
+    elif ss.get("lt_clinic_pick") is None:
+        # the patient's last clinic, else where this practitioner usually works
+        usual = past[0].clinic if past else hist.usual_clinic(db, user, user.injector_name)
+        if usual in clinics:
+            ss["lt_clinic_pick"] = usual
     st.selectbox("Clinic", [*clinics, NEW], key="lt_clinic_pick", persist_state=KEEP, **_unset("lt_clinic_pick"),
                  format_func=lambda v: "New clinic…" if v == NEW else v, placeholder="Choose the clinic")
     if ss.get("lt_clinic_pick") == NEW:
@@ -183,6 +232,30 @@ with c3:
     st.time_input("Treatment time", key="lt_time", persist_state=KEEP, step=300)
     field_error(errors, "treated_at")
 
+# ------------------------------------------------------------------------------------------- last time
+if past:
+    last = hist.last_visible(past)
+    recent_toxin = hist.prior_toxin(past, draft.treated_at or datetime.now())
+    with st.container(border=True):
+        st.markdown("**This patient's record**")
+        for t in past[:3]:
+            days = ((draft.treated_at or datetime.now()) - t.treated_at).days
+            st.markdown(f"{t.summary()} · {days} days ago" + ("" if t.visible else " (another injector)"))
+            for line in t.event_lines():
+                st.warning(line, icon=":material/warning:")
+        if last is not None:
+            ss_from = ss.get("lt_started_from")
+            st.button("Same as last time" if ss_from != last.ref else "Started from last time: start again",
+                      key="lt_same", on_click=_start_from, args=(last.treatment_id,), icon=":material/replay:",
+                      help="Fills product, vial, areas, points and units as on "
+                           f"{last.treated_at:%d %b %Y}; you choose the lot and adjust the doses.")
+        if recent_toxin is not None and ss.get("lt_prior_toxin_for") != draft.patient_ref:
+            ss["lt_prior_toxin_for"] = draft.patient_ref  # suggested once per patient: an untick is kept
+            ss["lt_risk_prior_toxin_90d"] = True
+        if recent_toxin is not None:
+            st.caption(f"'Other toxin in last 90 days' is ticked from the record: {recent_toxin.brand} on "
+                       f"{recent_toxin.treated_at:%d %b %Y}. Untick it below if that is wrong.")
+
 # ------------------------------------------------------------------------------------------- product and vial
 st.subheader("Product and vial")
 c1, c2, c3 = st.columns(3)
@@ -193,10 +266,16 @@ with c1:
 product = ss.get("lt_product")
 prow = products.set_index("code").loc[product] if product else None
 with c2:
-    lots = repo.known_lots(db, user, product) if product else []
-    st.selectbox("Lot / batch", [*lots, NEW], key="lt_lot_pick", persist_state=KEEP, **_unset("lt_lot_pick"),
-                 format_func=lambda v: "New lot…" if v == NEW else v,
-                 placeholder="Known lots of this product, or 'New lot…'")
+    recent_lots = hist.recent_lots(db, user, product, datetime.now()) if product else []
+    lots = [*recent_lots, *(x for x in (repo.known_lots(db, user, product) if product else [])
+                            if x not in recent_lots)]
+    typed = ss.get("lt_lot_pick")
+    if typed not in (None, NEW, *lots):
+        lots.insert(0, typed)  # a new lot typed into the box stays an option
+    st.selectbox("Lot / batch", [NEW, *lots], key="lt_lot_pick", persist_state=KEEP, **_unset("lt_lot_pick"),
+                 format_func=lambda v: "New lot…" if v == NEW else v, accept_new_options=True,
+                 placeholder="Type a new lot number or pick a recent one",
+                 help="Recent lots of this product first; type a lot number that is not listed to add it.")
     if ss.get("lt_lot_pick") == NEW:
         st.text_input("New lot number", key="lt_lot_new", persist_state=KEEP, max_chars=200)
     field_error(errors, "lot_number")
@@ -219,16 +298,6 @@ r1, r2, _ = st.columns(3)
 r1.date_input("Reconstituted on (optional)", key="lt_recon_date", persist_state=KEEP, value=None, format="DD/MM/YYYY")
 r2.time_input("Reconstituted at", key="lt_recon_time", persist_state=KEEP, value=None, step=300)
 field_error(errors, "reconstituted_at")
-
-# ------------------------------------------------------------------------------------------- risk factors
-st.subheader("Risk factors")
-st.caption("Tick what applies to this session. Contraindications do not block the save; you confirm them below.")
-cols = st.columns(2)
-for i, r in enumerate(risks.itertuples()):
-    with cols[i % 2]:
-        label = r.label + (" (contraindication)" if r.contraindication else "")
-        st.checkbox(label, key=f"lt_risk_{r.code}", persist_state=KEEP)
-        st.caption(r.explanation)
 
 # ------------------------------------------------------------------------------------------- areas
 st.subheader("Treated areas")
@@ -270,6 +339,16 @@ with right:
                 st.caption(f"At this dilution {units:g} U is {units * draft.diluent_ml / draft.vial_units:.2f} mL.")
             for key in (f"units:{a}", f"points:{a}", f"volume:{a}", f"side:{a}", f"depth:{a}"):
                 field_error(errors, key)
+
+# ------------------------------------------------------------------------------------------- risk factors
+st.subheader("Risk factors")
+st.caption("Tick what applies to this session (hover or tap ⓘ for why it matters). ⚠ marks contraindications: "
+           "they do not block the save; you confirm them below.")
+cols = st.columns(2)
+for i, r in enumerate(risks.itertuples()):
+    with cols[i % 2]:
+        label = ("⚠ " + r.label + " (contraindication)") if r.contraindication else r.label
+        st.checkbox(label, key=f"lt_risk_{r.code}", persist_state=KEEP, help=r.explanation)
 
 # ------------------------------------------------------------------------------------------- warnings and save
 warns = treatment_warnings(draft, ref)
