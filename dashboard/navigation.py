@@ -46,3 +46,11 @@ def pages_for(role: str | None) -> list[PageSpec]:
         if p.permission is None or (role is not None and role in PERMISSIONS[p.permission]):
             out.append(p)
     return out
+
+
+def switch_to(url_path: str) -> None:
+    """Open another page of the app by its url path (e.g. 'report-event'), keeping the session."""
+    import streamlit as st
+
+    spec = next(p for p in PAGES if p.url_path == url_path)
+    st.switch_page(str(VIEWS / spec.file))

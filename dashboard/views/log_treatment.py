@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.charts.face import area_from_selection, face_figure
 from dashboard.config import DEPTHS, RISK_FACTORS, SEXES, SIDES
 from dashboard.guard import require_permission
+from dashboard.navigation import switch_to
 from dashboard.practice import history as hist
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import (
@@ -166,8 +167,11 @@ if saved:
     lines += [f"Area: {name} — {units:g} U" for name, units in saved["areas"]]
     lines += [f"Confirmed warning: {m}" for m in saved["warnings"]]
     st.text("\n".join(lines))
-    st.caption("To report an adverse event on it, open Report adverse event: this treatment is offered first.")
-    st.button("Log another treatment", type="primary", on_click=_reset, key="lt_again")
+    b1, b2, _ = st.columns([2, 3, 3])
+    b1.button("Log another treatment", type="primary", on_click=_reset, key="lt_again")
+    if b2.button("Report an adverse event on it", key="lt_report", icon=":material/report:"):
+        ss["re_treatment"] = saved["id"]
+        switch_to("report-event")
     st.stop()
 
 draft = _draft()
@@ -178,7 +182,7 @@ elif ss.get("lt_notice"):
     st.error(ss["lt_notice"], icon=":material/error:")
 
 # ------------------------------------------------------------------------------------------- who and when
-st.subheader("Patient and session")
+st.subheader("Patient and session", anchor="patient-and-session")
 c1, c2, c3 = st.columns(3)
 with c1:
     recent = repo.recent_patients(db, user)
@@ -257,7 +261,7 @@ if past:
                        f"{recent_toxin.treated_at:%d %b %Y}. Untick it below if that is wrong.")
 
 # ------------------------------------------------------------------------------------------- product and vial
-st.subheader("Product and vial")
+st.subheader("Product and vial", anchor="product-and-vial")
 c1, c2, c3 = st.columns(3)
 with c1:
     st.selectbox("Product", list(products["code"]), key="lt_product", persist_state=KEEP, **_unset("lt_product"),
@@ -300,7 +304,7 @@ r2.time_input("Reconstituted at", key="lt_recon_time", persist_state=KEEP, value
 field_error(errors, "reconstituted_at")
 
 # ------------------------------------------------------------------------------------------- areas
-st.subheader("Treated areas")
+st.subheader("Treated areas", anchor="treated-areas")
 chosen = list(ss.get("lt_areas", []))
 left, right = st.columns([2, 3])
 with left:
@@ -327,18 +331,25 @@ with right:
             if lo == lo and lo is not None:  # not NaN
                 bits.append(f"usual points {int(lo)}–{int(hi)}")
             st.caption(" · ".join(bits))
-            u, p, s, v, dp = st.columns([3, 2, 3, 2, 3])
+            # two rows of wide fields: at 1,024 px five columns wrapped their labels ("Point s", "Volu me mL")
+            u, p, s = st.columns([4, 3, 3])
             u.number_input(f"Units in {name}", key=f"lt_units_{a}", persist_state=KEEP, value=None, step=0.5, format="%.1f")
             p.number_input("Points", key=f"lt_points_{a}", persist_state=KEEP, value=None, step=1, format="%d")
             ss.setdefault(f"lt_side_{a}", "B")
             s.selectbox("Side", SIDES, key=f"lt_side_{a}", persist_state=KEEP, format_func=SIDE_NAMES.get)
-            v.number_input("Volume mL", key=f"lt_volume_{a}", persist_state=KEEP, value=None, step=0.05, format="%.2f")
+            v, dp, _ = st.columns([4, 3, 3])
+            v.number_input("Volume (mL)", key=f"lt_volume_{a}", persist_state=KEEP, value=None, step=0.05, format="%.2f")
             dp.selectbox("Depth", DEPTHS, key=f"lt_depth_{a}", persist_state=KEEP, **_unset(f"lt_depth_{a}"), placeholder="—")
             units = ss.get(f"lt_units_{a}")
             if units and draft.vial_units and draft.diluent_ml:
                 st.caption(f"At this dilution {units:g} U is {units * draft.diluent_ml / draft.vial_units:.2f} mL.")
             for key in (f"units:{a}", f"points:{a}", f"volume:{a}", f"side:{a}", f"depth:{a}"):
                 field_error(errors, key)
+
+    total = sum(ss.get(f"lt_units_{a}") or 0 for a in ss.get("lt_areas", []))
+    if ss.get("lt_areas"):
+        st.markdown(f"**Total this session: {total:g} U**"
+                    + (f" of a {draft.vial_units} U vial" if draft.vial_units else ""))
 
 # ------------------------------------------------------------------------------------------- risk factors
 st.subheader("Risk factors")
@@ -353,7 +364,7 @@ for i, r in enumerate(risks.itertuples()):
 # ------------------------------------------------------------------------------------------- warnings and save
 warns = treatment_warnings(draft, ref)
 if warns:
-    st.subheader("Check before saving")
+    st.subheader("Check before saving", anchor="check-before-saving")
     st.caption("These are recorded with the treatment, never blocked: they are what the clinic learns from.")
     for w in warns:
         st.warning(w.message, icon=":material/warning:")
