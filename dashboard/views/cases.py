@@ -37,7 +37,9 @@ plain = dict(zip(terms["code"], terms["plain_name"], strict=True))
 
 def _open_row() -> None:
     """A click on a row of the cases table opens that case (as choosing it in 'Open a case' does)."""
-    rows = ss["cs_table"].selection.rows if ss.get("cs_table") else []
+    sel = ss["cs_table"].selection if ss.get("cs_table") else None
+    # a tap anywhere on the row selects one of its cells; the row marker selects the row
+    rows = (list(sel.rows) or [c[0] for c in sel.cells]) if sel else []
     ids = ss.get("cs_table_ids") or []
     if rows and rows[0] < len(ids):
         ss["cs_case"] = ids[rows[0]]
@@ -80,9 +82,9 @@ else:
     st.dataframe(
         table[["event_ref", "onset_at", "event", "severity", "outcome", "status", "patient_ref", "serious",
                "treatment_ref", "injector", "product", "version", "last_change"]],
-        hide_index=True, width="stretch", key="cs_table", on_select=_open_row, selection_mode="single-row",
+        hide_index=True, width="stretch", key="cs_table", on_select=_open_row, selection_mode=["single-row", "single-cell"],
         column_config={
-            "event_ref": st.column_config.TextColumn("Case", width="small"),
+            "event_ref": st.column_config.TextColumn("Case", width="medium"),
             "onset_at": st.column_config.DatetimeColumn("Onset", format="D MMM YYYY", width="small"),
             "event": st.column_config.TextColumn("What happened", width="medium"), "severity": st.column_config.NumberColumn("Grade", help="1 mild … 5 death"),
             "serious": "Serious", "outcome": "Outcome", "status": "Status", "patient_ref": "Patient",

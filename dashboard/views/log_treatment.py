@@ -249,10 +249,15 @@ if past:
                 st.warning(line, icon=":material/warning:")
         if last is not None:
             ss_from = ss.get("lt_started_from")
-            st.button("Same as last time" if ss_from != last.ref else "Started from last time: start again",
+            k1, k2 = st.columns(2)
+            k1.button("Same as last time" if ss_from != last.ref else "Started from last time: start again",
                       key="lt_same", on_click=_start_from, args=(last.treatment_id,), icon=":material/replay:",
                       help="Fills product, vial, areas, points and units as on "
                            f"{last.treated_at:%d %b %Y}; you choose the lot and adjust the doses.")
+            if user.can("event.report") and k2.button("Report an event on the last treatment", key="lt_report_last",
+                                                      icon=":material/report:"):
+                ss["re_treatment"] = last.treatment_id
+                switch_to("report-event")
         if recent_toxin is not None and ss.get("lt_prior_toxin_for") != draft.patient_ref:
             ss["lt_prior_toxin_for"] = draft.patient_ref  # suggested once per patient: an untick is kept
             ss["lt_risk_prior_toxin_90d"] = True
