@@ -143,7 +143,7 @@ def test_practitioner_journeys_meet_their_interaction_targets(tmp_path, size):
         page.keyboard.press("Enter")
         wait_for_app(page)
         j = Journey(page, "report_event", size)
-        j.click(page.get_by_role("button", name="Report an event on the last treatment"), "open from the treatment")
+        j.click(page.get_by_role("button", name="Report an event on it"), "open from the treatment")
         expect(page.get_by_text("patient P-0077", exact=False).first).to_be_visible()
         j.search_and_pick("Event", "ptosis", "event")
         expect(page.get_by_text("Coded as: Eyelid ptosis (eyelid_ptosis)")).to_be_visible()

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.face import face_figure
-from dashboard.charts.plain import CLICKABLE, PlainFigure
+from dashboard.charts.plain import CLICKABLE, HEAT_SCALE, PlainFigure
 from dashboard.config import AREAS
 from dashboard.practice.repository import OUTCOME_NAMES
 from dashboard.trends.stats import TOO_FEW, change
@@ -182,7 +182,7 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
         top = float(judged["rate"].max()) or 1.0
         traces.append({
             "type": "scatter", "x": list(judged["area_name"]), "y": list(judged["injector"]), "mode": "markers+text",
-            "marker": {"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": "OrRd",
+            "marker": {"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": HEAT_SCALE,
                        "cmin": 0, "cmax": top, "showscale": True,  # plotly ignores cmin without cmax
                        "colorbar": {"title": {"text": COLORBAR_TITLE}, "thickness": 14},
                        "line": {"color": "white", "width": 1}},

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import duckdb
 import streamlit as st
 
-from dashboard.charts.face import area_from_selection, face_figure
+from dashboard.charts.face import area_from_selection, face_figure, sides_from_selection
 from dashboard.config import DEPTHS, RISK_FACTORS, SEXES, SIDES
 from dashboard.guard import require_permission
 from dashboard.navigation import switch_to
@@ -87,10 +87,19 @@ def _reset() -> None:
 
 
 def _on_face_select() -> None:
+    """A tap on an area adds it; a tap on one side's injection point adds that side (both sides: 'Both')."""
     chosen = list(ss.get("lt_areas", []))
-    for code in area_from_selection(ss.get("lt_face")):
-        if code in area_names and code not in chosen:
+    event = ss.get("lt_face")
+    sides = sides_from_selection(event)
+    for code in area_from_selection(event):
+        if code not in area_names:
+            continue
+        if code not in chosen:
             chosen.append(code)
+            if code in sides:
+                ss[f"lt_side_{code}"] = sides[code]
+        elif code in sides and ss.get(f"lt_side_{code}") in ("L", "R") and ss[f"lt_side_{code}"] != sides[code]:
+            ss[f"lt_side_{code}"] = "B"
     ss["lt_areas"] = chosen
 
 
@@ -254,7 +263,7 @@ if past:
                       key="lt_same", on_click=_start_from, args=(last.treatment_id,), icon=":material/replay:",
                       help="Fills product, vial, areas, points and units as on "
                            f"{last.treated_at:%d %b %Y}; you choose the lot and adjust the doses.")
-            if user.can("event.report") and k2.button("Report an event on the last treatment", key="lt_report_last",
+            if user.can("event.report") and k2.button("Report an event on it", key="lt_report_last",
                                                       icon=":material/report:"):
                 ss["re_treatment"] = last.treatment_id
                 switch_to("report-event")
@@ -267,7 +276,7 @@ if past:
 
 # ------------------------------------------------------------------------------------------- product and vial
 st.subheader("Product and vial", anchor="product-and-vial")
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
 with c1:
     st.selectbox("Product", list(products["code"]), key="lt_product", persist_state=KEEP, **_unset("lt_product"),
                  format_func=lambda c: f"{brand[c]} ({c})", placeholder="Choose the product")
@@ -289,20 +298,20 @@ with c2:
         st.text_input("New lot number", key="lt_lot_new", persist_state=KEEP, max_chars=200)
     field_error(errors, "lot_number")
 with c3:
-    v1, v2 = st.columns(2)
-    v1.number_input("Vial size (U)", key="lt_vial", persist_state=KEEP, value=None, step=1, format="%d",
+    st.number_input("Vial size (U)", key="lt_vial", persist_state=KEEP, value=None, step=1, format="%d",
                     help="Nominal units in the vial.")
-    v2.number_input("Diluent (mL)", key="lt_diluent", persist_state=KEEP, value=None, step=0.1, format="%.2f",
+with c4:
+    st.number_input("Diluent (mL)", key="lt_diluent", persist_state=KEEP, value=None, step=0.1, format="%.2f",
                     help="Saline used to reconstitute the vial.")
-    if prow is not None:
-        hint = f"Usual vials: {prow['vial_sizes'].replace(',', ', ')} U"
-        if prow["label_ml_per_100u"] == prow["label_ml_per_100u"]:  # not NaN
-            hint += f" · label dilution {prow['label_ml_per_100u']:g} mL per 100 U"
-        st.caption(hint)
+if prow is not None:
+    hint = f"Usual vials: {prow['vial_sizes'].replace(',', ', ')} U"
+    if prow["label_ml_per_100u"] == prow["label_ml_per_100u"]:  # not NaN
+        hint += f" · label dilution {prow['label_ml_per_100u']:g} mL per 100 U"
     if draft.vial_units and draft.diluent_ml and draft.diluent_ml > 0:
-        st.caption(f"Concentration: {draft.vial_units / draft.diluent_ml / 10:.2f} U per 0.1 mL")
-    field_error(errors, "vial_units")
-    field_error(errors, "diluent_ml")
+        hint += f" · this vial: {draft.vial_units / draft.diluent_ml / 10:.2f} U per 0.1 mL"
+    st.caption(hint)
+field_error(errors, "vial_units")
+field_error(errors, "diluent_ml")
 r1, r2, _ = st.columns(3)
 r1.date_input("Reconstituted on (optional)", key="lt_recon_date", persist_state=KEEP, value=None, format="DD/MM/YYYY")
 r2.time_input("Reconstituted at", key="lt_recon_time", persist_state=KEEP, value=None, step=300)
@@ -311,20 +320,28 @@ field_error(errors, "reconstituted_at")
 # ------------------------------------------------------------------------------------------- areas
 st.subheader("Treated areas", anchor="treated-areas")
 chosen = list(ss.get("lt_areas", []))
-left, right = st.columns([2, 3])
+# the chips above, full width: in the narrow column beside the face they scrolled sideways at 1,024 px
+st.multiselect("Areas treated", list(area_names), key="lt_areas", persist_state=KEEP, format_func=area_names.get,
+               placeholder="Choose areas, or tap them on the face")
+field_error(errors, "areas")
+left, right = st.columns([5, 4])
 with left:
     hover = None
     if product:
         hover = {a: f"{area_names[a]}: usual {describe_range(ref.doses[(a, product)])} {brand[product]}"
                  for a in area_names if (a, product) in ref.doses}
-    st.plotly_chart(face_figure(selected=chosen, hover=hover, height=420), key="lt_face",
-                    on_select=_on_face_select, selection_mode="points", config={"displayModeBar": False},
+    sides = {a: ss.get(f"lt_side_{a}") or "B" for a in chosen}
+    st.plotly_chart(face_figure(selected=chosen, hover=hover, height=440, sides=sides,
+                                muscles=bool(ss.get("lt_muscles"))),
+                    key="lt_face", on_select=_on_face_select, selection_mode="points",
+                    config={"displayModeBar": False},
                     theme=None)  # the figure carries its look (dashboard/charts/plain.py): drawn once per click
-    st.caption("Click an area on the face to add it, or use the list.")
+    st.caption("Tap an area's marker to add it, or one side's injection points for that side only. "
+               "Red dotted zones: hover for what to avoid.")
+    st.toggle("Show muscles", key="lt_muscles", persist_state=KEEP)
 with right:
-    st.multiselect("Areas treated", list(area_names), key="lt_areas", persist_state=KEEP, format_func=area_names.get,
-                   placeholder="Choose areas (or click them on the face)")
-    field_error(errors, "areas")
+    if not chosen:
+        st.info("No area yet: tap the face or choose from the list above.", icon=":material/touch_app:")
     for a in ss.get("lt_areas", []):
         name = area_names[a]
         with st.container(border=True):
@@ -336,13 +353,15 @@ with right:
             if lo == lo and lo is not None:  # not NaN
                 bits.append(f"usual points {int(lo)}–{int(hi)}")
             st.caption(" · ".join(bits))
-            # two rows of wide fields: at 1,024 px five columns wrapped their labels ("Point s", "Volu me mL")
-            u, p, s = st.columns([4, 3, 3])
+            # two fields a row: at 1,024 px five columns wrapped their labels ("Point s", "Volu me mL") and the
+            # Side box showed "B"
+            u, p = st.columns(2)
             u.number_input(f"Units in {name}", key=f"lt_units_{a}", persist_state=KEEP, value=None, step=0.5, format="%.1f")
             p.number_input("Points", key=f"lt_points_{a}", persist_state=KEEP, value=None, step=1, format="%d")
             ss.setdefault(f"lt_side_{a}", "B")
+            s, dp = st.columns(2)
             s.selectbox("Side", SIDES, key=f"lt_side_{a}", persist_state=KEEP, format_func=SIDE_NAMES.get)
-            v, dp, _ = st.columns([4, 3, 3])
+            v, _ = st.columns(2)
             v.number_input("Volume (mL)", key=f"lt_volume_{a}", persist_state=KEEP, value=None, step=0.05, format="%.2f")
             dp.selectbox("Depth", DEPTHS, key=f"lt_depth_{a}", persist_state=KEEP, **_unset(f"lt_depth_{a}"), placeholder="—")
             units = ss.get(f"lt_units_{a}")
@@ -363,8 +382,9 @@ st.caption("Tick what applies to this session (hover or tap ⓘ for why it matte
 cols = st.columns(2)
 for i, r in enumerate(risks.itertuples()):
     with cols[i % 2]:
-        label = ("⚠ " + r.label + " (contraindication)") if r.contraindication else r.label
-        st.checkbox(label, key=f"lt_risk_{r.code}", persist_state=KEEP, help=r.explanation)
+        label = ("⚠ " + r.label) if r.contraindication else r.label
+        why = ("Contraindication. " + r.explanation) if r.contraindication else r.explanation
+        st.checkbox(label, key=f"lt_risk_{r.code}", persist_state=KEEP, help=why)
 
 # ------------------------------------------------------------------------------------------- warnings and save
 warns = treatment_warnings(draft, ref)
