@@ -195,7 +195,7 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
                   "tickangle": -45, "automargin": True},
         "yaxis": {"title": {"text": "Injector", "standoff": 12}, "categoryorder": "array", "categoryarray": injectors,
                   "automargin": True},  # room for the longest name
-        "title": _title("Injector × area: adverse events per 1,000 treatments of the area",
+        "title": _title("Injector × area: events per 1,000 treatments",
                         f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · blank: no treatments<br>"
                         "Click a square to list its cases"),
         "height": max(380, 34 * len(injectors) + 290), "margin": {"t": 150, "b": 40},  # title, then the legend
@@ -281,8 +281,9 @@ def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figur
         "title": _title(f"Doses given per area: {product_name}",
                         "Green band: usual dose range (label or consensus) · box: middle half of treatments · "
                         "whiskers: 10th–90th percentile"),
-        "height": max(300, 44 * len(d) + 200), "margin": {"t": 110, "b": 50}, "plot_bgcolor": "white",
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        "height": max(300, 44 * len(d) + 260), "margin": {"t": 80, "b": 130}, "plot_bgcolor": "white",
+        # the legend under the axis title, from the bottom of the chart: above the plot it sat on the title
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"},
         **CLICKABLE}
     return PlainFigure(data=traces, layout=layout)
 
@@ -291,7 +292,8 @@ def area_table(areas: pd.DataFrame) -> pd.DataFrame:
     """Areas as a plain table for beside the face chart: name, treatments, events, rate, highest rate first."""
     t = areas[areas["treatments"] > 0].sort_values(["rate", "treatments"], ascending=[False, False])
     # the rate right after the name: the table sits in a narrow column and the last columns scroll out of view
-    return pd.DataFrame({"Area": t["area_name"], "Per 1,000": t["rate"].round(1),
+    # short names ("Masseter", not "Masseter (jaw)"): the full ones pushed the last column out of view
+    return pd.DataFrame({"Area": t["area_name"].str.split(" (", regex=False).str[0], "Per 1,000": t["rate"].round(1),
                          "Treatments": t["treatments"].astype(int),
                          "Events": t["events"].astype(int)}).reset_index(drop=True)
 

@@ -5,6 +5,7 @@ from datetime import datetime
 import streamlit as st
 
 from dashboard import overview
+from dashboard.charts import as_table
 from dashboard.guard import current_user
 from dashboard.practice.repository import OUTCOME_NAMES
 from dashboard.scheduling import backup_warning, last_run, load_settings, scheduler_switched_on
@@ -56,7 +57,7 @@ c4.metric("Serious events", f"{totals.serious_events:,}")
 c5.metric("Open cases", f"{totals.open_cases:,}")
 st.caption(f"Treatments from {totals.first_treatment:%d %b %Y} to {totals.last_treatment:%d %b %Y}.")
 
-st.plotly_chart(overview.monthly_rate_figure(monthly), width="stretch")
+as_table.chart(overview.monthly_rate_figure(monthly), "home_monthly", width="stretch")
 
 if latest is None:
     st.stop()

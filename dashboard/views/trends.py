@@ -7,6 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from dashboard.charts import as_table
 from dashboard.charts.face import area_from_selection
 from dashboard.guard import require_permission
 from dashboard.trends import charts, queries
@@ -106,7 +107,7 @@ def _chart_clicked(chart: str, key: str, **extra) -> None:
 
 def _chart(fig, key: str, on_click) -> None:
     """A clickable chart, sent plain (no theme: the figure carries its look; see dashboard/charts/plain.py)."""
-    st.plotly_chart(fig, key=key, on_select=on_click, selection_mode="points", theme=None, width="stretch")
+    as_table.chart(fig, key, on_select=on_click, selection_mode="points", theme=None, width="stretch")
 
 
 def _reset_filters(last_day: date) -> None:
@@ -193,16 +194,20 @@ def trends_panel() -> None:
     left, right = st.columns([2, 3])
     with left:
         areas = read("areas")
-        _chart(charts.face_rate_figure(areas, filters.area), "face_chart", _face_clicked)
+        # the face's table is the area table (its points' coordinates would mean nothing to a reader)
+        st.plotly_chart(charts.face_rate_figure(areas, filters.area), key="face_chart", on_select=_face_clicked,
+                        selection_mode="points", theme=None, width="stretch")
         st.caption("Click an area to filter the whole page by it; grey areas had no treatments in this view.")
-        st.dataframe(charts.area_table(areas), hide_index=True, width="stretch", height=250,
-                     column_config={
-                         "Area": st.column_config.TextColumn(width="medium"),
-                         "Treatments": st.column_config.NumberColumn(format="localized", width="small"),
-                         "Events": st.column_config.NumberColumn(format="localized", width="small"),
-                         "Per 1,000": st.column_config.NumberColumn(
-                             "Per 1,000", help="Adverse events per 1,000 treatments of the area", format="%.1f",
-                             width="small")})
+        if st.toggle("Show as table", key="face_chart__as_table", value=True,
+                     help="Events per 1,000 treatments of each area"):
+            st.dataframe(charts.area_table(areas), hide_index=True, width="stretch", height=250,
+                         column_config={
+                             "Area": st.column_config.TextColumn(width="small"),
+                             "Treatments": st.column_config.NumberColumn(format="localized", width="small"),
+                             "Events": st.column_config.NumberColumn(format="localized", width="small"),
+                             "Per 1,000": st.column_config.NumberColumn(
+                                 "Per 1,000", help="Adverse events per 1,000 treatments of the area", format="%.1f",
+                                 width="small")})
     with right:
         grid = read("injector_area")
         if grid.empty:
