@@ -152,3 +152,13 @@ def test_error_summary_at_the_top_names_the_fields(db_file, practitioner):
     assert top.startswith("Not saved yet. Please check:")
     assert "[Patient](#patient-and-session)" in top and "[Product](#product-and-vial)" in top
     assert "[Areas treated](#treated-areas)" in top
+
+
+def test_treatment_date_is_spelled_out_so_a_wrong_month_shows(db_file, practitioner):
+    from datetime import date
+
+    at = page(practitioner)
+    at.date_input(key="lt_date").set_value(date.today() - timedelta(days=8)).run()
+    assert any(c.value.endswith("· 8 days ago") for c in at.caption)
+    at.date_input(key="lt_date").set_value(date.today() + timedelta(days=22)).run()
+    assert any("in 22 days (in the future)" in c.value for c in at.caption)

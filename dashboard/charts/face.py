@@ -203,7 +203,8 @@ def face_figure(
     fig.update_xaxes(visible=False, range=[-110, 116], fixedrange=True)
     fig.update_yaxes(visible=False, range=[-102, 140], fixedrange=True, scaleanchor="x", scaleratio=1)
     fig.update_layout(
-        title={"text": title} if title else None, height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        title={"text": title} if title else None, height=height,
+        margin={"l": 10, "r": 10, "t": 20 + 20 * (title.count("<br>") + 1) if title else 10, "b": 10},
         plot_bgcolor="white", paper_bgcolor="white", **CLICKABLE,
     )
     return fig

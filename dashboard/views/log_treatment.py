@@ -133,6 +133,16 @@ def _on_save() -> None:
     ss["re_treatment"] = saved.id  # the Report adverse event page offers this treatment first
 
 
+def _in_words(day) -> str:
+    """'Thu 27 Nov 2026 · 8 days ago': the date spelled out, so a wrong month or year is seen at once."""
+    if day is None:
+        return ""
+    delta = (datetime.now().date() - day).days
+    when = ("today" if delta == 0 else "yesterday" if delta == 1 else f"{delta} days ago" if delta > 0
+            else f"in {-delta} day{'s' if delta < -1 else ''} (in the future)")
+    return f"{day:%a %d %b %Y} · {when}"
+
+
 def _field_place(key: str) -> tuple[str, str]:
     if key in FIELD_PLACES:
         return FIELD_PLACES[key]
@@ -243,6 +253,7 @@ with c3:
     ss.setdefault("lt_time", (now - timedelta(minutes=now.minute % 5)).time().replace(second=0, microsecond=0))
     st.date_input("Treatment date", key="lt_date", persist_state=KEEP, format="DD/MM/YYYY")
     st.time_input("Treatment time", key="lt_time", persist_state=KEEP, step=300)
+    st.caption(_in_words(ss.get("lt_date")))  # a day typed without its month shows here at once
     field_error(errors, "treated_at")
 
 # ------------------------------------------------------------------------------------------- last time

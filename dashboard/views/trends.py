@@ -191,16 +191,19 @@ def trends_panel() -> None:
         _chart(charts.trend_figure(trend, filters.grain), "trend_chart",
                partial(_chart_clicked, "trend", "trend_chart", grain=filters.grain))
 
-    left, right = st.columns([2, 3])
+    # the face and its table side by side, the injector grid under them at full width: three columns in one
+    # row left the face ~220 px wide at 1,024 px, its title running past it
+    left, right = st.columns(2)
     with left:
         areas = read("areas")
         # the face's table is the area table (its points' coordinates would mean nothing to a reader)
         st.plotly_chart(charts.face_rate_figure(areas, filters.area), key="face_chart", on_select=_face_clicked,
                         selection_mode="points", theme=None, width="stretch")
         st.caption("Click an area to filter the whole page by it; grey areas had no treatments in this view.")
+    with right:
         if st.toggle("Show as table", key="face_chart__as_table", value=True,
                      help="Events per 1,000 treatments of each area"):
-            st.dataframe(charts.area_table(areas), hide_index=True, width="stretch", height=250,
+            st.dataframe(charts.area_table(areas), hide_index=True, width="stretch", height=420,
                          column_config={
                              "Area": st.column_config.TextColumn(width="small"),
                              "Treatments": st.column_config.NumberColumn(format="localized", width="small"),
@@ -208,12 +211,11 @@ def trends_panel() -> None:
                              "Per 1,000": st.column_config.NumberColumn(
                                  "Per 1,000", help="Adverse events per 1,000 treatments of the area", format="%.1f",
                                  width="small")})
-    with right:
-        grid = read("injector_area")
-        if grid.empty:
-            st.info("No treated areas match these filters.")
-        else:
-            _chart(charts.injector_area_figure(grid), "grid_chart", partial(_chart_clicked, "injector_area", "grid_chart"))
+    grid = read("injector_area")
+    if grid.empty:
+        st.info("No treated areas match these filters.")
+    else:
+        _chart(charts.injector_area_figure(grid), "grid_chart", partial(_chart_clicked, "injector_area", "grid_chart"))
 
     left, right = st.columns(2)
     with left:
