@@ -183,3 +183,68 @@ def test_practitioner_journeys_meet_their_interaction_targets(tmp_path, size):
                                                   ("eyelid_ptosis", 2, "recovering", 7)]
     finally:
         db.close()
+
+
+FOCUSED_JS = """() => { const e = document.activeElement; if (!e) return '';
+  const label = e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText) || '';
+  const text = (e.innerText || '').split('\\n').map(t => t.trim()).filter(Boolean);
+  return (label || text[text.length - 1] || e.getAttribute('placeholder') || e.tagName).trim(); }"""
+
+
+def _tab_to(page, wanted: str, seen: list[str], limit: int = 80) -> None:
+    """Press Tab until the focused element's name starts with `wanted`, keeping the names passed on the way."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(60)
+        name = page.evaluate(FOCUSED_JS)
+        seen.append(name)
+        if name.startswith(wanted):
+            return
+    raise AssertionError(f"Tab never reached {wanted!r}; it went through {seen[-limit:]}")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_returning_patient_treatment_by_keyboard_only(tmp_path):
+    require_browser()
+    db_path = tmp_path / "clinic.duckdb"
+    _seed(db_path)
+    with app_server(db_path) as url, browser_page(1024, 768) as page:
+        page.goto(url)
+        wait_for_app(page)
+        sign_in(page, "ada", PASSWORD)
+        nav = page.get_by_test_id("stSidebarNav")
+        if not nav.is_visible():
+            page.get_by_test_id("stExpandSidebarButton").click()
+            wait_for_app(page)
+        nav.get_by_text("Log treatment", exact=True).click()
+        wait_for_app(page)
+        seen: list[str] = []
+        page.get_by_role("combobox", name="Patient", exact=True).focus()  # the form's first field
+        page.keyboard.type("P-0042")
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        _tab_to(page, "Same as last time", seen)
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        page.get_by_role("button", name="Started from last time: start again").focus()
+        _tab_to(page, "Lot / batch", seen)
+        page.keyboard.type("C7777")
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        page.get_by_role("combobox", name="Lot / batch", exact=True).focus()
+        _tab_to(page, "Save treatment", seen, limit=150)
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        expect(page.get_by_text("Saved: treatment T-", exact=False)).to_be_visible()
+        order = [n for n in seen if n]
+        # the Tab order follows the form: product and vial, then the areas' units, then the risk factors, then save
+        positions = [next(i for i, n in enumerate(order) if n.startswith(w))
+                     for w in ("Product", "Vial size", "Units in", "Alcohol within 48 h", "Save treatment")]
+        assert positions == sorted(positions), order
+    db = open_database(db_path)
+    try:
+        assert db.rows("SELECT count(*) FROM treatments t JOIN lots l USING (lot_id) WHERE l.lot_number = 'C7777'") \
+            == [(1,)]
+    finally:
+        db.close()
