@@ -200,7 +200,7 @@ def face_figure(
             ))
     # room right of the face and below the shoulders for the labels (the chart is narrower than tall, so the
     # taller range costs no size)
-    fig.update_xaxes(visible=False, range=[-110, 116], fixedrange=True)
+    fig.update_xaxes(visible=False, range=[-100, 108], fixedrange=True)
     fig.update_yaxes(visible=False, range=[-102, 140], fixedrange=True, scaleanchor="x", scaleratio=1)
     fig.update_layout(
         title={"text": title} if title else None, height=height,
