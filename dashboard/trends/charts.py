@@ -72,6 +72,7 @@ def kpi_cards(kpis: pd.DataFrame) -> list[Kpi]:
             if c.delta is not None and float(c.delta.replace(",", "")) == 0 else c for c in cards]
 
 
+WIDE = (60, 85)  # a chart across the page at 1,024 px (~650 px)
 TITLE_CHARS, SUB_CHARS = 30, 40  # what fits a half-width chart at 1,024 px (~300 px: 16 px title, 11 px subtitle)
 
 
@@ -79,10 +80,10 @@ def _wrapped(text: str, width: int) -> list[str]:
     return [line for part in text.split("<br>") for line in (textwrap.wrap(part, width) or [""])]
 
 
-def _title(text: str, sub: str = "") -> dict[str, Any]:
-    """A chart title wrapped to fit the narrowest chart (a long one was cut off at 1,024 px)."""
-    head = "<br>".join(_wrapped(text, TITLE_CHARS))
-    full = head + "".join(f"<br><sup>{line}</sup>" for line in _wrapped(sub, SUB_CHARS)) if sub else head
+def _title(text: str, sub: str = "", fit: tuple[int, int] = (TITLE_CHARS, SUB_CHARS)) -> dict[str, Any]:
+    """A chart title wrapped to fit its chart at 1,024 px (a long one was cut off); `fit`: characters a line."""
+    head = "<br>".join(_wrapped(text, fit[0]))
+    full = head + "".join(f"<br><sup>{line}</sup>" for line in _wrapped(sub, fit[1])) if sub else head
     # pinned to the top of the chart: left to plotly, a three-line title sat low and met the legend under it
     return {"text": full, "x": 0, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 8}}
 
@@ -145,7 +146,7 @@ def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
         ]
     layout = _panel_grid(groups or [""], rows, cols, f"{unit.capitalize()} of treatment", "per 1,000")
     head = _title(f"{RATE_LABEL}, by {unit} of treatment and kind of event",
-                  "Line: rate · shaded: 95% confidence interval (Wilson) · each panel has its own scale")
+                  "Line: rate · shaded: 95% confidence interval (Wilson) · each panel has its own scale", WIDE)
     layout.update(
         title=head,
         height=max(320, 220 * rows + 80) + _top(head) - 90, margin={"t": _top(head, 30), "b": 40, "l": 50, "r": 20},
@@ -211,7 +212,7 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
             "name": "Rate per 1,000 treatments of the area"})
     head = _title("Injector × area: events per 1,000 treatments",
                   f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · blank: no treatments<br>"
-                  "Click a square to list its cases")
+                  "Click a square to list its cases", WIDE)
     layout = {
         "xaxis": {"title": {"text": "Treatment area"}, "categoryorder": "array", "categoryarray": area_order,
                   "tickangle": -45, "automargin": True},
@@ -297,7 +298,7 @@ def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figur
                        "name": "Labelled dose", "hovertemplate": "Labelled dose: %{x:g} U<extra></extra>"})
     head = _title(f"Doses given per area: {product_name}",
                   "Green band: usual dose range (label or consensus) · box: middle half of treatments · "
-                  "whiskers: 10th–90th percentile")
+                  "whiskers: 10th–90th percentile", WIDE)
     layout = {
         "shapes": bands,
         "yaxis": {"tickvals": ys, "ticktext": list(d["area_name"]), "title": {"text": "Treatment area"},
