@@ -36,7 +36,7 @@ DATA_LAYER = (
     "dashboard.trends.queries", "dashboard.trends.refresh", "tools.pandas_ref",
     "dashboard.signals.detect", "dashboard.signals.reviews",
     "dashboard.export.bundle",
-    "dashboard.practice.repository",
+    "dashboard.practice.repository", "dashboard.practice.history",
     "dashboard.accounts.repository", "dashboard.accounts.authentication", "dashboard.accounts.audit_trail",
     "dashboard.importer.api", "dashboard.importer.history",
     "dashboard.practice.overview", "dashboard.backup.snapshot", "dashboard.core.reference_data", "dashboard.reference.book",
@@ -86,6 +86,7 @@ PURE = {
     "dashboard.export.bundle": {"bundle_name", "sha256_file", "verify_bundle"},  # names; files of a bundle
     "dashboard.importer.api": {"check_date_format"},  # validates an option string
     "dashboard.practice.repository": {"new_token", "combine", "areas_table", "latest_version", "version_changes"},
+    "dashboard.practice.history": {"last_visible", "prior_toxin", "starting_point"},  # on a history passed in
     "dashboard.accounts.repository": {"normalise_username", "username_problem", "new_account_problems"},
     "dashboard.accounts.audit_trail": {"action_label", "entity_label", "detail_text"},
     "dashboard.importer.history": {"upload_name", "source_label", "reason_text", "raw_values", "quarantine_file_name"},
@@ -124,6 +125,7 @@ VALUE_TYPES = {
     "dashboard.signals.reviews": {"ReviewError"},
     "dashboard.export.bundle": {"ExportError", "ExportPreview", "ExportResult", "QuarterChoice"},
     "dashboard.practice.repository": {"Saved", "CaseFilter"},
+    "dashboard.practice.history": {"AreaDose", "FollowingEvent", "PastTreatment"},
     "dashboard.accounts.repository": {"Account", "AccountError"},
     "dashboard.accounts.authentication": {"SignInResult"},
     "dashboard.accounts.audit_trail": {"AuditFilter"},
@@ -227,6 +229,13 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
         (ref, "known_lots"): ("treatment.log", lambda db, u, c: _m(ref).known_lots(db, u, "ona")),
         (ref, "recent_patients"): ("treatment.log", lambda db, u, c: _m(ref).recent_patients(db, u)),
         (ref, "patient_info"): ("treatment.log", lambda db, u, c: _m(ref).patient_info(db, u, "P1")),
+        ("dashboard.practice.history", "patient_history"): (
+            "treatment.log", lambda db, u, c: _m("dashboard.practice.history").patient_history(db, u, "P1")),
+        ("dashboard.practice.history", "usual_clinic"): (
+            "treatment.log", lambda db, u, c: _m("dashboard.practice.history").usual_clinic(db, u, "Dr Ada Park")),
+        ("dashboard.practice.history", "recent_lots"): (
+            "treatment.log", lambda db, u, c: _m("dashboard.practice.history").recent_lots(db, u, "ona",
+                                                                                         datetime(2026, 3, 1))),
         (ref, "save_treatment"): ("treatment.log", lambda db, u, c: _m(ref).save_treatment(
             db, u, _treatment(), confirmed=[], client_token=c.new("t"))),
         (ref, "find_treatments"): ("event.report", lambda db, u, c: _m(ref).find_treatments(db, u)),

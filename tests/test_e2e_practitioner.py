@@ -56,7 +56,8 @@ def set_time(scope, label: str, hour: int, minute: int, page) -> None:
 
 def click_face_point(page, index: int) -> None:
     """Click one marker of the face chart (0 = glabella, 1 = forehead) where the user would."""
-    point = page.locator(".js-plotly-plot .scatterlayer path.point").nth(index)
+    # the area markers are the chart's last trace (danger zones and injection points come before them)
+    point = page.locator(".js-plotly-plot .scatterlayer .trace:last-child path.point").nth(index)
     point.scroll_into_view_if_needed()
     box = point.bounding_box()
     assert box is not None
@@ -129,7 +130,8 @@ def test_practitioner_logs_reports_and_follows_up(tmp_path):
         wait_for_app(page)
         expect(page.get_by_text(f"{treatment_ref} — ")).to_be_visible()  # preselected, summary shown
         pick(page, "Body region", "Eyes and eyelids", page)
-        pick(page, "Event", "Drooping upper eyelid — Eyes and eyelids", page)
+        pick(page, "Event", "Drooping upper eyelid · Eyelid ptosis — Eyes and eyelids (eyelid droop, lid drop, "
+                            "blepharoptosis)", page)
         expect(page.get_by_text("lid drop ≤ 2 mm (MRD1), cosmetic only")).to_be_visible()
         set_date(page, "Onset date", onset, page)
         set_time(page, "Onset time", 9, 0, page)
@@ -156,7 +158,7 @@ def test_practitioner_logs_reports_and_follows_up(tmp_path):
         pick(page, "Open a case", f"{event_ref} · {onset:%d %b %Y} · Drooping upper eyelid · patient P-E2E-7", page)
         expect(page.get_by_text("Left upper lid 2 mm lower. <b>not bold</b>")).to_be_visible()  # inert text
         form = page.get_by_test_id("stForm")
-        pick(form, "Outcome", "Recovered", page)
+        form.get_by_role("radio", name="Recovered", exact=True).click()  # one tap (pills)
         set_date(form, "Resolved on", date.today(), page)
         set_time(form, "Resolved at", 0, 5, page)
         pick(form, "Causality", "Probable", page)

@@ -4,9 +4,14 @@ from dashboard.charts.face import area_from_selection, face_figure
 from dashboard.core import config
 
 
+def _hubs(fig):
+    """The trace of one labelled marker per area (the picking chart also has danger zones and points)."""
+    return next(t for t in fig.data if t.name == "areas")
+
+
 def test_every_area_has_a_clickable_marker():
     fig = face_figure()
-    codes = set(fig.data[0].customdata)
+    codes = set(_hubs(fig).customdata)
     assert codes == set(config.AREAS)
 
 
@@ -20,7 +25,7 @@ def test_values_colour_known_areas_and_grey_the_rest():
 
 def test_selected_area_is_highlighted():
     fig = face_figure(selected=["forehead"])
-    sizes = dict(zip(fig.data[0].customdata, fig.data[0].marker.size, strict=False))
+    sizes = dict(zip(_hubs(fig).customdata, _hubs(fig).marker.size, strict=False))
     assert sizes["forehead"] > sizes["glabella"]
 
 
@@ -84,14 +89,14 @@ def test_area_labels_cover_no_marker_and_stay_inside_the_chart():
     # ~1.4-1.6 px per unit: the face beside the area rows on Log treatment (1,366-1,440 px wide screens); 2-3: Trends
     for scale in (1.4, 1.5, 2.0, 3.0):
         plain = face_figure()
-        _assert_labels_clear(plain, plain.data[0], scale)
+        _assert_labels_clear(plain, _hubs(plain), scale)
         every = face_figure(selected=config.AREAS)  # selected markers are bigger
-        _assert_labels_clear(every, every.data[0], scale)
+        _assert_labels_clear(every, _hubs(every), scale)
 
 
 def test_forehead_label_no_longer_covers_the_glabella_marker():
     fig = face_figure()
-    trace = fig.data[0]
+    trace = _hubs(fig)
     pos = dict(zip(trace.customdata, trace.textposition, strict=False))
     assert pos["forehead"].startswith("top")
     boxes = dict(_label_boxes(trace, 1.5))
@@ -109,3 +114,44 @@ def test_rate_labels_are_clear_too_and_the_colour_scale_starts_at_zero():
             _assert_labels_clear(picked, picked.data[-1], max(scale, 1.5))
     marker = fig.data[-1].marker
     assert marker.cmin == 0 and marker.cmax == max(values.values())
+
+
+# ------------------------------------------------------------------ the drawn face: anatomy, zones, points, dangers
+def test_face_is_drawn_as_anatomy_paths_and_every_area_has_a_zone():
+    from dashboard.charts import face_anatomy as anatomy
+
+    fig = face_figure()
+    paths = [s.path for s in fig.layout.shapes]
+    assert anatomy.HEAD in paths  # outline with jaw and chin, not a circle
+    assert not [s for s in fig.layout.shapes if s.type == "circle"]
+    assert len(paths) >= len(anatomy.anatomy_paths()) + len(config.AREAS)
+    for area in config.AREAS:
+        assert anatomy.zone_paths(area)
+        assert anatomy.injection_points(area)
+
+
+def test_bilateral_points_are_tapped_one_side_at_a_time():
+    from dashboard.charts.face import sides_from_selection
+
+    points = next(t for t in face_figure().data if t.name == "points")
+    crow = [c for c in points.customdata if c.startswith("lateral_canthal|")]
+    assert {c.split("|")[1] for c in crow} == {"L", "R"}
+    event = {"selection": {"points": [{"customdata": "lateral_canthal|L"}, {"customdata": "masseter|L"},
+                                      {"customdata": "masseter|R"}, {"customdata": "glabella"}]}}
+    assert area_from_selection(event) == ["lateral_canthal", "masseter", "glabella"]
+    assert sides_from_selection(event) == {"lateral_canthal": "L", "masseter": "B"}
+
+
+def test_danger_zones_hover_with_the_rule_and_the_event_they_risk():
+    dangers = [t for t in face_figure().data if t.name == "danger"]
+    text = " ".join(t.text for t in dangers)
+    assert "Upper orbital rim" in text and "drooping upper eyelid" in text
+    assert "double vision" in text  # crow's feet too close to the lateral orbital rim
+    assert all(t.hoveron == "fills" for t in dangers)
+    assert not [t for t in face_figure(values={"glabella": 1.0}).data if t.name == "danger"]  # not on the heatmap
+
+
+def test_mirror_flips_x_only():
+    from dashboard.charts.face_anatomy import mirror
+
+    assert mirror("M 10 5 L -3 2 Q 4 4 0 1 Z") == "M -10 5 L 3 2 Q -4 4 0 1 Z"

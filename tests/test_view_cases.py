@@ -114,7 +114,7 @@ def test_open_case_shows_treatment_history_and_inert_text(db_file, practitioner)
 
 def follow_up(at: AppTest, event_id: int, *, outcome="recovered", day=date(2026, 11, 24), clock=time(9, 0),
               causality="probable", note="Lid back to normal at review") -> AppTest:
-    at.selectbox(key=f"cs_fu_outcome_{event_id}").set_value(outcome)
+    at.pills(key=f"cs_fu_outcome_{event_id}").set_value(outcome)
     at.date_input(key=f"cs_fu_date_{event_id}").set_value(day)
     at.time_input(key=f"cs_fu_time_{event_id}").set_value(clock)
     at.selectbox(key=f"cs_fu_causality_{event_id}").set_value(causality)
@@ -166,7 +166,7 @@ def test_follow_up_validation_messages(db_file, practitioner):
     ids = seed(db_file, practitioner)
     at = page(practitioner)
     at.selectbox(key="cs_case").set_value(ids["ada"]).run()
-    assert at.selectbox(key=f"cs_fu_outcome_{ids['ada']}").value == "recovering"  # starts at the current values
+    assert at.pills(key=f"cs_fu_outcome_{ids['ada']}").value == "recovering"  # starts at the current values
     assert at.selectbox(key=f"cs_fu_causality_{ids['ada']}").value is None
     at = at.button[-1].click().run()
     assert "Nothing changed: update the outcome, resolution or causality, or add a note." in [e.value for e in at.error]

@@ -73,8 +73,8 @@ def test_renders_with_injector_defaulting_to_the_signed_in_practitioner(db_file,
     assert at.title[0].value == "Log treatment"
     assert at.selectbox(key="lt_injector_pick").value == "Dr Ada Park"
     labels = [c.label for c in at.checkbox]
-    assert "Infection at the site (contraindication)" in labels and "Alcohol within 48 h" in labels
-    assert any("Alcohol shortly before" in c.value for c in at.caption)
+    assert "⚠ Infection at the site" in labels and "Alcohol within 48 h" in labels
+    assert "Alcohol shortly before" in at.checkbox(key="lt_risk_alcohol_48h").help  # on hover, not a wall of text
 
 
 def test_admin_cannot_open_the_page(db_file, admin):

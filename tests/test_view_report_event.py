@@ -78,7 +78,8 @@ def test_renders_and_shows_grade_anchors_for_the_chosen_term(db_file, practition
     assert at.selectbox(key="re_treatment").options[0].startswith("T-20261120-0001 · 20 Nov 2026 10:00 · P-0042")
     at.selectbox(key="re_treatment").set_value(tid)
     at.selectbox(key="re_region").set_value("Eyes and eyelids").run()
-    assert "Drooping upper eyelid — Eyes and eyelids" in at.selectbox(key="re_term").options
+    assert any(o.startswith("Drooping upper eyelid · Eyelid ptosis — Eyes and eyelids")
+               for o in at.selectbox(key="re_term").options)
     assert all("Eyes and eyelids" in o for o in at.selectbox(key="re_term").options)
     at.selectbox(key="re_term").set_value("eyelid_ptosis").run()
     captions = list(at.radio(key="re_severity").proto.captions)
@@ -189,3 +190,30 @@ def test_text_longer_than_the_spec_allows_cannot_be_typed(db_file, practitioner)
     assert at.text_area(key="re_narrative").proto.max_chars == 4000
     assert at.text_area(key="re_action").proto.max_chars == 500
     assert at.text_input(key="re_reported_by").proto.max_chars == 200
+
+
+def test_days_after_the_treatment_fill_the_onset(db_file, practitioner):
+    tid = seed(db_file, practitioner)
+    at = page(practitioner, re_treatment=tid)
+    at.number_input(key="re_onset_days").set_value(7).run()
+    assert at.date_input(key="re_onset_date").value == date(2026, 11, 27)
+    assert at.time_input(key="re_onset_time").value == time(10, 0)
+    assert any("Onset 7 days 0 h after the treatment." in c.value for c in at.caption)
+
+
+def test_error_summary_at_the_top_links_the_fields(db_file, practitioner):
+    at = page(practitioner)
+    at.button(key="re_save").click().run()
+    top = at.error[0].value
+    assert top.startswith("Not saved yet. Please check: [Treatment](#which-treatment)")
+    assert "[Event](#what-happened)" in top and "[Severity](#what-happened)" in top
+
+
+def test_a_link_with_the_treatment_opens_the_form_on_it(db_file, practitioner):
+    tid = seed(db_file, practitioner)
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["user"] = practitioner
+    at.query_params["treatment"] = str(tid)
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="re_treatment").value == tid

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
-from dashboard.charts.plain import CLICKABLE, PlainFigure
+from dashboard.charts import face_anatomy as anatomy
+from dashboard.charts.plain import CLICKABLE, HEAT_SCALE, PlainFigure
 from dashboard.core.reference_data import build_tables
 
-_LINE = {"color": "#8a8f98", "width": 2}
-_BROW = {"color": "#c5c9cf", "width": 1.5}
 _SELECTED = "#d9480f"
 _IDLE = "#4c6ef5"
 
@@ -56,26 +56,77 @@ def _value_text(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}"
 
 
-def _outline(fig: go.Figure) -> None:
-    """Draw the schematic head, eyes, brows, nose, mouth, neck and shoulders as layout shapes."""
-    shapes = [
-        {"type": "circle", "x0": -70, "x1": 70, "y0": -15, "y1": 135},                    # head
-        {"type": "circle", "x0": -36, "x1": -14, "y0": 74, "y1": 84},                     # eyes
-        {"type": "circle", "x0": 14, "x1": 36, "y0": 74, "y1": 84},
-        {"type": "path", "path": "M -40 90 Q -25 98 -10 91"},                              # brows
-        {"type": "path", "path": "M 10 91 Q 25 98 40 90"},
-        {"type": "path", "path": "M 0 82 L -6 56 Q 0 52 6 56"},                            # nose
-        {"type": "path", "path": "M -20 32 Q 0 22 20 32"},                                  # mouth
-        {"type": "path", "path": "M -28 -8 L -30 -50 M 28 -8 L 30 -50"},                   # neck
-        {"type": "path", "path": "M -30 -50 Q -70 -55 -100 -70 M 30 -50 Q 70 -55 100 -70"},  # shoulders
-    ]
-    drawn = []
-    for s in shapes:
-        # the brows run under the glabella label: drawn lighter so the label stays readable
-        line = _BROW if s.get("path", "").startswith(("M -40 90", "M 10 91")) else _LINE
-        drawn.append({**s, "line": line, "fillcolor": "rgba(0,0,0,0)", "layer": "below"})
+_STYLE = {
+    "outline": {"color": "#6c727c", "width": 2},
+    "hairline": {"color": "#9aa0a8", "width": 1.5, "dash": "dot"},
+    "brow": {"color": "#7b6f64", "width": 3},
+    "lid": {"color": "#5f6670", "width": 1.8},
+    "iris": {"color": "#8a8f98", "width": 1.2},
+    "lip": {"color": "#b0707a", "width": 1.6},
+    "feature": {"color": "#8a8f98", "width": 1.4},
+    "fold": {"color": "#c3c7cd", "width": 1.2},
+}
+_ZONE_IDLE = "rgba(76, 110, 245, 0.07)"
+_ZONE_PICKED = "rgba(217, 72, 15, 0.20)"
+_ZONE_LINE = {"color": "rgba(76, 110, 245, 0.25)", "width": 1}
+_DANGER_FILL = "rgba(201, 42, 42, 0.10)"
+_DANGER_LINE = {"color": "rgba(201, 42, 42, 0.55)", "width": 1, "dash": "dot"}
+_MUSCLE_FILL = "rgba(214, 51, 108, 0.08)"
+
+
+def _zone_colour(value: float | None, top: float) -> str:
+    if value is None:
+        return "rgba(222, 226, 230, 0.45)"
+    rgb = sample_colorscale(HEAT_SCALE, [min(max(value / top, 0.0), 1.0) if top > 0 else 0.0])[0]
+    return rgb.replace("rgb(", "rgba(").replace(")", ", 0.55)")
+
+
+def _outline(fig: go.Figure, *, zones: Mapping[str, str], muscles: bool) -> None:
+    """Draw the zones (filled), the muscle overlay and the face's anatomy lines as layout shapes."""
+    drawn: list[dict] = []
+    for area, fill in zones.items():
+        for _side, path in anatomy.zone_paths(area):
+            drawn.append({"type": "path", "path": path, "fillcolor": fill, "line": _ZONE_LINE, "layer": "below"})
+    if muscles:
+        for _name, path in anatomy.muscle_paths():
+            drawn.append({"type": "path", "path": path, "fillcolor": _MUSCLE_FILL,
+                          "line": {"color": "rgba(214, 51, 108, 0.35)", "width": 0.8}, "layer": "below"})
+    for path, kind in anatomy.anatomy_paths():
+        drawn.append({"type": "path", "path": path, "line": _STYLE[kind], "fillcolor": "rgba(0,0,0,0)",
+                      "layer": "below"})
     # one assignment: add_shape per shape re-validates every shape already there (quadratic, ~0.15 s a chart)
     fig.update_layout(shapes=[*fig.layout.shapes, *drawn])
+
+
+def _danger_traces() -> list[go.Scatter]:
+    """The danger zones: faint red fills whose hover tells the rule and the event a misplaced dose risks."""
+    out = []
+    for d in anatomy.dangers():
+        for path in d.paths:
+            pts = anatomy.path_points(path)
+            out.append(go.Scatter(
+                x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines", fill="toself", fillcolor=_DANGER_FILL,
+                line=_DANGER_LINE, hoveron="fills", hoverinfo="text", text=d.text, name="danger",
+                showlegend=False))
+    return out
+
+
+def _point_traces(chosen: set[str], sides: Mapping[str, str]) -> go.Scatter:
+    """The usual injection points of every area; a tap adds the area on that side (customdata 'area|side')."""
+    xs, ys, data, colours, texts = [], [], [], [], []
+    names = {r.code: r.name for r in build_tables().areas.itertuples()}
+    for code in names:
+        for side, x, y in anatomy.injection_points(code):
+            xs.append(x)
+            ys.append(y)
+            data.append(f"{code}|{side}")
+            on = code in chosen and sides.get(code, "B") in ("B", "C", side)
+            colours.append(_SELECTED if on else "#495057")
+            where = {"L": "patient's left", "R": "patient's right", "C": "midline"}[side]
+            texts.append(f"{names[code]}, usual point ({where})")
+    return go.Scatter(x=xs, y=ys, mode="markers", customdata=data, hovertext=texts, hoverinfo="text",
+                      marker={"size": 9, "color": colours, "line": {"color": "white", "width": 1.5}},
+                      name="points", showlegend=False)
 
 
 def face_figure(
@@ -86,8 +137,14 @@ def face_figure(
     colorbar_title: str = "",
     hover: Mapping[str, str] | None = None,
     height: int = 460,
+    sides: Mapping[str, str] | None = None,
+    muscles: bool = False,
 ) -> go.Figure:
-    """Build the face chart; with `values` the markers are coloured by value (grey where missing)."""
+    """Build the face chart; with `values` the zones and markers are coloured by value (grey where missing).
+
+    Without values it is the picking chart: zones of the chosen areas tinted, the usual injection points
+    tappable one side at a time (`sides` tells which side of each chosen area is treated), danger zones on hover.
+    """
     chosen = set(selected)
     pos = area_positions()
     xs = [p[2] for p in pos]
@@ -96,7 +153,15 @@ def face_figure(
     names = [p[1] for p in pos]
     texts = [hover.get(c, n) if hover else n for c, n in zip(codes, names, strict=True)]
     fig = PlainFigure()
-    _outline(fig)
+    codes_all = list(build_tables().areas["code"])
+    if values is None:
+        zones = {c: (_ZONE_PICKED if c in chosen else _ZONE_IDLE) for c in codes_all}
+    else:
+        top = max([v for v in values.values() if v is not None] + [1e-9])
+        zones = {c: _zone_colour(values.get(c), top) for c in codes_all}
+    _outline(fig, zones=zones, muscles=muscles)
+    if values is None:
+        fig.add_traces([*_danger_traces(), _point_traces(chosen, sides or {})])
     if values is None:
         colours = [_SELECTED if c in chosen else _IDLE for c in codes]
         fig.add_trace(go.Scatter(
@@ -127,7 +192,7 @@ def face_figure(
                 textposition=[_label_position(codes[i], xs[i]) for i in known], textfont={"size": 11},
                 hovertext=[texts[i] for i in known], hoverinfo="text",
                 marker={"size": [26 if codes[i] in chosen else 20 for i in known],
-                        "color": [values[codes[i]] for i in known], "colorscale": "OrRd", "cmin": 0,
+                        "color": [values[codes[i]] for i in known], "colorscale": HEAT_SCALE, "cmin": 0,
                         "cmax": max([values[codes[i]] for i in known] + [1e-9]),  # without cmax, cmin is ignored
                         "showscale": True, "colorbar": {"title": {"text": colorbar_title}, "thickness": 14},
                         "line": {"color": "#343a40", "width": 1}},
@@ -135,10 +200,11 @@ def face_figure(
             ))
     # room right of the face and below the shoulders for the labels (the chart is narrower than tall, so the
     # taller range costs no size)
-    fig.update_xaxes(visible=False, range=[-110, 116], fixedrange=True)
+    fig.update_xaxes(visible=False, range=[-100, 108], fixedrange=True)
     fig.update_yaxes(visible=False, range=[-102, 140], fixedrange=True, scaleanchor="x", scaleratio=1)
     fig.update_layout(
-        title={"text": title} if title else None, height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        title={"text": title} if title else None, height=height,
+        margin={"l": 10, "r": 10, "t": 20 + 20 * (title.count("<br>") + 1) if title else 10, "b": 10},
         plot_bgcolor="white", paper_bgcolor="white", **CLICKABLE,
     )
     return fig
@@ -155,6 +221,26 @@ def area_from_selection(selection: object) -> list[str]:
         code = p.get("customdata")
         if isinstance(code, list):
             code = code[0] if code else None
-        if isinstance(code, str) and code not in out:
-            out.append(code)
+        if isinstance(code, str):
+            code = code.split("|")[0]
+            if code not in out:
+                out.append(code)
+    return out
+
+
+def sides_from_selection(selection: object) -> dict[str, str]:
+    """Return {area: side} for the injection points tapped one side at a time ('L' or 'R'; both sides: 'B')."""
+    try:
+        points = selection["selection"]["points"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return {}
+    out: dict[str, str] = {}
+    for p in points:
+        code = p.get("customdata")
+        if isinstance(code, list):
+            code = code[0] if code else None
+        if isinstance(code, str) and "|" in code:
+            area, side = code.split("|", 1)
+            if side in ("L", "R"):
+                out[area] = side if out.get(area) in (None, side) else "B"
     return out

@@ -18,6 +18,10 @@ import plotly.graph_objects as go
 from plotly.io.json import to_json_plotly
 
 TEXT = "#31333f"
+# One sequential scale for every heatmap (face, injector x area): light to dark, readable with colour-blindness
+HEAT_SCALE = "OrRd"
+# Okabe-Ito: categorical colours that stay distinct for the common colour-vision deficiencies
+COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
 MUTED = "#5c5f6e"
 GRID = "#e6eaf1"
 FONT = '"Source Sans Pro", "Source Sans 3", sans-serif'
@@ -29,7 +33,7 @@ LAYOUT: dict[str, Any] = {
     "plot_bgcolor": "white",
     "hoverlabel": {"bgcolor": "white", "bordercolor": "#d5dae5", "font": {"family": FONT, "size": 13, "color": TEXT}},
     "legend": {"font": {"size": 12, "color": MUTED}},
-    "colorway": ["#0068c9", "#83c9ff", "#ff2b2b", "#ffabab", "#29b09d", "#7defa1", "#ff8700", "#ffd16a"],
+    "colorway": COLOURS,
 }
 # What Streamlit's component sets on a chart with selections anyway (a falsy dragmode becomes "pan"): set in the
 # figure, the component's first update leaves the layout as it is.

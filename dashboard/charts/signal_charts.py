@@ -5,6 +5,8 @@ Every chart is titled and labelled for a clinic manager: what a dot/bar is, and 
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,10 +22,20 @@ BAND_LABELS = {0: "Below usual", 1: "Usual (lower half)", 2: "Usual (upper half)
                4: "Far above usual (>1.5x)"}
 
 
+def wrap_title(title: str, width: int = 70) -> tuple[str, int]:
+    """Break a long title into lines (a cut-off title told the manager half the story); returns (text, lines)."""
+    lines = textwrap.wrap(title, width) or [""]
+    return "<br>".join(lines), len(lines)
+
+
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
-                      margin={"l": 60, "r": 20, "t": 60, "b": 50}, plot_bgcolor="white",
-                      legend={"orientation": "h", "y": -0.2, "x": 0}, xaxis_title=x, yaxis_title=y)
+    text, lines = wrap_title(title)
+    # the legend goes under the x-axis title, measured from the bottom of the whole chart: at y=-0.2 of the plot
+    # it sat on the axis title when the chart was short
+    fig.update_layout(title={"text": text, "x": 0, "font": {"size": 15}}, height=height + 20 * (lines - 1),
+                      margin={"l": 60, "r": 20, "t": 40 + 20 * lines, "b": 100}, plot_bgcolor="white",
+                      legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+                      xaxis_title=x, yaxis_title=y)
     fig.update_xaxes(gridcolor="#eeeeee", zeroline=False)
     fig.update_yaxes(gridcolor="#eeeeee", zeroline=False)
     return fig
@@ -36,11 +48,14 @@ def funnel_figure(points: pd.DataFrame, highlight: str | None, term_name: str, a
     pts["ratio"] = pts["observed"] / pts["expected"]
     fig = go.Figure()
     if not pts.empty:
+        top = max(3.0, float(pts["ratio"].max()) * 1.25)
         e = np.linspace(max(pts["expected"].min() * 0.8, 0.05), pts["expected"].max() * 1.2, 200)
         od = funnel.Overdispersion(phi or 1.0, tau2 or 0.0, 1.0, len(pts)) if phi else None
         for p, name, colour, dash in ((0.025, "Usual variation (95%)", LIMIT_95, "dash"),
                                       (0.001, "Alarm line (99.8%)", LIMIT_998, "solid")):
-            upper = funnel.sr_upper_limit(e, p, od)
+            # at small expected counts the limits climb far above the dots: stop the line at the chart's top
+            # edge instead of letting it run off (the dots keep the scale)
+            upper = np.where(funnel.sr_upper_limit(e, p, od) <= top, funnel.sr_upper_limit(e, p, od), np.nan)
             lower = funnel.sr_lower_limit(e, p, od)
             fig.add_trace(go.Scatter(x=e, y=upper, mode="lines", name=name, line={"color": colour, "dash": dash}))
             fig.add_trace(go.Scatter(x=e, y=lower, mode="lines", showlegend=False, hoverinfo="skip",
@@ -60,8 +75,12 @@ def funnel_figure(points: pd.DataFrame, highlight: str | None, term_name: str, a
                 x=mine["expected"], y=mine["ratio"], mode="markers+text", name=str(highlight),
                 marker={"color": HIGHLIGHT, "size": 15, "symbol": "diamond"}, text=mine["injector"],
                 textposition="top center", hovertemplate="%{text}<br>%{y:.2f} x expected<extra></extra>"))
-        top = max(3.0, float(pts["ratio"].max()) * 1.25)
         fig.update_yaxes(range=[0, top])
+        cut = e[np.isnan(funnel.sr_upper_limit(e, 0.001, od) * np.where(
+            funnel.sr_upper_limit(e, 0.001, od) <= top, 1.0, np.nan))]
+        if len(cut):
+            fig.add_annotation(x=float(cut.max()), y=top, xanchor="left", yanchor="top", showarrow=False,
+                               text="alarm line above the chart here", font={"size": 11, "color": LIMIT_998})
     title = f"{term_name} after {area_name.lower()}: each dot is an injector (above the red line = too many)"
     return _layout(fig, title, "Cases expected for that injector's patients (more treatments → further right)",
                    "Actual ÷ expected (1 = as expected)")

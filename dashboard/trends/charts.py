@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.face import face_figure
-from dashboard.charts.plain import CLICKABLE, PlainFigure
+from dashboard.charts.plain import CLICKABLE, HEAT_SCALE, PlainFigure
 from dashboard.core.config import AREAS
 from dashboard.practice.repository import OUTCOME_NAMES
 from dashboard.trends.stats import TOO_FEW, change
@@ -71,9 +72,27 @@ def kpi_cards(kpis: pd.DataFrame) -> list[Kpi]:
             if c.delta is not None and float(c.delta.replace(",", "")) == 0 else c for c in cards]
 
 
-def _title(text: str, sub: str = "") -> dict[str, Any]:
-    full = f"{text}<br><sup>{sub}</sup>" if sub else text
-    return {"text": full, "x": 0, "xanchor": "left"}
+WIDE = (60, 85)  # a chart across the page at 1,024 px (~650 px)
+TITLE_CHARS, SUB_CHARS = 30, 40  # what fits a half-width chart at 1,024 px (~300 px: 16 px title, 11 px subtitle)
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    return [line for part in text.split("<br>") for line in (textwrap.wrap(part, width) or [""])]
+
+
+def _title(text: str, sub: str = "", fit: tuple[int, int] = (TITLE_CHARS, SUB_CHARS)) -> dict[str, Any]:
+    """A chart title wrapped to fit its chart at 1,024 px (a long one was cut off); `fit`: characters a line."""
+    head = "<br>".join(_wrapped(text, fit[0]))
+    full = head + "".join(f"<br><sup>{line}</sup>" for line in _wrapped(sub, fit[1])) if sub else head
+    # pinned to the top of the chart: left to plotly, a three-line title sat low and met the legend under it
+    return {"text": full, "x": 0, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 8}}
+
+
+def _top(title: dict[str, Any], below: int = 0) -> int:
+    """The top margin a wrapped title needs (20 px a title line, 15 a subtitle line), plus room below it."""
+    lines = title["text"].split("<br>")
+    subs = sum(1 for line in lines if line.startswith("<sup>"))
+    return 16 + 20 * (len(lines) - subs) + 15 * subs + below
 
 
 def _panel_grid(titles: list[str], rows: int, cols: int, x_title: str, y_title: str) -> dict:
@@ -126,10 +145,11 @@ def trend_figure(trend: pd.DataFrame, grain: str) -> go.Figure:
              "name": RATE_LABEL, "showlegend": False, **axes},
         ]
     layout = _panel_grid(groups or [""], rows, cols, f"{unit.capitalize()} of treatment", "per 1,000")
+    head = _title(f"{RATE_LABEL}, by {unit} of treatment and kind of event",
+                  "Line: rate · shaded: 95% confidence interval (Wilson) · each panel has its own scale", WIDE)
     layout.update(
-        title=_title(f"{RATE_LABEL}, by {unit} of treatment and kind of event",
-                     "Line: rate · shaded: 95% confidence interval (Wilson) · each panel has its own scale"),
-        height=max(320, 220 * rows + 80), margin={"t": 90, "b": 40, "l": 50, "r": 20},
+        title=head,
+        height=max(320, 220 * rows + 80) + _top(head) - 90, margin={"t": _top(head, 30), "b": 40, "l": 50, "r": 20},
         **CLICKABLE,
     )
     return PlainFigure(data=traces, layout=layout)  # validated once, not trace by trace
@@ -146,7 +166,7 @@ def face_rate_figure(areas: pd.DataFrame, selected: str | None = None) -> go.Fig
         for r in areas.itertuples() if r.treatments > 0
     }
     return face_figure(values, selected=[selected] if selected else [],
-                       title="Events per 1,000 treatments, by area",
+                       title="Events per 1,000 treatments,<br>by area",  # one line ran past the face at 1,024 px
                        colorbar_title=COLORBAR_TITLE, hover=hover)
 
 
@@ -182,7 +202,7 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
         top = float(judged["rate"].max()) or 1.0
         traces.append({
             "type": "scatter", "x": list(judged["area_name"]), "y": list(judged["injector"]), "mode": "markers+text",
-            "marker": {"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": "OrRd",
+            "marker": {"symbol": "square", "size": size, "color": list(judged["rate"]), "colorscale": HEAT_SCALE,
                        "cmin": 0, "cmax": top, "showscale": True,  # plotly ignores cmin without cmax
                        "colorbar": {"title": {"text": COLORBAR_TITLE}, "thickness": 14},
                        "line": {"color": "white", "width": 1}},
@@ -190,15 +210,17 @@ def injector_area_figure(cells: pd.DataFrame) -> go.Figure:
             "textfont": {"size": 10, "color": ["white" if v > 0.6 * top else "#212529" for v in judged["rate"]]},
             "customdata": picked(judged), "hovertext": hover(judged, ""), "hoverinfo": "text",
             "name": "Rate per 1,000 treatments of the area"})
+    head = _title("Injector × area: events per 1,000 treatments",
+                  f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · blank: no treatments<br>"
+                  "Click a square to list its cases", WIDE)
     layout = {
         "xaxis": {"title": {"text": "Treatment area"}, "categoryorder": "array", "categoryarray": area_order,
                   "tickangle": -45, "automargin": True},
         "yaxis": {"title": {"text": "Injector", "standoff": 12}, "categoryorder": "array", "categoryarray": injectors,
                   "automargin": True},  # room for the longest name
-        "title": _title("Injector × area: adverse events per 1,000 treatments of the area",
-                        f"Grey squares: fewer than {TOO_FEW} treatments, too few to judge · blank: no treatments<br>"
-                        "Click a square to list its cases"),
-        "height": max(380, 34 * len(injectors) + 290), "margin": {"t": 150, "b": 40},  # title, then the legend
+        "title": head,
+        # the title, then the legend (two lines) above the grid
+        "height": max(380, 34 * len(injectors) + 140 + _top(head, 60)), "margin": {"t": _top(head, 60), "b": 40},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
         "plot_bgcolor": "white", **CLICKABLE,
     }
@@ -229,12 +251,14 @@ def rate_bar_figure(frame: pd.DataFrame, label: str, key: str, title: str, axis:
         "textposition": "none",
         "hovertemplate": "%{y}: %{x:.1f} per 1,000 treatments<br>%{text}<extra></extra>",
         "name": RATE_LABEL, "showlegend": False}
+    head = _title(title, "Whiskers: 95% confidence interval · grey: fewer than 20 treatments<br>"
+                         "Click a bar to list its cases")
     layout = {
         "xaxis": {"title": {"text": RATE_LABEL}, "rangemode": "tozero"},
         "yaxis": {"title": {"text": axis}, "automargin": True},
-        "title": _title(title, "Whiskers: 95% confidence interval · grey: fewer than 20 treatments<br>"
-                               "Click a bar to list its cases"),
-        "height": max(280, 26 * len(f) + 160), "margin": {"t": 100, "b": 40}, "plot_bgcolor": "white",
+        "title": head,
+        "height": max(280, 26 * len(f) + 60 + _top(head)), "margin": {"t": _top(head), "b": 40},
+        "plot_bgcolor": "white",
         **CLICKABLE}
     return PlainFigure(data=[bar], layout=layout)
 
@@ -272,17 +296,20 @@ def dose_figure(dose: pd.DataFrame, product: str, product_name: str) -> go.Figur
         traces.append({"type": "scatter", "x": list(labelled["label_total"]), "y": [ys[i] for i in labelled.index],
                        "mode": "markers", "marker": {"symbol": "diamond", "size": 10, "color": "#2b8a3e"},
                        "name": "Labelled dose", "hovertemplate": "Labelled dose: %{x:g} U<extra></extra>"})
+    head = _title(f"Doses given per area: {product_name}",
+                  "Green band: usual dose range (label or consensus) · box: middle half of treatments · "
+                  "whiskers: 10th–90th percentile", WIDE)
     layout = {
         "shapes": bands,
         "yaxis": {"tickvals": ys, "ticktext": list(d["area_name"]), "title": {"text": "Treatment area"},
                   "autorange": "reversed", "automargin": True},
         "xaxis": {"title": {"text": f"Total units (U) of {product_name} in the area, per treatment"},
                   "rangemode": "tozero"},
-        "title": _title(f"Doses given per area: {product_name}",
-                        "Green band: usual dose range (label or consensus) · box: middle half of treatments · "
-                        "whiskers: 10th–90th percentile"),
-        "height": max(300, 44 * len(d) + 200), "margin": {"t": 110, "b": 50}, "plot_bgcolor": "white",
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        "title": head,
+        "height": max(300, 44 * len(d) + 180 + _top(head)), "margin": {"t": _top(head), "b": 130},
+        "plot_bgcolor": "white",
+        # the legend under the axis title, from the bottom of the chart: above the plot it sat on the title
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"},
         **CLICKABLE}
     return PlainFigure(data=traces, layout=layout)
 
@@ -291,7 +318,8 @@ def area_table(areas: pd.DataFrame) -> pd.DataFrame:
     """Areas as a plain table for beside the face chart: name, treatments, events, rate, highest rate first."""
     t = areas[areas["treatments"] > 0].sort_values(["rate", "treatments"], ascending=[False, False])
     # the rate right after the name: the table sits in a narrow column and the last columns scroll out of view
-    return pd.DataFrame({"Area": t["area_name"], "Per 1,000": t["rate"].round(1),
+    # short names ("Masseter", not "Masseter (jaw)"): the full ones pushed the last column out of view
+    return pd.DataFrame({"Area": t["area_name"].str.split(" (", regex=False).str[0], "Per 1,000": t["rate"].round(1),
                          "Treatments": t["treatments"].astype(int),
                          "Events": t["events"].astype(int)}).reset_index(drop=True)
 

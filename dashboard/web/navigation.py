@@ -10,7 +10,7 @@ VIEWS = Path(__file__).resolve().parent / "views"
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its file under dashboard/views, title, icon, menu section and required permission."""
+    """One page: its file under dashboard/web/views, title, icon, menu section and required permission."""
 
     file: str
     title: str
@@ -47,3 +47,11 @@ def pages_for(role: str | None) -> list[PageSpec]:
         if p.permission is None or (role is not None and role in PERMISSIONS[p.permission]):
             out.append(p)
     return out
+
+
+def switch_to(url_path: str) -> None:
+    """Open another page of the app by its url path (e.g. 'report-event'), keeping the session."""
+    import streamlit as st
+
+    spec = next(p for p in PAGES if p.url_path == url_path)
+    st.switch_page(str(VIEWS / spec.file))

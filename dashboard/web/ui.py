@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.charts.as_table import figure_table
 from dashboard.core.config import db_path
 from dashboard.core.db import Database, open_database
 from dashboard.scheduling import Scheduler
@@ -45,3 +49,11 @@ def field_error(errors: dict[str, str], key: str) -> None:
     """Show the validation message of one form field, if it has one, right where the field is."""
     if key in errors:
         st.error(errors[key], icon=":material/error:")
+
+
+def show_chart(fig: go.Figure, key: str, **kwargs: Any) -> Any:
+    """Show a chart with a 'Show as table' toggle under it; returns what st.plotly_chart returns."""
+    out = st.plotly_chart(fig, key=key, **kwargs)
+    if st.toggle("Show as table", key=f"{key}__as_table", help="The numbers of this chart as a table"):
+        st.dataframe(figure_table(fig), hide_index=True, width="stretch")
+    return out

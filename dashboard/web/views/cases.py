@@ -33,6 +33,18 @@ def _reference():
 terms, ref = _reference()
 plain = dict(zip(terms["code"], terms["plain_name"], strict=True))
 
+
+
+def _open_row() -> None:
+    """A click on a row of the cases table opens that case (as choosing it in 'Open a case' does)."""
+    sel = ss["cs_table"].selection if ss.get("cs_table") else None
+    # a tap anywhere on the row selects one of its cells; the row marker selects the row
+    rows = (list(sel.rows) or [c[0] for c in sel.cells]) if sel else []
+    ids = ss.get("cs_table_ids") or []
+    if rows and rows[0] < len(ids):
+        ss["cs_case"] = ids[rows[0]]
+
+
 st.title("Cases")
 if not user.can("case.view_all"):
     st.caption("Cases on treatments you gave or entered, and cases you reported.")
@@ -64,13 +76,17 @@ else:
     st.caption(f"The {len(cases):,} most recent cases are shown; narrow the filters to find older ones."
                if len(cases) >= 500 else f"{len(cases):,} case{'s' if len(cases) != 1 else ''}")
     table = cases.assign(outcome=cases["outcome"].map(OUTCOME_NAMES), status=cases["status"].map(STATUS))
+    ss["cs_table_ids"] = [int(i) for i in cases["event_id"]]
+    st.caption("Click a row to open its case.")
+    # what a practitioner scans first comes first, so a 1,024 px tablet shows it without scrolling sideways
     st.dataframe(
-        table[["event_ref", "onset_at", "event", "severity", "serious", "outcome", "status", "patient_ref",
+        table[["event_ref", "onset_at", "event", "severity", "outcome", "status", "patient_ref", "serious",
                "treatment_ref", "injector", "product", "version", "last_change"]],
-        hide_index=True, width="stretch",
+        hide_index=True, width="stretch", key="cs_table", on_select=_open_row, selection_mode=["single-row", "single-cell"],
         column_config={
-            "event_ref": "Case", "onset_at": st.column_config.DatetimeColumn("Onset", format="D MMM YYYY, HH:mm"),
-            "event": "What happened", "severity": st.column_config.NumberColumn("Grade", help="1 mild … 5 death"),
+            "event_ref": st.column_config.TextColumn("Case", width="medium"),
+            "onset_at": st.column_config.DatetimeColumn("Onset", format="D MMM YYYY", width="small"),
+            "event": st.column_config.TextColumn("What happened", width="medium"), "severity": st.column_config.NumberColumn("Grade", help="1 mild … 5 death"),
             "serious": "Serious", "outcome": "Outcome", "status": "Status", "patient_ref": "Patient",
             "treatment_ref": "Treatment", "injector": "Injector", "product": "Product", "version": "Version",
             "last_change": st.column_config.DatetimeColumn("Last change", format="D MMM YYYY, HH:mm"),
@@ -218,11 +234,11 @@ def _err(key: str) -> None:
 
 
 with st.form("cs_fu_form", border=True):
-    f1, f2, f3 = st.columns(3)
-    f1.selectbox("Outcome", OUTCOMES, key=f"cs_fu_outcome{suffix}", persist_state=KEEP, format_func=OUTCOME_NAMES.get,
-                 **_start(f"cs_fu_outcome{suffix}", OUTCOMES, current["outcome"]))
-    with f1:
-        _err("outcome")
+    # one tap per outcome (a drop-down took two)
+    st.pills("Outcome", OUTCOMES, key=f"cs_fu_outcome{suffix}", persist_state=KEEP, format_func=OUTCOME_NAMES.get,
+             default=None if f"cs_fu_outcome{suffix}" in ss else current["outcome"])
+    _err("outcome")
+    f2, f3 = st.columns(2)
     f2.date_input("Resolved on", key=f"cs_fu_date{suffix}", persist_state=KEEP, value=None, format="DD/MM/YYYY",
                   help="Leave empty to keep the current resolution date.")
     f2.time_input("Resolved at", key=f"cs_fu_time{suffix}", persist_state=KEEP, value=None, step=300)

@@ -8,7 +8,7 @@ from dashboard.practice import overview
 from dashboard.practice.repository import OUTCOME_NAMES
 from dashboard.scheduling import backup_warning, last_run, load_settings, scheduler_switched_on
 from dashboard.web.guard import current_user
-from dashboard.web.ui import data_version, get_db
+from dashboard.web.ui import data_version, get_db, show_chart
 
 user = current_user()
 if user is None:
@@ -56,7 +56,7 @@ c4.metric("Serious events", f"{totals.serious_events:,}")
 c5.metric("Open cases", f"{totals.open_cases:,}")
 st.caption(f"Treatments from {totals.first_treatment:%d %b %Y} to {totals.last_treatment:%d %b %Y}.")
 
-st.plotly_chart(overview.monthly_rate_figure(monthly), width="stretch")
+show_chart(overview.monthly_rate_figure(monthly), "home_monthly", width="stretch")
 
 if latest is None:
     st.stop()

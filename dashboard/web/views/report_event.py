@@ -5,13 +5,14 @@ resolution not before onset, criterion when serious, narrative for 'other', leng
 next to their field and nothing typed is lost. A save is idempotent through this form's client token.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import duckdb
 import streamlit as st
 
 from dashboard.core.config import CAUSALITY, OUTCOMES, SERIOUSNESS, SIDES
 from dashboard.practice import repository as repo
+from dashboard.practice.lookup import term_label
 from dashboard.practice.validation import SIDE_NAMES, EventDraft, validate_event
 from dashboard.web.guard import require_permission
 from dashboard.web.ui import field_error, get_db
@@ -41,6 +42,8 @@ def _terms():
 
 terms, areas_df = _terms()
 term_rows = terms.set_index("code")
+# what the picker searches: plain words, the coded term, the region and the clinical synonyms
+TERM_LABELS = {r.code: term_label(r.plain_name, r.preferred_term, r.body_region, r.code) for r in terms.itertuples()}
 area_names = dict(zip(areas_df["code"], areas_df["name"], strict=True))
 
 
@@ -83,6 +86,17 @@ def _clear_term() -> None:
     ss.pop("re_term", None)
 
 
+def _onset_from_days() -> None:
+    """'Days after the treatment' fills the onset date, and the time of day of the treatment if none is set."""
+    days, info = ss.get("re_onset_days"), _treatment_info(ss.get("re_treatment"))
+    if days is None or not info:
+        return
+    onset = info[0]["treated_at"] + timedelta(days=int(days))
+    ss["re_onset_date"] = onset.date()
+    if ss.get("re_onset_time") is None:
+        ss["re_onset_time"] = onset.time()
+
+
 def _on_save() -> None:
     ss["re_tried"] = True
     ss.pop("re_notice", None)
@@ -105,6 +119,9 @@ def _on_save() -> None:
 
 
 ss.setdefault("re_token", repo.new_token())
+if str(st.query_params.get("treatment", "")).isdigit():  # a link from a treatment or a follow-up list
+    ss["re_treatment"] = int(st.query_params["treatment"])
+    del st.query_params["treatment"]
 st.title("Report adverse event")
 
 saved = ss.get("re_saved")
@@ -119,9 +136,19 @@ if saved:
 
 draft = _draft()
 errors = _errors(draft) if ss.get("re_tried") else {}
+FIELD_NAMES = {"treatment": "Treatment", "term": "Event", "onset_at": "Onset date and time", "severity": "Severity",
+               "seriousness": "Seriousness criterion", "outcome": "Outcome", "resolved_at": "Resolved on",
+               "causality": "Causality", "action_taken": "Action taken", "reported_by": "Reported by",
+               "narrative": "Narrative"}
+FIELD_ANCHORS = {"treatment": "which-treatment", "action_taken": "details", "reported_by": "details",
+                 "narrative": "details"}
+if ss.get("re_notice") and errors:
+    st.error("Not saved yet. Please check: " + ", ".join(
+        f"[{FIELD_NAMES.get(k, k)}](#{FIELD_ANCHORS.get(k, 'what-happened')})" for k in errors)
+        + ". Everything you typed is kept.", icon=":material/error:")
 
 # ------------------------------------------------------------------------------------------- treatment
-st.subheader("1 · Which treatment")
+st.subheader("1 · Which treatment", anchor="which-treatment")
 f1, f2 = st.columns(2)
 f1.text_input("Search by patient reference", key="re_search", persist_state=KEEP, placeholder="part of the patient ref")
 injector_filter = None
@@ -162,20 +189,23 @@ if info:
     st.dataframe(repo.areas_table(injected), hide_index=True)
 
 # ------------------------------------------------------------------------------------------- what happened
-st.subheader("2 · What happened")
+st.subheader("2 · What happened", anchor="what-happened")
 c1, c2 = st.columns(2)
 with c1:
     regions = list(dict.fromkeys(terms["body_region"]))
     region = st.selectbox("Body region", [ALL, *regions], key="re_region", persist_state=KEEP, on_change=_clear_term,
                           format_func=lambda v: "All regions" if v == ALL else v)
     shown = terms if region in (None, ALL) else terms[terms["body_region"] == region]
-    st.selectbox("Event", list(shown["code"]), key="re_term", persist_state=KEEP, placeholder="Type to search, e.g. 'eyelid'",
-                 format_func=lambda c: f"{term_rows.loc[c, 'plain_name']} — {term_rows.loc[c, 'body_region']}",
-                 **_unset("re_term"))
+    st.selectbox("Event", list(shown["code"]), key="re_term", persist_state=KEEP,
+                 placeholder="Type what happened, e.g. 'ptosis', 'bruise', 'double vision'",
+                 format_func=TERM_LABELS.get, **_unset("re_term"))
     term = ss.get("re_term")
     if term:
         st.caption(f"Coded as: {term_rows.loc[term, 'preferred_term']} ({term})")
     field_error(errors, "term")
+    st.number_input("Days after the treatment", key="re_onset_days", persist_state=KEEP, value=None, min_value=0,
+                    max_value=365, step=1, format="%d", on_change=_onset_from_days,
+                    help="Fills the onset date from the treatment date; or type the date below.")
     o1, o2 = st.columns(2)
     o1.date_input("Onset date", key="re_onset_date", persist_state=KEEP, value=None, format="DD/MM/YYYY")
     o2.time_input("Onset time", key="re_onset_time", persist_state=KEEP, value=None, step=300)
@@ -221,7 +251,7 @@ with c3:
                  placeholder="Your assessment (optional)", **_unset("re_causality"))
     field_error(errors, "causality")
 
-st.subheader("3 · Details")
+st.subheader("3 · Details", anchor="details")
 c1, c2 = st.columns(2)
 with c1:
     st.text_area("Action taken", key="re_action", persist_state=KEEP, max_chars=500,

@@ -11,7 +11,7 @@ from dashboard.signals.detect import SignalRun, run_detection
 from dashboard.signals.presentation import evidence_table, readable_cases
 from dashboard.signals.reviews import ReviewError, cases_for, data_key, latest_reviews, mark_reviewed, recurrence
 from dashboard.web.guard import require_permission
-from dashboard.web.ui import get_db
+from dashboard.web.ui import get_db, show_chart
 
 user = require_permission("signals.view")
 db = get_db()
@@ -92,16 +92,16 @@ def chart_for(s: dict) -> None:
         return
     if f.family == "injector" and f.area:
         pts = run.funnel[(run.funnel["area"] == f.area) & (run.funnel["term"] == f.term)]
-        st.plotly_chart(charts.funnel_figure(pts, s["injector"], term_name(f.term), area_name(f.area),
+        show_chart(charts.funnel_figure(pts, s["injector"], term_name(f.term), area_name(f.area),
                                              f.details.get("phi"), f.details.get("tau2")),
-                        use_container_width=True, key=f"funnel_{s['id']}")
+                        width="stretch", key=f"funnel_{s['id']}")
         seq = run.sequences.get(s["id"])
         if seq is not None and len(seq):
-            st.plotly_chart(charts.vlad_figure(seq, s["injector"], term_name(f.term)), use_container_width=True,
+            show_chart(charts.vlad_figure(seq, s["injector"], term_name(f.term)), width="stretch",
                             key=f"vlad_{s['id']}")
             h = (f.details.get("cusum") or {}).get("h")
             if h:
-                st.plotly_chart(charts.cusum_figure(seq, h, s["injector"]), use_container_width=True,
+                show_chart(charts.cusum_figure(seq, h, s["injector"]), width="stretch",
                                 key=f"cusum_{s['id']}")
     if s["kind"] == "dosing" and s["area"] and s["product"] and not run.dose_bands.empty:
         b = run.dose_bands[(run.dose_bands["area"] == s["area"]) & (run.dose_bands["product"] == s["product"])
@@ -109,9 +109,9 @@ def chart_for(s: dict) -> None:
         u = run.usual_doses[(run.usual_doses["area"] == s["area"]) & (run.usual_doses["product"] == s["product"])]
         usual = (float(u.iloc[0]["usual_lo"]), float(u.iloc[0]["usual_hi"])) if len(u) else None
         if len(b):
-            st.plotly_chart(charts.dose_band_figure(b, term_name(s["term"]), area_name(s["area"]),
+            show_chart(charts.dose_band_figure(b, term_name(s["term"]), area_name(s["area"]),
                                                     product_name(s["product"]), usual),
-                            use_container_width=True, key=f"dose_{s['id']}")
+                            width="stretch", key=f"dose_{s['id']}")
     if s["kind"] in ("time_cluster", "product_lot"):
         clinic_id = f.details.get("scanned_clinic")
         if clinic_id is None:
@@ -120,12 +120,12 @@ def chart_for(s: dict) -> None:
             d = run.daily_by_clinic[(run.daily_by_clinic["term"] == s["term"])
                                     & (run.daily_by_clinic["clinic_id"] == clinic_id)]
         where = f" at {s['clinic']}" if clinic_id is not None and s["clinic"] else ""
-        st.plotly_chart(charts.timeline_figure(d, s["window_start"], s["window_end"], term_name(s["term"]) + where),
-                        use_container_width=True, key=f"time_{s['id']}")
+        show_chart(charts.timeline_figure(d, s["window_start"], s["window_end"], term_name(s["term"]) + where),
+                        width="stretch", key=f"time_{s['id']}")
     if s["kind"] in ("patient_factor", "product_lot"):
         label = run.names.get("factor", {}).get(s["factor"] or "", "") if s["factor"] else f"lot {s['lot']}"
-        st.plotly_chart(charts.comparison_figure(s["observed"], s["expected"], label, term_name(s["term"])),
-                        use_container_width=True, key=f"bar_{s['id']}")
+        show_chart(charts.comparison_figure(s["observed"], s["expected"], label, term_name(s["term"])),
+                        width="stretch", key=f"bar_{s['id']}")
 
 
 for i, s in enumerate(signals):

@@ -12,7 +12,7 @@ from dashboard.trends import charts, queries
 from dashboard.trends.drill import drill_from
 from dashboard.trends.filters import GRAINS, SEVERITY_NAMES, Filters
 from dashboard.web.guard import require_permission
-from dashboard.web.ui import data_version, get_db
+from dashboard.web.ui import data_version, get_db, show_chart
 
 user = require_permission("trends.view")
 db = get_db()
@@ -94,7 +94,7 @@ def _chart_clicked(chart: str, key: str, **extra) -> None:
 
 def _chart(fig, key: str, on_click) -> None:
     """A clickable chart, sent plain (no theme: the figure carries its look; see dashboard/charts/plain.py)."""
-    st.plotly_chart(fig, key=key, on_select=on_click, selection_mode="points", theme=None, width="stretch")
+    show_chart(fig, key, on_select=on_click, selection_mode="points", theme=None, width="stretch")
 
 
 def _reset_filters(last_day: date) -> None:
@@ -178,25 +178,31 @@ def trends_panel() -> None:
         _chart(charts.trend_figure(trend, filters.grain), "trend_chart",
                partial(_chart_clicked, "trend", "trend_chart", grain=filters.grain))
 
-    left, right = st.columns([2, 3])
+    # the face and its table side by side, the injector grid under them at full width: three columns in one
+    # row left the face ~220 px wide at 1,024 px, its title running past it
+    left, right = st.columns(2)
     with left:
         areas = read("areas")
-        _chart(charts.face_rate_figure(areas, filters.area), "face_chart", _face_clicked)
+        # the face's table is the area table (its points' coordinates would mean nothing to a reader)
+        st.plotly_chart(charts.face_rate_figure(areas, filters.area), key="face_chart", on_select=_face_clicked,
+                        selection_mode="points", theme=None, width="stretch")
         st.caption("Click an area to filter the whole page by it; grey areas had no treatments in this view.")
-        st.dataframe(charts.area_table(areas), hide_index=True, width="stretch", height=250,
-                     column_config={
-                         "Area": st.column_config.TextColumn(width="medium"),
-                         "Treatments": st.column_config.NumberColumn(format="localized", width="small"),
-                         "Events": st.column_config.NumberColumn(format="localized", width="small"),
-                         "Per 1,000": st.column_config.NumberColumn(
-                             "Per 1,000", help="Adverse events per 1,000 treatments of the area", format="%.1f",
-                             width="small")})
     with right:
-        grid = read("injector_area")
-        if grid.empty:
-            st.info("No treated areas match these filters.")
-        else:
-            _chart(charts.injector_area_figure(grid), "grid_chart", partial(_chart_clicked, "injector_area", "grid_chart"))
+        if st.toggle("Show as table", key="face_chart__as_table", value=True,
+                     help="Events per 1,000 treatments of each area"):
+            st.dataframe(charts.area_table(areas), hide_index=True, width="stretch", height=420,
+                         column_config={
+                             "Area": st.column_config.TextColumn(width="small"),
+                             "Treatments": st.column_config.NumberColumn(format="localized", width="small"),
+                             "Events": st.column_config.NumberColumn(format="localized", width="small"),
+                             "Per 1,000": st.column_config.NumberColumn(
+                                 "Per 1,000", help="Adverse events per 1,000 treatments of the area", format="%.1f",
+                                 width="small")})
+    grid = read("injector_area")
+    if grid.empty:
+        st.info("No treated areas match these filters.")
+    else:
+        _chart(charts.injector_area_figure(grid), "grid_chart", partial(_chart_clicked, "injector_area", "grid_chart"))
 
     left, right = st.columns(2)
     with left:
