@@ -180,14 +180,15 @@ def revoke_link(db: Database, user: User | None, link_id: int) -> bool:
     found = db.query("patient_link_get", {"link_id": int(link_id)})
     if found.empty:
         raise PermissionError("no such link")
-    _visible_treatment(db, user, int(found.iloc[0]["treatment_id"]))
+    treatment_id = int(found.iloc[0]["treatment_id"])
+    _visible_treatment(db, user, treatment_id)
 
     def work(cur: duckdb.DuckDBPyConnection) -> bool:
         row = db.execute_named(cur, "patient_link_revoke", {
             "link_id": int(link_id), "revoked_at": _now(), "revoked_by": user.username}).fetchone()
         if row is None:
             return False
-        db.audit(cur, user.username, "patient_link.revoke", "treatment", str(int(row[1])),
+        db.audit(cur, user.username, "patient_link.revoke", "treatment", str(treatment_id),
                  json.dumps({"link_id": int(link_id)}))
         return True
 

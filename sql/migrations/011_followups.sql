@@ -40,9 +40,14 @@ CREATE TABLE patient_links (
     token_hash      VARCHAR NOT NULL UNIQUE CHECK (length(token_hash) = 64),
     created_at      TIMESTAMP NOT NULL,
     created_by      VARCHAR NOT NULL,
-    expires_at      TIMESTAMP NOT NULL,
-    revoked_at      TIMESTAMP,
-    revoked_by      VARCHAR
+    expires_at      TIMESTAMP NOT NULL
+);
+
+-- A link switched off (a row of its own: DuckDB cannot update a row that other tables reference).
+CREATE TABLE patient_link_revocations (
+    link_id         BIGINT PRIMARY KEY REFERENCES patient_links(link_id),
+    revoked_at      TIMESTAMP NOT NULL,
+    revoked_by      VARCHAR NOT NULL
 );
 
 -- One sending of the patient form: the answers as given (JSON), verbatim free text, the red-flag mark.

@@ -1,0 +1,103 @@
+"""Streamlit parts shared by Follow-ups, Log treatment and Cases: hand a patient their self-report link (URL, QR
+code, aftercare sheet), and the patient reports of a treatment to confirm, edit or reject. Not a page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.authz import User
+from dashboard.db import Database
+from dashboard.followup import links
+from dashboard.followup import repository as fu
+from dashboard.followup.questions import BY_KEY
+from dashboard.followup.sheet import aftercare_sheet, qr_png
+
+STATUS_WORDS = {"received": "waiting", "edited": "edited, waiting", "confirmed": "confirmed", "rejected": "rejected"}
+
+
+def patient_link_panel(db: Database, user: User, treatment: dict[str, Any], *, key: str) -> None:
+    """Offer a new self-report link for the treatment, show the one just made, and list (and revoke) the others."""
+    tid = int(treatment["treatment_id"])
+    made = st.session_state.get(f"{key}_link")
+    if st.button("Make a patient self-report link", key=f"{key}_make", icon=":material/qr_code_2:"):
+        link = links.create_link(db, user, tid)
+        made = st.session_state[f"{key}_link"] = {"treatment_id": tid, "url": link.url, "expires": link.expires_at}
+    if made and made["treatment_id"] == tid:
+        st.success("Give this link to the patient now: it is shown only once (only a fingerprint of it is kept). "
+                   f"It works until {made['expires']:%d %b %Y}.")
+        st.code(made["url"], language=None)
+        png = qr_png(made["url"])
+        c1, c2 = st.columns([1, 2])
+        c1.image(png, caption="QR code of the link", width=180)
+        phone = links.clinic_phone_of(db, int(treatment["clinic_id"])) if treatment.get("clinic_id") else None
+        sheet = aftercare_sheet(made["url"], clinic=str(treatment["clinic"]),
+                                treated_on=pd.Timestamp(treatment["treated_at"]).date(),
+                                expires_on=made["expires"].date(), phone=phone)
+        c2.download_button("Aftercare sheet to print (one page)", sheet, file_name=f"aftercare-{tid}.html",
+                           mime="text/html", key=f"{key}_sheet", icon=":material/print:")
+        c2.download_button("QR code (PNG)", png, file_name=f"patient-link-{tid}.png", mime="image/png",
+                           key=f"{key}_png")
+    made_links = links.links_for(db, user, tid)
+    live = made_links[made_links["revoked_at"].isna()]
+    if not live.empty:
+        with st.expander(f"Patient links of this treatment ({len(live)} active)"):
+            for r in live.itertuples():
+                c1, c2 = st.columns([3, 1])
+                c1.text(f"Made {r.created_at:%d %b %Y %H:%M} by {r.created_by} · until {r.expires_at:%d %b %Y} · "
+                        f"{r.answers} answer(s)")
+                if c2.button("Revoke", key=f"{key}_revoke_{r.link_id}"):
+                    links.revoke_link(db, user, int(r.link_id))
+                    st.rerun()
+
+
+def patient_reports_panel(db: Database, user: User, treatment_id: int, terms: pd.DataFrame, *, key: str) -> None:
+    """The patient reports of one treatment: each waiting one can be confirmed (it becomes an event), edited or
+    rejected; every version stays listed."""
+    reports = fu.patient_reports(db, user, statuses=fu.REPORT_STATUSES, treatment_id=treatment_id)
+    if reports.empty:
+        return
+    plain = dict(zip(terms["code"], terms["plain_name"], strict=True))
+    st.markdown("**Patient reports** (reported by the patient; they count in Trends and Signals only once confirmed)")
+    for r in reports.itertuples():
+        title = (f"{'RED FLAG · ' if r.red_flag else ''}{plain.get(r.term, r.term)} · {STATUS_WORDS[r.status]} · "
+                 f"received {r.received_at:%d %b %Y %H:%M}")
+        with st.expander(title, expanded=r.status in fu.WAITING):
+            question = BY_KEY.get(r.question)
+            st.text(f"Patient answered yes to: {question.text}" if question else "Patient wrote in their own words.")
+            if r.narrative:
+                st.text(f"Patient's words: {r.narrative}")  # st.text shows it as plain text, never as markup
+            versions = fu.patient_report_versions(db, user, int(r.report_id))
+            st.dataframe(versions[["version", "status", "term_name", "severity", "changed_at", "changed_by", "note"]],
+                         hide_index=True, use_container_width=True)
+            if r.status not in fu.WAITING or not user.can("case.follow_up"):
+                continue
+            options = list(terms["code"])
+            k = f"{key}_{r.report_id}"
+            term = st.selectbox("Event term", options, index=options.index(r.term), format_func=plain.get,
+                                key=f"{k}_term")
+            severity = st.radio("Grade", [1, 2, 3, 4, 5], horizontal=True, key=f"{k}_sev",
+                                index=int(r.severity) - 1 if not pd.isna(r.severity) else 0)
+            note = st.text_input("Note (required to reject)", key=f"{k}_note", max_chars=1000)
+            c1, c2, c3 = st.columns(3)
+            try:
+                if c1.button("Confirm as adverse event", key=f"{k}_confirm", type="primary"):
+                    _, ref = fu.confirm_patient_report(db, user, int(r.report_id), term=term, severity=int(severity),
+                                                       note=note)
+                    st.session_state[f"{key}_msg"] = f"Confirmed: now case {ref}."
+                    st.rerun()
+                if c2.button("Save edit", key=f"{k}_edit"):
+                    fu.edit_patient_report(db, user, int(r.report_id), term=term, severity=int(severity),
+                                           narrative=r.narrative, note=note)
+                    st.rerun()
+                if c3.button("Reject", key=f"{k}_reject"):
+                    fu.reject_patient_report(db, user, int(r.report_id), note=note)
+                    st.session_state[f"{key}_msg"] = "Rejected; the report stays in the history."
+                    st.rerun()
+            except ValueError as exc:
+                st.warning(str(exc))
+    msg = st.session_state.pop(f"{key}_msg", None)
+    if msg:
+        st.success(msg)
