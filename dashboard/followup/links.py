@@ -127,7 +127,7 @@ def _signed(key: bytes | None, token: str) -> bool:
     return hmac.compare_digest(_signature(key, body), sig)
 
 
-def base_url(db: Database) -> str:
+def _base_url(db: Database) -> str:
     """Return the address patients' links start with (setting patient_link_base_url, else localhost)."""
     value = db.query_scalar("settings_get", {"key": BASE_URL_KEY})
     return str(value) if value else DEFAULT_BASE_URL
@@ -170,7 +170,7 @@ def create_link(db: Database, user: User | None, treatment_id: int, *, base: str
         return link_id, token
 
     link_id, token = db.write(work)
-    return PatientLink(link_id, int(treatment_id), token, link_url(base or base_url(db), token), expires)
+    return PatientLink(link_id, int(treatment_id), token, link_url(base or _base_url(db), token), expires)
 
 
 def revoke_link(db: Database, user: User | None, link_id: int) -> bool:

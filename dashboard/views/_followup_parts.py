@@ -71,7 +71,7 @@ def patient_reports_panel(db: Database, user: User, treatment_id: int, terms: pd
                 st.text(f"Patient's words: {r.narrative}")  # st.text shows it as plain text, never as markup
             versions = fu.patient_report_versions(db, user, int(r.report_id))
             st.dataframe(versions[["version", "status", "term_name", "severity", "changed_at", "changed_by", "note"]],
-                         hide_index=True, use_container_width=True)
+                         hide_index=True, width="stretch")
             if r.status not in fu.WAITING or not user.can("case.follow_up"):
                 continue
             options = list(terms["code"])
@@ -101,3 +101,30 @@ def patient_reports_panel(db: Database, user: User, treatment_id: int, terms: pd
     msg = st.session_state.pop(f"{key}_msg", None)
     if msg:
         st.success(msg)
+
+
+def patient_link_for(db: Database, user: User, treatment_id: int, *, key: str) -> None:
+    """The patient-link panel for a treatment id (nothing when the user may not follow it up or see it)."""
+    from dashboard.practice import repository as repo
+
+    if not user.can("case.follow_up"):
+        return
+    found = repo.treatment_detail(db, user, int(treatment_id))
+    if found:
+        st.markdown("**Patient self-report**")
+        patient_link_panel(db, user, found[0], key=key)
+
+
+def schedule_section(db: Database, user: User) -> None:
+    """The follow-up schedule of the reference data (Reference page)."""
+    from dashboard.followup.schedule import schedule_rules
+
+    st.subheader("Follow-up schedule")
+    rules = schedule_rules(db, user)
+    st.caption("Each treatment gets a review and a red-flag watch, counted in days from the treatment "
+               "(data/reference/followup.yaml). A treatment takes the latest day of every rule that applies to it.")
+    st.dataframe(pd.DataFrame({
+        "Applies to": [" · ".join(x for x in (b if isinstance(b, str) else "", a if isinstance(a, str) else "") if x)
+                       or "Every treatment (default)" for b, a in zip(rules["brand"], rules["area_name"], strict=True)],
+        "Review on day": rules["review_day"], "Red-flag watch to day": rules["watch_until_day"],
+        "Why": rules["reason"]}), hide_index=True, width="stretch")

@@ -21,6 +21,9 @@ ALL = "__all__"
 st.title("Follow-ups")
 if not user.can("case.view_all"):
     st.caption("Your patients: treatments you gave or entered.")
+for msg in (ss.pop("fu_msg", None), ss.pop("fu_pr_msg", None)):  # the treatment may have left the list
+    if msg:
+        st.success(msg, icon=":material/task_alt:")
 
 c1, c2, c3 = st.columns([4, 2, 2])
 ss.setdefault("fu_status", ["urgent", "overdue", "due_today"])
@@ -66,7 +69,7 @@ else:
         "Expedited report": [("" if pd.isna(d) else f"{int(d)} days left" if d >= 0 else f"{-int(d)} days late")
                              for d in shown["expedited_days_left"]],
     })
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
 
 ids = [int(t) for t in shown["treatment_id"]]
 labels = {int(r.treatment_id): f"{fu.STATUS_LABELS[r.status]} · {r.treatment_ref} · {r.patient_ref} · "
@@ -99,10 +102,6 @@ if user.can("case.follow_up"):
     if c2.button("Report adverse event", icon=":material/report:", key="fu_report"):
         ss["re_treatment"] = tid  # the Report adverse event page opens with this treatment chosen
         st.switch_page("views/report_event.py")
-msg = ss.pop("fu_msg", None)
-if msg:
-    st.success(msg)
-
 patient_reports_panel(db, user, tid, repo.terms(db, user), key="fu_pr")
 if user.can("case.follow_up"):
     detail = repo.treatment_detail(db, user, tid)

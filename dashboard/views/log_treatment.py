@@ -128,6 +128,9 @@ if saved:
     lines += [f"Confirmed warning: {m}" for m in saved["warnings"]]
     st.text("\n".join(lines))
     st.caption("To report an adverse event on it, open Report adverse event: this treatment is offered first.")
+    from dashboard.views._followup_parts import patient_link_for
+
+    patient_link_for(db, user, saved["id"], key="lt_pl")  # hand the patient a self-report link and aftercare sheet
     st.button("Log another treatment", type="primary", on_click=_reset, key="lt_again")
     st.stop()
 

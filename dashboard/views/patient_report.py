@@ -69,7 +69,7 @@ with st.form("pr_form", border=False):
                   min_value=access.treated_on, max_value=today, format="DD/MM/YYYY")
     st.text_area("Anything else you want to tell us (optional)", key="pr_text", max_chars=FREE_TEXT_LIMIT,
                  height=100)
-    send = st.form_submit_button("Send to my clinic", type="primary", use_container_width=True)
+    send = st.form_submit_button("Send to my clinic", type="primary", width="stretch")
 
 if send:
     result = links.submit_answers(
