@@ -130,7 +130,9 @@ ENGINE.update({
     # loads data/reference/followup.yaml into ref_followup_rules, as ensure_reference does for the ref_* tables
     "dashboard.followup.schedule": {"ensure_schedule"},
     # queues a red-flag notification inside the transaction of the checked write that raised it
-    "dashboard.followup.escalation": {"queue_red_flag"},
+    "dashboard.followup.escalation": {"queue_red_flag",
+                                      # delivers the outbox as the system user outbox after a red flag
+                                      "send_in_background"},
 })
 # Command-line entry points inside a data-layer module: they build the system user and call the checked functions.
 COMMAND_LINE = {"dashboard.backup": {"run"}}
@@ -330,6 +332,7 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
             db, u, {"smtp.port": "2525"})),
         (fe, "outbox"): ("case.view_all", lambda db, u, c: _m(fe).outbox(db, u)),
         (fe, "send_outbox"): ("case.view_all", lambda db, u, c: _m(fe).send_outbox(db, u)),
+        (fe, "flag_event"): ("event.report", lambda db, u, c: _m(fe).flag_event(db, u, c.event_id)),
     }
     return {**trends, **signals, **export, **practice, **accounts, **imports, **rest, **followup}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+import threading
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -86,3 +87,36 @@ def send_outbox(db: Database, user: User | None, *, limit: int = 50, timeout: fl
         db.write(work)
         sent, failed = (sent + 1, failed) if error is None else (sent, failed + 1)
     return sent, failed
+
+
+def flag_event(db: Database, user: User | None, event_id: int) -> int | None:
+    """Queue a red-flag notification when a practitioner's own report names a red-flag term inside the treatment's
+    red-flag watch (needs event.report); returns the message id, or None when the event is not a red flag."""
+    from dashboard.followup.questions import RED_FLAG_TERMS
+
+    require(user, "event.report")
+    assert user is not None
+    found = db.query("outbox_event_red_flag", {"event_id": int(event_id), "red_terms": list(RED_FLAG_TERMS)})
+    if found.empty:
+        return None
+    row = found.iloc[0]
+
+    def work(cur: duckdb.DuckDBPyConnection) -> int:
+        message_id = queue_red_flag(db, cur, int(row["treatment_id"]), [str(row["term"])], source="practitioner",
+                                    now=datetime.now().replace(microsecond=0))
+        db.audit(cur, user.username, "red_flag.queue", "event", str(int(event_id)),
+                 json.dumps({"message_id": message_id, "term": str(row["term"])}))
+        return message_id
+
+    message_id = db.write(work)
+    send_in_background(db)
+    return message_id
+
+
+def send_in_background(db: Database) -> None:
+    """Deliver the outbox on a background thread as the system user outbox (pages call it after a red flag, so the
+    person on the page never waits for the mail server)."""
+    from dashboard.authz import system_user
+
+    threading.Thread(target=send_outbox, args=(db, system_user("outbox", "manager")), daemon=True,
+                     name="injectwatch-outbox").start()

@@ -81,6 +81,10 @@ if send:
         else:
             _plain_page(result.title, result.message)
     else:
+        if result.red_flag:
+            from dashboard.followup.escalation import send_in_background
+
+            send_in_background(db)  # the clinic's e-mail, when configured; the outbox keeps it otherwise
         ss["pr_sent"] = {"red_flag": result.red_flag, "phone": result.clinic_phone, "reports": result.reports}
         del ss["pr_nonce"]
         for q in QUESTIONS:
