@@ -41,7 +41,7 @@ DATA_LAYER = (
     "dashboard.importer.api", "dashboard.imports",
     "dashboard.overview", "dashboard.backup", "dashboard.reference", "dashboard.reference_book",
     "dashboard.followup.repository", "dashboard.followup.links", "dashboard.followup.schedule",
-    "dashboard.followup.escalation",
+    "dashboard.followup.escalation", "dashboard.followup.regulator",
 )
 # Modules that touch the database (or DuckDB) but are not the data layer, and why. A new module that opens the
 # database must be added to DATA_LAYER or here (test_every_database_module_is_classified).
@@ -99,7 +99,8 @@ PURE = {
     "dashboard.reference": {"reference_hash", "build_tables"},  # read data/reference/*.yaml, not the database
     "dashboard.reference_book": {"grade_lines", "span"},
     "dashboard.followup.links": {"token_hash", "link_url"},
-    "dashboard.followup.schedule": {"schedule_hash", "build_rules"},  # data/reference/followup.yaml, not the database
+    "dashboard.followup.schedule": {"schedule_hash", "build_rules"},
+    "dashboard.followup.regulator": {"pack_fields", "pack_csv", "pack_html"},  # format a pack already read  # data/reference/followup.yaml, not the database
 }
 # Sign-in and first start: they run before anyone is signed in, because they establish who the user is.
 SIGN_IN = {
@@ -154,6 +155,7 @@ VALUE_TYPES = {
     "dashboard.reference": {"ReferenceTables"},
     "dashboard.followup.links": {"PatientLink", "LinkAccess", "Submitted"},
     "dashboard.followup.repository": {"FollowUpFilter"},
+    "dashboard.followup.regulator": {"PackField"},
 }
 
 SIGNED_IN = "signed in"  # any role of the role table, but not nobody
@@ -332,6 +334,11 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
             db, u, {"smtp.port": "2525"})),
         (fe, "outbox"): ("case.view_all", lambda db, u, c: _m(fe).outbox(db, u)),
         (fe, "send_outbox"): ("case.view_all", lambda db, u, c: _m(fe).send_outbox(db, u)),
+        ("dashboard.followup.regulator", "regulator_pack"): ("case.view_own", lambda db, u, c: _m(
+            "dashboard.followup.regulator").regulator_pack(db, u, c.event_id)),
+        ("dashboard.followup.regulator", "record_submission"): ("case.follow_up", lambda db, u, c: _m(
+            "dashboard.followup.regulator").record_submission(db, u, c.event_id, scheme="yellow_card",
+                                                              reference=c.new("YC-"), submitted_on=JAN_MAR)),
         (fe, "flag_event"): ("event.report", lambda db, u, c: _m(fe).flag_event(db, u, c.event_id)),
     }
     return {**trends, **signals, **export, **practice, **accounts, **imports, **rest, **followup}

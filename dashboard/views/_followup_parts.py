@@ -128,3 +128,54 @@ def schedule_section(db: Database, user: User) -> None:
                        or "Every treatment (default)" for b, a in zip(rules["brand"], rules["area_name"], strict=True)],
         "Review on day": rules["review_day"], "Red-flag watch to day": rules["watch_until_day"],
         "Why": rules["reason"]}), hide_index=True, width="stretch")
+
+
+def regulator_section(db: Database, user: User, event_id: int) -> None:
+    """Cases: "Report to the regulator": the filled Yellow Card and MedWatch fields, what is missing, the 15-day
+    deadline of a serious case, the counterfeit route, printable page and CSV, and the submissions recorded."""
+    from datetime import date
+
+    from dashboard.followup import regulator as reg
+
+    pack = reg.regulator_pack(db, user, event_id)
+    case = pack["case"]
+    with st.expander("Report to the regulator (Yellow Card, MedWatch)", icon=":material/gavel:"):
+        if pack["days_left"] is not None:
+            late = pack["days_left"] < 0
+            (st.error if late or pack["days_left"] <= 3 else st.warning)(
+                f"Serious case: {abs(pack['days_left'])} day(s) {'past' if late else 'left to'} the 15-day "
+                "expedited-report deadline.")
+        if pack["counterfeit"]:
+            st.warning(pack["counterfeit"])
+        missing = pack["missing"]
+        if missing:
+            st.warning("Mandatory fields still missing: "
+                       + "; ".join(sorted({f"{f.field} ({f.e2b})" for f in missing})))
+        table = pd.DataFrame([{"Scheme": reg.SCHEMES[f.scheme], "Section": f.section, "Field": f.field,
+                               "E2B(R3)": f.e2b, "Value": f.value or ("MISSING" if f.missing else ""),
+                               "Mandatory": f.mandatory} for f in pack["fields"]])
+        st.dataframe(table, hide_index=True, width="stretch")
+        c1, c2 = st.columns(2)
+        c1.download_button("Printable pack (HTML)", reg.pack_html(pack), file_name=f"regulator-{case['event_ref']}.html",
+                           mime="text/html", key=f"rg_html_{event_id}")
+        c2.download_button("Pack as CSV", reg.pack_csv(pack), file_name=f"regulator-{case['event_ref']}.csv",
+                           mime="text/csv", key=f"rg_csv_{event_id}")
+        subs = pack["submissions"]
+        for s in subs.itertuples():
+            st.text(f"Reported to {reg.SCHEMES[s.scheme]} on {s.submitted_on:%d %b %Y}, reference {s.reference} "
+                    f"(recorded by {s.recorded_by})")
+        if not user.can("case.follow_up"):
+            return
+        with st.form(f"rg_form_{event_id}", border=False):
+            st.markdown("**Record a submission**")
+            a, b, c = st.columns(3)
+            scheme = a.selectbox("Scheme", list(reg.SCHEMES), format_func=reg.SCHEMES.get, key=f"rg_scheme_{event_id}")
+            ref = b.text_input("Reference number", max_chars=200, key=f"rg_ref_{event_id}")
+            when = c.date_input("Submitted on", value=date.today(), max_value=date.today(), format="DD/MM/YYYY",
+                                key=f"rg_date_{event_id}")
+            if st.form_submit_button("Record submission"):
+                try:
+                    reg.record_submission(db, user, event_id, scheme=scheme, reference=ref, submitted_on=when)
+                    st.rerun()
+                except ValueError as exc:
+                    st.warning(str(exc))

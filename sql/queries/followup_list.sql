@@ -36,8 +36,10 @@ evs AS (
     SELECT ec.treatment_id, count(*) AS events,
            count(*) FILTER (WHERE list_contains($red_terms, ec.term)
                             AND ec.outcome NOT IN ('recovered', 'recovered_with_sequelae', 'fatal')) AS red_open,
-           min(ec.event_id) FILTER (WHERE ec.serious) AS serious_event_id,
-           min(ec.reported_at) FILTER (WHERE ec.serious) AS serious_reported_at
+           min(ec.event_id) FILTER (WHERE ec.serious AND NOT EXISTS (
+               SELECT 1 FROM regulator_submissions rs WHERE rs.event_id = ec.event_id)) AS serious_event_id,
+           min(ec.reported_at) FILTER (WHERE ec.serious AND NOT EXISTS (
+               SELECT 1 FROM regulator_submissions rs WHERE rs.event_id = ec.event_id)) AS serious_reported_at
     FROM events_current ec WHERE ec.treatment_id IN (SELECT treatment_id FROM scoped) GROUP BY ec.treatment_id
 ),
 latest AS (
