@@ -41,7 +41,7 @@ DATA_LAYER = (
     "dashboard.importer.api", "dashboard.imports",
     "dashboard.overview", "dashboard.backup", "dashboard.reference", "dashboard.reference_book",
     "dashboard.followup.repository", "dashboard.followup.links", "dashboard.followup.schedule",
-    "dashboard.followup.escalation", "dashboard.followup.regulator",
+    "dashboard.followup.escalation", "dashboard.followup.regulator", "dashboard.followup.completeness",
 )
 # Modules that touch the database (or DuckDB) but are not the data layer, and why. A new module that opens the
 # database must be added to DATA_LAYER or here (test_every_database_module_is_classified).
@@ -100,7 +100,8 @@ PURE = {
     "dashboard.reference_book": {"grade_lines", "span"},
     "dashboard.followup.links": {"token_hash", "link_url"},
     "dashboard.followup.schedule": {"schedule_hash", "build_rules"},
-    "dashboard.followup.regulator": {"pack_fields", "pack_csv", "pack_html"},  # format a pack already read  # data/reference/followup.yaml, not the database
+    "dashboard.followup.regulator": {"pack_fields", "pack_csv", "pack_html"},  # format a pack already read
+    "dashboard.followup.completeness": {"add_notes"},  # shares and notes on counts already read  # data/reference/followup.yaml, not the database
 }
 # Sign-in and first start: they run before anyone is signed in, because they establish who the user is.
 SIGN_IN = {
@@ -339,6 +340,8 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
         ("dashboard.followup.regulator", "record_submission"): ("case.follow_up", lambda db, u, c: _m(
             "dashboard.followup.regulator").record_submission(db, u, c.event_id, scheme="yellow_card",
                                                               reference=c.new("YC-"), submitted_on=JAN_MAR)),
+        ("dashboard.followup.completeness", "completeness"): ("trends.view", lambda db, u, c: _m(
+            "dashboard.followup.completeness").completeness(db, u)),
         (fe, "flag_event"): ("event.report", lambda db, u, c: _m(fe).flag_event(db, u, c.event_id)),
     }
     return {**trends, **signals, **export, **practice, **accounts, **imports, **rest, **followup}

@@ -179,3 +179,29 @@ def regulator_section(db: Database, user: User, event_id: int) -> None:
                     st.rerun()
                 except ValueError as exc:
                     st.warning(str(exc))
+
+
+def completeness_section(db: Database, user: User) -> None:
+    """Trends: reporting completeness beside the rates (reviewed share, events found by follow-up, and a note
+    where a low rate rests on few reviews)."""
+    from dashboard.followup.completeness import WINDOW_DAYS, completeness
+
+    st.subheader("Reporting completeness")
+    st.caption(f"Treatments of the last {WINDOW_DAYS} days whose review is due. Every rate here is a reported rate: "
+               "an injector who never follows up looks safest, so read a low rate together with the share reviewed. "
+               "Reviewed: a review recorded on Follow-ups, or an event reported. Found by follow-up: events from a "
+               "patient's self-report or reported on or after the review day.")
+    df = completeness(db, user)
+    if df.empty:
+        st.info("No treatment has reached its review day yet.")
+        return
+    flagged = df[df["note"] != ""]
+    for r in flagged.itertuples():
+        st.warning(f"{r.injector} ({r.clinic}): {r.note}.")
+    st.dataframe(pd.DataFrame({
+        "Clinic": df["clinic"], "Injector": df["injector"], "Treatments": df["treatments"],
+        "Events per 1,000": df["rate_per_1000"].round(1), "Reviewed": df["reviewed_share"],
+        "Found by follow-up": df["found_share"], "Note": df["note"]}), hide_index=True, width="stretch",
+        column_config={"Reviewed": st.column_config.ProgressColumn("Reviewed", format="percent", min_value=0,
+                                                                   max_value=1),
+                       "Found by follow-up": st.column_config.NumberColumn("Found by follow-up", format="percent")})
