@@ -333,6 +333,7 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
         (fe, "smtp_settings"): ("accounts.manage", lambda db, u, c: _m(fe).smtp_settings(db, u)),
         (fe, "save_settings"): ("accounts.manage", lambda db, u, c: _m(fe).save_settings(
             db, u, {"smtp.port": "2525"})),
+        (fe, "link_settings"): ("accounts.manage", lambda db, u, c: _m(fe).link_settings(db, u)),
         (fe, "outbox"): ("case.view_all", lambda db, u, c: _m(fe).outbox(db, u)),
         (fe, "send_outbox"): ("case.view_all", lambda db, u, c: _m(fe).send_outbox(db, u)),
         ("dashboard.followup.regulator", "regulator_pack"): ("case.view_own", lambda db, u, c: _m(

@@ -194,3 +194,21 @@ def test_log_treatment_and_cases_offer_the_patient_link(db_file, practitioner):
     cases.selectbox(key="cs_case").set_value(event_id).run()
     assert not cases.exception
     assert any(b.key == "cs_pl_make" for b in cases.button)
+
+
+def test_manager_sets_the_clinic_phone_the_patient_then_sees(db_file, practitioner, manager):
+    ids = seed(db_file, practitioner)
+    at = page(manager)
+    phone_key = [t.key for t in at.text_input if t.key.startswith("fu_phone_")]
+    assert phone_key
+    for key in phone_key:
+        at.text_input(key=key).set_value("0161 496 0000")
+    at.text_input(key="fu_base").set_value("ftp://nope")
+    at.button[[b.label for b in at.button].index("Save settings")].click().run()
+    assert any("must start with http" in w.value for w in at.warning)
+    at.text_input(key="fu_base").set_value("https://clinic.example")
+    at.button[[b.label for b in at.button].index("Save settings")].click().run()
+    assert any("Settings saved" in s.value for s in at.success)
+    patient = patient_page(ids["link"])
+    assert any("0161 496 0000" in c.value for c in patient.caption)
+    assert not any(t.key == "fu_base" for t in page(practitioner).text_input)  # practitioners do not see it

@@ -120,3 +120,14 @@ def send_in_background(db: Database) -> None:
 
     threading.Thread(target=send_outbox, args=(db, system_user("outbox", "manager")), daemon=True,
                      name="injectwatch-outbox").start()
+
+
+def link_settings(db: Database, user: User | None) -> tuple[pd.DataFrame, str]:
+    """Return (clinic_id, name, phone of every clinic; the links' base address) for the settings form (managers and
+    admins)."""
+    from dashboard.followup import links
+
+    require(user, "accounts.manage")
+    clinics = db.query("followup_clinics")
+    clinics["phone"] = [links.clinic_phone_of(db, int(c)) or "" for c in clinics["clinic_id"]]
+    return clinics, links._base_url(db)

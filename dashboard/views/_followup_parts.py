@@ -205,3 +205,45 @@ def completeness_section(db: Database, user: User) -> None:
         column_config={"Reviewed": st.column_config.ProgressColumn("Reviewed", format="percent", min_value=0,
                                                                    max_value=1),
                        "Found by follow-up": st.column_config.NumberColumn("Found by follow-up", format="percent")})
+
+
+def settings_section(db: Database, user: User) -> None:
+    """Follow-ups (managers): the clinics' phone numbers for patients, the links' base address, the SMTP server of
+    red-flag e-mails, and the outbox with Send now."""
+    from dashboard.followup import escalation
+    if not (user.can("accounts.manage") and user.can("case.view_all")):
+        return
+    with st.expander("Patient links and red-flag e-mail: settings and outbox", icon=":material/settings:"):
+        current = escalation.smtp_settings(db, user)
+        clinic_ids, base = escalation.link_settings(db, user)
+        with st.form("fu_settings", border=False):
+            values: dict[str, str] = {}
+            for r in clinic_ids.itertuples():
+                values[f"clinic_phone:{r.clinic_id}"] = st.text_input(
+                    f"Phone patients call: {r.name}", value=r.phone,
+                    max_chars=40, key=f"fu_phone_{r.clinic_id}")
+            values["patient_link_base_url"] = st.text_input(
+                "Address patients' links start with", value=base, key="fu_base",
+                help="The address of this app as patients reach it, e.g. https://injectwatch.clinic.example")
+            a, b, c, d = st.columns(4)
+            values["smtp.host"] = a.text_input("SMTP server", value=current.get("smtp.host", ""), key="fu_host")
+            values["smtp.port"] = b.text_input("Port", value=current.get("smtp.port", "25"), key="fu_port")
+            values["smtp.from"] = c.text_input("From", value=current.get("smtp.from", ""), key="fu_from")
+            values["smtp.to"] = d.text_input("Red flags go to", value=current.get("smtp.to", ""), key="fu_to")
+            if st.form_submit_button("Save settings"):
+                if not values["patient_link_base_url"].startswith(("http://", "https://")):
+                    st.warning("The links' address must start with http:// or https://.")
+                elif values["smtp.port"] and not values["smtp.port"].isdigit():
+                    st.warning("The SMTP port is a number, such as 25 or 587.")
+                else:
+                    escalation.save_settings(db, user, values)
+                    st.success("Settings saved.")
+        box = escalation.outbox(db, user)
+        st.caption(f"Outbox: {int(box['sent_at'].isna().sum())} waiting, {int(box['sent_at'].notna().sum())} sent "
+                   "(latest 100).")
+        if not box.empty:
+            st.dataframe(box, hide_index=True, width="stretch")
+        if st.button("Send waiting e-mails now", key="fu_send"):
+            sent, failed = escalation.send_outbox(db, user)
+            st.info(f"{sent} sent, {failed} failed." if sent or failed else
+                    "Nothing sent: no SMTP server is set, or nothing is waiting.")

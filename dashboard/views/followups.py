@@ -10,7 +10,7 @@ from dashboard.followup.questions import RED_FLAG_TERMS
 from dashboard.guard import require_permission
 from dashboard.practice import repository as repo
 from dashboard.ui import get_db
-from dashboard.views._followup_parts import patient_link_panel, patient_reports_panel
+from dashboard.views._followup_parts import patient_link_panel, patient_reports_panel, settings_section
 
 user = require_permission("case.view_own")
 db = get_db()
@@ -71,6 +71,7 @@ else:
     })
     st.dataframe(table, hide_index=True, width="stretch")
 
+settings_section(db, user)
 ids = [int(t) for t in shown["treatment_id"]]
 labels = {int(r.treatment_id): f"{fu.STATUS_LABELS[r.status]} · {r.treatment_ref} · {r.patient_ref} · "
                                f"{r.treated_at:%d %b %Y} · {r.injector}" for r in shown.itertuples()}
