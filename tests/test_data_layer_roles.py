@@ -42,6 +42,7 @@ DATA_LAYER = (
     "dashboard.overview", "dashboard.backup", "dashboard.reference", "dashboard.reference_book",
     "dashboard.followup.repository", "dashboard.followup.links", "dashboard.followup.schedule",
     "dashboard.followup.escalation", "dashboard.followup.regulator", "dashboard.followup.completeness",
+    "dashboard.followup.demo",
 )
 # Modules that touch the database (or DuckDB) but are not the data layer, and why. A new module that opens the
 # database must be added to DATA_LAYER or here (test_every_database_module_is_classified).
@@ -343,6 +344,8 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
                                                               reference=c.new("YC-"), submitted_on=JAN_MAR)),
         ("dashboard.followup.completeness", "completeness"): ("trends.view", lambda db, u, c: _m(
             "dashboard.followup.completeness").completeness(db, u)),
+        ("dashboard.followup.demo", "seed_demo_followups"): (("case.follow_up", "case.view_all"), lambda db, u, c: _m(
+            "dashboard.followup.demo").seed_demo_followups(db, u)),
         (fe, "flag_event"): ("event.report", lambda db, u, c: _m(fe).flag_event(db, u, c.event_id)),
     }
     return {**trends, **signals, **export, **practice, **accounts, **imports, **rest, **followup}

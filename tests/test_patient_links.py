@@ -167,3 +167,26 @@ def test_patient_link_command_prints_the_link(db_file, practitioner):
     bad = subprocess.run([sys.executable, "-m", "dashboard", "patient-link", "999999"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "no treatment 999999" in bad.stderr
+
+
+def test_followups_command_lists_urgent_first_as_json_and_table(db_file, practitioner):
+    from dashboard.db import open_database
+
+    db = open_database(db_file)
+    try:
+        late = treat(db, practitioner, "P-LATE", "Dr Ada Park", 20)
+        red = treat(db, practitioner, "P-RED", "Dr Ada Park", 3)
+        links.submit_answers(db, links.create_link(db, practitioner, red).token, {"vision": True}, None, None,
+                             nonce="n")
+    finally:
+        db.close()
+    out = subprocess.run([sys.executable, "-m", "dashboard", "followups", "--format", "json"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)["followups"]
+    assert [(r["treatment_id"], r["status"]) for r in rows] == [(red, "urgent"), (late, "overdue")]
+    assert len(rows[0]["review_due"]) == 10 and "1 urgent, 1 overdue" in out.stderr
+    only = subprocess.run([sys.executable, "-m", "dashboard", "followups", "--urgent"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert only.returncode == 0 and "urgent" in only.stdout and "P-LATE" not in only.stdout
+    assert "overdue" not in only.stdout.splitlines()[1]

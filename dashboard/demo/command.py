@@ -102,6 +102,15 @@ def run(args: argparse.Namespace) -> int:
     quarantined = result.quarantined + (follow.quarantined if follow is not None else 0)
     print(f"demo: done in {time.perf_counter() - start:.1f} s; {len(PLANTED)} problems are planted for the signals "
           "to find (listed in the README, 'The demo clinic and its planted problems')", file=sys.stderr)
+    from dashboard.followup.demo import seed_demo_followups  # issue 16: Follow-ups and patient reports to show
+
+    db = open_database(args.db)
+    try:
+        added = seed_demo_followups(db, system_user("demo", "manager"), seed)
+    finally:
+        db.close()
+    print(f"demo: {added['reviews']:,} follow-up reviews and {added['patient_reports']} patient reports added",
+          file=sys.stderr)
     accounts = _create_accounts(args.db)
     print("demo accounts (username / password / role) - write these down, they are shown only once:",
           file=sys.stderr)

@@ -63,7 +63,7 @@ def _followups(db, args: argparse.Namespace) -> int:
     records = [{
         "treatment_id": int(r.treatment_id), "treatment_ref": r.treatment_ref, "status": r.status,
         "treated_at": r.treated_at.isoformat(), "patient_ref": r.patient_ref, "injector": r.injector,
-        "clinic": r.clinic, "review_due": str(r.review_due), "watch_until": str(r.watch_until),
+        "clinic": r.clinic, "review_due": f"{r.review_due:%Y-%m-%d}", "watch_until": f"{r.watch_until:%Y-%m-%d}",
         "patient_reports_waiting": int(r.patient_reports_waiting), "red_flag_reports": int(r.red_flag_reports),
     } for r in rows.itertuples()]
     if args.format == "json":
