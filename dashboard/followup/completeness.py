@@ -29,15 +29,19 @@ def completeness(db: Database, user: User | None, *, today: date | None = None,
 
 
 def add_notes(df: pd.DataFrame) -> pd.DataFrame:
-    """Add reviewed_share, rate_per_1000, found_share and note to completeness counts (pure)."""
+    """Add reviewed_share, rate_per_1000, found_share and note to completeness counts (pure): the note marks a rate
+    below that of the well-reviewed rows (half or more reviewed) that rests on under half of treatments reviewed."""
     df = df.copy()
     n = df["treatments"].astype(float)
     df["reviewed_share"] = (df["reviewed"] / n).where(n > 0)
     df["rate_per_1000"] = (1000 * df["events"] / n).where(n > 0)
     df["found_share"] = (df["found_by_follow_up"] / df["events"].astype(float)).where(df["events"] > 0)
-    total_rate = 1000 * df["events"].sum() / max(float(n.sum()), 1.0)
+    # the yardstick: the event rate where at least half the treatments were reviewed (all rows when none were)
+    good = df[df["reviewed_share"] >= LOW_REVIEW_SHARE]
+    base = good if good["treatments"].sum() else df
+    yardstick = 1000 * base["events"].sum() / max(float(base["treatments"].sum()), 1.0)
     df["note"] = [
         f"low rate, but only {share:.0%} of treatments reviewed"
-        if share == share and share < LOW_REVIEW_SHARE and rate <= total_rate else ""
+        if share == share and share < LOW_REVIEW_SHARE and rate < yardstick else ""
         for share, rate in zip(df["reviewed_share"], df["rate_per_1000"], strict=True)]
     return df
