@@ -56,3 +56,10 @@ def test_settings_refuse_unknown_keys(db):
 
     with pytest.raises(ValueError, match="unknown setting"):
         escalation.save_settings(db, SYSTEM, {"reference_hash": "x"})
+
+
+def test_a_clinic_phone_must_look_like_a_phone_number(db):
+    import pytest
+
+    with pytest.raises(ValueError, match="digits, spaces"):
+        escalation.save_settings(db, SYSTEM, {"clinic_phone:1": "**call** <b>me</b>"})

@@ -35,7 +35,7 @@ def _page_file(spec) -> str:
 
 def test_the_role_matrix_is_what_the_readme_says():
     assert pages_for_titles("practitioner") == ["Clinic overview", "Reference", "Log treatment", "Report adverse event",
-                                                "Cases"]
+                                                "Cases", "Follow-ups"]
     assert set(pages_for_titles("manager")) == {p.title for p in PAGES if (VIEWS / p.file).exists()}
     assert "Trends" not in pages_for_titles("admin") and "Signals" not in pages_for_titles("admin")
     assert {r for r in ROLES if r in PERMISSIONS["accounts.manage"]} == {"manager", "admin"}

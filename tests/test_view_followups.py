@@ -123,7 +123,7 @@ def test_clinician_confirms_a_patient_report_on_the_page(db_file, practitioner):
 def test_the_patient_page_shows_only_date_and_clinic_and_refuses_bad_tokens(db_file, practitioner):
     ids = seed(db_file, practitioner)
     at = patient_page(ids["link"])
-    body = " ".join(m.value for m in at.markdown)
+    body = " ".join(m.value for m in [*at.markdown, *at.text])
     assert "North" in body and "P-DUE" not in body and "Dr Ada Park" not in body
     assert len(at.radio) == 7 and len(at.sidebar.children) == 0
     for bad in (ids["link"][:-1] + "Z", "nonsense", ""):
@@ -210,5 +210,5 @@ def test_manager_sets_the_clinic_phone_the_patient_then_sees(db_file, practition
     at.button[[b.label for b in at.button].index("Save settings")].click().run()
     assert any("Settings saved" in s.value for s in at.success)
     patient = patient_page(ids["link"])
-    assert any("0161 496 0000" in c.value for c in patient.caption)
+    assert any("0161 496 0000" in t.value for t in patient.text)
     assert not any(t.key == "fu_base" for t in page(practitioner).text_input)  # practitioners do not see it

@@ -4,6 +4,7 @@ and the sender that delivers the outbox by SMTP when the clinic has configured i
 from __future__ import annotations
 
 import json
+import re
 import smtplib
 import threading
 from datetime import datetime
@@ -16,6 +17,7 @@ from dashboard.authz import User, require
 from dashboard.db import Database
 
 SMTP_KEYS = ("smtp.host", "smtp.port", "smtp.from", "smtp.to")
+PHONE = re.compile(r"[0-9 +()\-]{3,40}")
 
 
 def queue_red_flag(db: Database, cur: duckdb.DuckDBPyConnection, treatment_id: int, terms: list[str], *,
@@ -38,9 +40,11 @@ def save_settings(db: Database, user: User | None, values: dict[str, str]) -> No
     require(user, "accounts.manage")
     assert user is not None
     allowed = set(SMTP_KEYS) | {"patient_link_base_url"}
-    for key in values:
+    for key, value in values.items():
         if key not in allowed and not (key.startswith("clinic_phone:") and key.split(":", 1)[1].isdigit()):
             raise ValueError(f"unknown setting {key!r}")
+        if key.startswith("clinic_phone:") and value.strip() and not PHONE.fullmatch(value.strip()):
+            raise ValueError("A phone number may hold only digits, spaces and + ( ) - (3 to 40 characters).")
 
     def work(cur: duckdb.DuckDBPyConnection) -> None:
         for key, value in values.items():
@@ -78,11 +82,12 @@ def send_outbox(db: Database, user: User | None, *, limit: int = 50, timeout: fl
             error = f"{type(exc).__name__}: {exc}"[:500]
         params = {"message_id": int(row.message_id), "sent_at": None if error else datetime.now().replace(
             microsecond=0), "last_error": error}
+        action = "outbox.send" if error is None else "outbox.fail"
 
-        def work(cur: duckdb.DuckDBPyConnection, params: dict = params) -> None:
+        def work(cur: duckdb.DuckDBPyConnection, params: dict = params, action: str = action) -> None:
             db.execute_named(cur, "outbox_mark", params)
-            db.audit(cur, user.username, "outbox.send" if params["sent_at"] else "outbox.fail", "outbox",
-                     str(params["message_id"]), json.dumps({"error": params["last_error"]}))
+            db.audit(cur, user.username, action, "outbox", str(params["message_id"]),
+                     json.dumps({"error": params["last_error"]}))
 
         db.write(work)
         sent, failed = (sent + 1, failed) if error is None else (sent, failed + 1)

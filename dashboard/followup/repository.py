@@ -50,11 +50,12 @@ class FollowUpFilter:
 
 
 def list_followups(db: Database, user: User | None, f: FollowUpFilter | None = None, *,
-                   limit: int = 500) -> pd.DataFrame:
+                   limit: int | None = 500) -> pd.DataFrame:
     """Return the follow-ups this user may see, urgent first, then overdue, due today, not due yet, done.
 
     A treatment is urgent while a red-flag patient report waits for a clinician, or while an open event with a
-    red-flag term lies inside its red-flag watch; done once reviewed or once an event was reported."""
+    red-flag term lies inside its red-flag watch; done once reviewed or once an event was reported. limit=None
+    returns every row (the page counts the statuses from them)."""
     require(user, "case.view_own")
     assert user is not None
     f = f or FollowUpFilter()

@@ -121,8 +121,8 @@ def schedule_section(db: Database, user: User) -> None:
 
     st.subheader("Follow-up schedule")
     rules = schedule_rules(db, user)
-    st.caption("Each treatment gets a review and a red-flag watch, counted in days from the treatment "
-               "(data/reference/followup.yaml). A treatment takes the latest day of every rule that applies to it.")
+    st.text("Each treatment gets a review and a red-flag watch, counted in days from the treatment\n"
+            "(data/reference/followup.yaml). A treatment takes the latest day of every rule that applies to it.")
     st.dataframe(pd.DataFrame({
         "Applies to": [" · ".join(x for x in (b if isinstance(b, str) else "", a if isinstance(a, str) else "") if x)
                        or "Every treatment (default)" for b, a in zip(rules["brand"], rules["area_name"], strict=True)],
@@ -196,15 +196,17 @@ def completeness_section(db: Database, user: User) -> None:
         st.info("No treatment has reached its review day yet.")
         return
     flagged = df[df["note"] != ""]
-    for r in flagged.itertuples():
-        st.warning(f"{r.injector} ({r.clinic}): {r.note}.")
-    st.dataframe(pd.DataFrame({
+    if not flagged.empty:
+        st.warning(f"{len(flagged)} low rate(s) rest on few reviews: read them with the share reviewed.")
+        st.text("\n".join(f"{r.injector} ({r.clinic}): {r.note}." for r in flagged.itertuples()))
+    def pct(v: float) -> str:
+        return "—" if v != v else f"{v:.0%}"
+
+    st.table(pd.DataFrame({  # a static table: the figures are few (one row per clinic and injector)
         "Clinic": df["clinic"], "Injector": df["injector"], "Treatments": df["treatments"],
-        "Events per 1,000": df["rate_per_1000"].round(1), "Reviewed": df["reviewed_share"],
-        "Found by follow-up": df["found_share"], "Note": df["note"]}), hide_index=True, width="stretch",
-        column_config={"Reviewed": st.column_config.ProgressColumn("Reviewed", format="percent", min_value=0,
-                                                                   max_value=1),
-                       "Found by follow-up": st.column_config.NumberColumn("Found by follow-up", format="percent")})
+        "Events per 1,000": df["rate_per_1000"].map(lambda v: f"{v:.1f}"),
+        "Reviewed": df["reviewed_share"].map(pct), "Found by follow-up": df["found_share"].map(pct),
+        "Note": df["note"]}).set_index(["Clinic", "Injector"]))
 
 
 def settings_section(db: Database, user: User) -> None:
@@ -219,8 +221,9 @@ def settings_section(db: Database, user: User) -> None:
         with st.form("fu_settings", border=False):
             values: dict[str, str] = {}
             for r in clinic_ids.itertuples():
+                st.text(f"Clinic: {r.name}")  # stored names go into plain text, never into a Markdown label
                 values[f"clinic_phone:{r.clinic_id}"] = st.text_input(
-                    f"Phone patients call: {r.name}", value=r.phone,
+                    "Phone patients of this clinic call", value=r.phone,
                     max_chars=40, key=f"fu_phone_{r.clinic_id}")
             values["patient_link_base_url"] = st.text_input(
                 "Address patients' links start with", value=base, key="fu_base",
@@ -236,8 +239,11 @@ def settings_section(db: Database, user: User) -> None:
                 elif values["smtp.port"] and not values["smtp.port"].isdigit():
                     st.warning("The SMTP port is a number, such as 25 or 587.")
                 else:
-                    escalation.save_settings(db, user, values)
-                    st.success("Settings saved.")
+                    try:
+                        escalation.save_settings(db, user, values)
+                        st.success("Settings saved.")
+                    except ValueError as exc:
+                        st.warning(str(exc))
         box = escalation.outbox(db, user)
         st.caption(f"Outbox: {int(box['sent_at'].isna().sum())} waiting, {int(box['sent_at'].notna().sum())} sent "
                    "(latest 100).")

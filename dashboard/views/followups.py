@@ -17,6 +17,7 @@ db = get_db()
 ss = st.session_state
 KEEP = "session"
 ALL = "__all__"
+SHOWN = 500
 
 st.title("Follow-ups")
 if not user.can("case.view_all"):
@@ -29,7 +30,7 @@ c1, c2, c3 = st.columns([4, 2, 2])
 ss.setdefault("fu_status", ["urgent", "overdue", "due_today"])
 c1.multiselect("Show", list(fu.STATUSES), key="fu_status", persist_state=KEEP, format_func=fu.STATUS_LABELS.get,
                placeholder="Every status")
-everything = fu.list_followups(db, user, fu.FollowUpFilter(statuses=fu.STATUSES))
+everything = fu.list_followups(db, user, fu.FollowUpFilter(statuses=fu.STATUSES), limit=None)
 clinics = sorted(everything["clinic"].unique())
 c2.selectbox("Clinic", [ALL, *clinics], key="fu_clinic", persist_state=KEEP,
              format_func=lambda v: "All clinics" if v == ALL else v)
@@ -53,9 +54,12 @@ for col, status in zip(m, ("urgent", "overdue", "due_today", "done"), strict=Tru
 urgent = rows[rows["status"] == "urgent"]
 if not urgent.empty:
     st.error(f"**{len(urgent)} urgent:** red-flag answers or open red-flag events "
-             f"({', '.join(urgent['treatment_ref'].head(5))}). Call these patients now.", icon=":material/emergency:")
+             "Call these patients now: they are at the top of the list.", icon=":material/emergency:")
 
 shown = rows[rows["status"].isin(ss.get("fu_status") or list(fu.STATUSES))]
+if len(shown) > SHOWN:
+    st.caption(f"The first {SHOWN} of {len(shown):,} are listed, most urgent first; narrow the filters to see others.")
+    shown = shown.head(SHOWN)
 if shown.empty:
     st.info("Nothing to follow up with these filters.")
 else:
@@ -82,12 +86,13 @@ tid = ss.get("fu_open")
 if tid is None or tid not in ids:
     st.stop()
 row = shown[shown["treatment_id"] == tid].iloc[0]
-st.subheader(f"{row['treatment_ref']} · {row['patient_ref']}")
+st.subheader("Follow-up")
+st.text(f"Treatment {row['treatment_ref']} · patient {row['patient_ref']}")
 st.text(f"Treated {row['treated_at']:%d %b %Y %H:%M} by {row['injector']} at {row['clinic']} ({row['brand']}).\n"
         f"Review due {pd.Timestamp(row['review_due']):%d %b %Y}; red-flag watch until "
         f"{pd.Timestamp(row['watch_until']):%d %b %Y}.")
 if row["status"] == "done" and not pd.isna(row["reviewed_at"]):
-    st.caption(f"Reviewed {row['reviewed_at']:%d %b %Y %H:%M} by {row['reviewed_by']}: no adverse event.")
+    st.text(f"Reviewed {row['reviewed_at']:%d %b %Y %H:%M} by {row['reviewed_by']}: no adverse event.")
 if row["red_open_events"]:
     st.warning(f"An open event with a red-flag term ({', '.join(RED_FLAG_TERMS[:3])}…) is on this treatment.")
 
@@ -98,7 +103,7 @@ if user.can("case.follow_up"):
         st.text_input("Note (optional)", key="fu_note", max_chars=1000)
         if st.form_submit_button("Reviewed: no adverse event", icon=":material/task_alt:"):
             fu.record_review(db, user, tid, note=ss.get("fu_note"), client_token=ss.pop("fu_token", repo.new_token()))
-            ss["fu_msg"] = f"Review recorded for {row['treatment_ref']}: no adverse event."
+            ss["fu_msg"] = "Review recorded: no adverse event."
             st.rerun()
     if c2.button("Report adverse event", icon=":material/report:", key="fu_report"):
         ss["re_treatment"] = tid  # the Report adverse event page opens with this treatment chosen

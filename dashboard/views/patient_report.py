@@ -42,7 +42,7 @@ if "pr_sent" in ss:  # the answers just sent: say what happens next (and, for a 
     if sent["red_flag"]:
         st.error(f"**{EMERGENCY_TEXT}**", icon=":material/emergency:")
         if sent["phone"]:
-            st.error(f"**Then call your clinic on {sent['phone']}.**")
+            st.error(f"**Then call your clinic on {sent['phone']}.**")  # digits, spaces, + ( ) - only
         else:
             st.error("**Then call your clinic.**")
     st.success("Thank you. Your answers have reached your clinic; someone will look at them"
@@ -57,7 +57,7 @@ if not access.ok:
     _plain_page(access.title, access.message)
 
 st.subheader("How are you after your treatment?")
-st.write(f"Your treatment on **{access.treated_on:%d %B %Y}** at **{access.clinic}**.")
+st.text(f"Your treatment on {access.treated_on:%d %B %Y} at {access.clinic}.")
 st.caption("Answer what applies to you. Your clinic sees your answers; nobody else does.")
 ss.setdefault("pr_nonce", uuid.uuid4().hex)
 
@@ -94,4 +94,4 @@ if send:
         st.rerun()
 
 if access.clinic_phone:
-    st.caption(f"Questions? Call {access.clinic} on {access.clinic_phone}.")
+    st.text(f"Questions? Call {access.clinic} on {access.clinic_phone}.")
