@@ -38,4 +38,3 @@ RED_FLAG_TERMS = ("dysphagia", "dysphonia", "dyspnoea", "dysarthria", "diplopia"
 EMERGENCY_TEXT = ("Get emergency help now: call 999 (UK), 911 (US) or 112 (EU), or go to the nearest emergency "
                   "department. Trouble swallowing, speaking or breathing, double vision, weakness of the body or "
                   "swelling of the face or lips can be serious after this treatment.")
-
