@@ -16,6 +16,11 @@ from dashboard.web.warmup import start_warm_up
 
 st.set_page_config(page_title="InjectWatch", page_icon=":material/vaccines:", layout="wide")
 
+if st.query_params.get("report"):  # a patient's self-report link: no sign-in and no menu, one treatment only
+    st.navigation([st.Page(str(VIEWS / "patient_report.py"), title="Your treatment", url_path="report",
+                           default=True)], position="hidden").run()
+    st.stop()
+
 
 @st.cache_resource(show_spinner=False)
 def _warm_up() -> None:

@@ -34,6 +34,8 @@ COMMANDS = {
     "bench": "tools.bench",
     "calibrate": "tools.calibrate",
     "users": "dashboard.accounts.command",
+    "patient-link": "dashboard.followup.command",
+    "followups": "dashboard.followup.command",
 }
 # developer tools kept out of the shipped package: they run from a checkout, where tools/ sits beside dashboard/
 TOOL_COMMANDS = frozenset({"bench", "calibrate"})
@@ -115,6 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--injector-name", help="add: a practitioner's name as it appears on their treatments "
                                            "(default: the display name)")
     s.add_argument("--email", help="add: the e-mail that single sign-on maps to this account")
+
+    s = sub.add_parser("patient-link", parents=[common], help="print a patient's self-report link for a treatment")
+    s.add_argument("treatment_id", type=int, metavar="TREATMENT_ID")
+    s.add_argument("--base-url", default=None, metavar="URL",
+                   help="address the app is reached at (default: the setting patient_link_base_url, else "
+                        "http://localhost:8501)")
+    s = sub.add_parser("followups", parents=[common], help="list the follow-ups (default: urgent, overdue, due today)")
+    s.add_argument("--due", action="store_true", help="due today")
+    s.add_argument("--overdue", action="store_true")
+    s.add_argument("--urgent", action="store_true")
+    s.add_argument("--format", choices=("json", "table"), default="table")
     return p
 
 

@@ -40,6 +40,9 @@ DATA_LAYER = (
     "dashboard.accounts.repository", "dashboard.accounts.authentication", "dashboard.accounts.audit_trail",
     "dashboard.importer.api", "dashboard.importer.history",
     "dashboard.practice.overview", "dashboard.backup.snapshot", "dashboard.core.reference_data", "dashboard.reference.book",
+    "dashboard.followup.repository", "dashboard.followup.links", "dashboard.followup.schedule",
+    "dashboard.followup.escalation", "dashboard.followup.regulator", "dashboard.followup.completeness",
+    "dashboard.followup.demo",
 )
 # Modules that touch the database (or DuckDB) but are not the data layer, and why. A new module that opens the
 # database must be added to DATA_LAYER or here (test_every_database_module_is_classified).
@@ -76,6 +79,9 @@ NOT_DATA_LAYER = {
                                      "the quarantine through dashboard.importer.history, which checks import.run",
     "dashboard.signals.cells": "signal engine internals, reached only through signals.detect",
     "dashboard.signals.doses": "signal engine internals, reached only through signals.detect",
+    "dashboard.followup.command": "command line: acts as cli:<os user> (manager) through the checked follow-up "
+                                  "functions",
+    "dashboard.web.views._followup_parts": "web layer (parts of the Follow-ups, Log treatment and Cases pages)",
 }
 
 # --- allow-lists: public functions of the data-layer modules that take no user, each with its reason ----------
@@ -94,6 +100,10 @@ PURE = {
     "dashboard.backup.snapshot": {"backup_root", "verify_backup"},  # a folder path; the checksums of a backup folder
     "dashboard.core.reference_data": {"reference_hash", "build_tables"},  # read data/reference/*.yaml, not the database
     "dashboard.reference.book": {"grade_lines", "span"},
+    "dashboard.followup.links": {"token_hash", "link_url"},
+    "dashboard.followup.schedule": {"schedule_hash", "build_rules"},
+    "dashboard.followup.regulator": {"pack_fields", "pack_csv", "pack_html"},  # format a pack already read
+    "dashboard.followup.completeness": {"add_notes"},  # shares and notes on counts already read  # data/reference/followup.yaml, not the database
 }
 # Sign-in and first start: they run before anyone is signed in, because they establish who the user is.
 SIGN_IN = {
@@ -114,9 +124,23 @@ ENGINE = {
     # loads the reference YAML into the ref_* tables when the database opens, before anyone signs in
     "dashboard.core.reference_data": {"ensure_reference"},
 }
+# The patient's side of a self-report link: no one signs in, the token is the credential and opens one treatment
+# (tests/test_patient_links.py: changed, expired, revoked, replayed and rate-limited tokens are refused).
+PATIENT_TOKEN = {
+    "dashboard.followup.links": {"open_link", "submit_answers",
+                                 "clinic_phone_of"},  # the clinic's phone, shown to the patient of that clinic
+}
+ENGINE.update({
+    # loads data/reference/followup.yaml into ref_followup_rules, as ensure_reference does for the ref_* tables
+    "dashboard.followup.schedule": {"ensure_schedule"},
+    # queues a red-flag notification inside the transaction of the checked write that raised it
+    "dashboard.followup.escalation": {"queue_red_flag",
+                                      # delivers the outbox as the system user outbox after a red flag
+                                      "send_in_background"},
+})
 # Command-line entry points inside a data-layer module: they build the system user and call the checked functions.
 COMMAND_LINE = {"dashboard.backup.snapshot": {"run"}}
-ALLOWED = [PURE, SIGN_IN, ENGINE, COMMAND_LINE]
+ALLOWED = [PURE, SIGN_IN, ENGINE, COMMAND_LINE, PATIENT_TOKEN]
 
 # Public classes of the data-layer modules: value types and errors (their methods compute on their own fields).
 VALUE_TYPES = {
@@ -133,6 +157,9 @@ VALUE_TYPES = {
     "dashboard.practice.overview": {"Totals"},
     "dashboard.backup.snapshot": {"BackupError", "RestoreResult"},
     "dashboard.core.reference_data": {"ReferenceTables"},
+    "dashboard.followup.links": {"PatientLink", "LinkAccess", "Submitted"},
+    "dashboard.followup.repository": {"FollowUpFilter"},
+    "dashboard.followup.regulator": {"PackField"},
 }
 
 SIGNED_IN = "signed in"  # any role of the role table, but not nobody
@@ -294,7 +321,72 @@ def _checked() -> dict[tuple[str, str], tuple[str | tuple[str, ...], Call]]:
         (rb, "doses"): (SIGNED_IN, lambda db, u, c: _m(rb).doses(db, u, "ona")),
         (rb, "terms"): (SIGNED_IN, lambda db, u, c: _m(rb).terms(db, u)),
     }
-    return {**trends, **signals, **export, **practice, **accounts, **imports, **rest}
+    fr, fl, fs, fe = ("dashboard.followup.repository", "dashboard.followup.links", "dashboard.followup.schedule",
+                      "dashboard.followup.escalation")
+    followup = {
+        (fr, "list_followups"): ("case.view_own", lambda db, u, c: _m(fr).list_followups(db, u)),
+        (fr, "record_review"): ("case.follow_up", lambda db, u, c: _m(fr).record_review(
+            db, u, c.treatment_id, client_token=c.new("rv"))),
+        (fr, "patient_reports"): ("case.view_own", lambda db, u, c: _m(fr).patient_reports(db, u)),
+        (fr, "patient_report_versions"): ("case.view_own", lambda db, u, c: _m(fr).patient_report_versions(
+            db, u, _waiting_report(db, c))),
+        (fr, "edit_patient_report"): ("case.follow_up", lambda db, u, c: _m(fr).edit_patient_report(
+            db, u, _waiting_report(db, c), term="brow_ptosis", severity=1, narrative="brow")),
+        (fr, "reject_patient_report"): ("case.follow_up", lambda db, u, c: _m(fr).reject_patient_report(
+            db, u, _waiting_report(db, c), note="not an event")),
+        (fr, "confirm_patient_report"): ("case.follow_up", lambda db, u, c: _m(fr).confirm_patient_report(
+            db, u, _waiting_report(db, c))),
+        (fl, "create_link"): ("case.follow_up", lambda db, u, c: _m(fl).create_link(db, u, c.treatment_id)),
+        (fl, "revoke_link"): ("case.follow_up", lambda db, u, c: _m(fl).revoke_link(db, u, _link(db, c))),
+        (fl, "links_for"): ("case.view_own", lambda db, u, c: _m(fl).links_for(db, u, c.treatment_id)),
+        (fs, "schedule_rules"): (SIGNED_IN, lambda db, u, c: _m(fs).schedule_rules(db, u)),
+        (fe, "smtp_settings"): ("accounts.manage", lambda db, u, c: _m(fe).smtp_settings(db, u)),
+        (fe, "save_settings"): ("accounts.manage", lambda db, u, c: _m(fe).save_settings(
+            db, u, {"smtp.port": "2525"})),
+        (fe, "link_settings"): ("accounts.manage", lambda db, u, c: _m(fe).link_settings(db, u)),
+        (fe, "outbox"): ("case.view_all", lambda db, u, c: _m(fe).outbox(db, u)),
+        (fe, "send_outbox"): ("case.view_all", lambda db, u, c: _m(fe).send_outbox(db, u)),
+        ("dashboard.followup.regulator", "regulator_pack"): ("case.view_own", lambda db, u, c: _m(
+            "dashboard.followup.regulator").regulator_pack(db, u, c.event_id)),
+        ("dashboard.followup.regulator", "record_submission"): ("case.follow_up", lambda db, u, c: _m(
+            "dashboard.followup.regulator").record_submission(db, u, c.event_id, scheme="yellow_card",
+                                                              reference=c.new("YC-"), submitted_on=JAN_MAR)),
+        ("dashboard.followup.completeness", "completeness"): ("trends.view", lambda db, u, c: _m(
+            "dashboard.followup.completeness").completeness(db, u)),
+        ("dashboard.followup.demo", "seed_demo_followups"): (("case.follow_up", "case.view_all"), lambda db, u, c: _m(
+            "dashboard.followup.demo").seed_demo_followups(db, u)),
+        (fe, "flag_event"): ("event.report", lambda db, u, c: _m(fe).flag_event(db, u, c.event_id)),
+    }
+    return {**trends, **signals, **export, **practice, **accounts, **imports, **rest, **followup}
+
+
+def _link(db: Database, c: Ctx) -> int:
+    """A fresh self-report link on the context's treatment, stored without an audit row (setup, not a call)."""
+    def work(cur: Any) -> int:
+        return int(cur.execute(
+            "INSERT INTO patient_links (treatment_id, token_hash, created_at, created_by, expires_at) "
+            "VALUES (?, ?, now(), 'setup', now() + INTERVAL 42 DAY) RETURNING link_id",
+            [c.treatment_id, f"{next(c.counter):064d}"]).fetchone()[0])
+
+    return db.write(work)
+
+
+def _waiting_report(db: Database, c: Ctx) -> int:
+    """A fresh patient report waiting for a clinician on the context's treatment (setup, no audit row)."""
+    link_id = _link(db, c)
+
+    def work(cur: Any) -> int:
+        sub = cur.execute(
+            "INSERT INTO patient_submissions (link_id, treatment_id, submitted_at, answers, red_flag, form_nonce) "
+            "VALUES (?, ?, now(), '{}', false, ?) RETURNING submission_id",
+            [link_id, c.treatment_id, c.new("nonce")]).fetchone()[0]
+        rid = cur.execute("INSERT INTO patient_reports (submission_id, treatment_id, question, created_at) "
+                          "VALUES (?, ?, 'headache', now()) RETURNING report_id", [sub, c.treatment_id]).fetchone()[0]
+        cur.execute("INSERT INTO patient_report_versions (report_id, version, status, term, red_flag, changed_at, "
+                    "changed_by) VALUES (?, 1, 'received', 'headache', false, now(), 'setup')", [rid])
+        return int(rid)
+
+    return db.write(work)
 
 
 CHECKED = _checked()

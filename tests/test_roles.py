@@ -38,7 +38,7 @@ def test_every_page_in_the_menu_has_its_file():
 
 def test_the_role_matrix_is_what_the_readme_says():
     assert pages_for_titles("practitioner") == ["Clinic overview", "Reference", "Log treatment", "Report adverse event",
-                                                "Cases"]
+                                                "Cases", "Follow-ups"]
     assert set(pages_for_titles("manager")) == {p.title for p in PAGES}
     assert "Trends" not in pages_for_titles("admin") and "Signals" not in pages_for_titles("admin")
     assert {r for r in ROLES if r in PERMISSIONS["accounts.manage"]} == {"manager", "admin"}

@@ -12,7 +12,7 @@ from dashboard.core.db import open_database
 from dashboard.practice import repository as repo
 from dashboard.practice.validation import AreaEntry, EventDraft, TreatmentDraft
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "log_treatment.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "log_treatment.py")
 BOB = User(username="bob", role="practitioner", display_name="Dr Bob Lee", injector_name="Dr Bob Lee")
 
 

@@ -47,6 +47,19 @@ ACTION_LABELS = {
     "schedule.change": "Backup and export schedule changed",
     "backup.restore": "Database restored from a backup",
     "init.first_start": "Database started for the first time",
+    # follow-up (issue 16)
+    "followup.review": "Follow-up review: no adverse event",
+    "patient_link.create": "Patient self-report link made",
+    "patient_link.revoke": "Patient self-report link revoked",
+    "patient_report.submit": "Patient sent a self-report",
+    "patient_report.edit": "Patient report edited",
+    "patient_report.confirm": "Patient report confirmed as an adverse event",
+    "patient_report.reject": "Patient report rejected",
+    "red_flag.queue": "Red-flag notification queued",
+    "outbox.send": "Red-flag e-mail sent",
+    "outbox.fail": "Red-flag e-mail failed",
+    "settings.change": "Settings changed (patient links, e-mail)",
+    "event.regulator_report": "Case reported to a regulator (recorded)",
 }
 # plain-language names of the kinds of record an entry is about (an unknown kind is shown as its code)
 ENTITY_LABELS = {

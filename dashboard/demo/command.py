@@ -100,6 +100,11 @@ def run(args: argparse.Namespace) -> int:
         quarantined = result.quarantined + (follow.quarantined if follow is not None else 0)
         print(f"demo: done in {time.perf_counter() - start:.1f} s; {len(PLANTED)} problems are planted for the "
               "signals to find (listed in the README, 'The demo clinic and its planted problems')", file=sys.stderr)
+        from dashboard.followup.demo import seed_demo_followups  # Follow-ups and patient reports to show
+
+        added_fu = seed_demo_followups(db, system_user("demo", "manager"), seed)
+        print(f"demo: {added_fu['reviews']:,} follow-up reviews and {added_fu['patient_reports']} patient reports "
+              "added", file=sys.stderr)
         accounts = _create_accounts(db)
     finally:
         db.close()

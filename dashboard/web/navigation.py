@@ -26,6 +26,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("log_treatment.py", "Log treatment", ":material/vaccines:", "Record", "treatment.log", "log-treatment"),
     PageSpec("report_event.py", "Report adverse event", ":material/report:", "Record", "event.report", "report-event"),
     PageSpec("cases.py", "Cases", ":material/folder_open:", "Record", "case.view_own", "cases"),
+    PageSpec("followups.py", "Follow-ups", ":material/event_available:", "Record", "case.view_own", "followups"),
     PageSpec("trends.py", "Trends", ":material/monitoring:", "Review", "trends.view", "trends"),
     PageSpec("signals.py", "Signals", ":material/crisis_alert:", "Review", "signals.view", "signals"),
     PageSpec("export.py", "Quarterly export", ":material/download:", "Review", "export.run", "export"),

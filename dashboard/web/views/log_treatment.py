@@ -186,6 +186,9 @@ if saved:
     lines += [f"Area: {name} — {units:g} U" for name, units in saved["areas"]]
     lines += [f"Confirmed warning: {m}" for m in saved["warnings"]]
     st.text("\n".join(lines))
+    from dashboard.web.views._followup_parts import patient_link_for
+
+    patient_link_for(db, user, saved["id"], key="lt_pl")  # hand the patient a self-report link and aftercare sheet
     b1, b2, _ = st.columns([2, 3, 3])
     b1.button("Log another treatment", type="primary", on_click=_reset, key="lt_again")
     if b2.button("Report an adverse event on it", key="lt_report", icon=":material/report:"):

@@ -89,3 +89,8 @@ with st.container(border=True):
     if isinstance(note, str) and note.strip():
         st.caption("Linked to placement")
         st.text(note)
+
+# ---------------------------------------------------------------------- follow-up schedule
+from dashboard.views._followup_parts import schedule_section  # noqa: E402
+
+schedule_section(db, user)

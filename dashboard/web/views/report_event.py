@@ -112,6 +112,10 @@ def _on_save() -> None:
     except (duckdb.Error, PermissionError) as exc:
         ss["re_notice"] = f"Not saved: {exc.__class__.__name__}. Nothing typed was lost."
         return
+    if saved.created:  # a red-flag term (distant spread, airway, anaphylaxis) goes to the outbox and Follow-ups
+        from dashboard.followup.escalation import flag_event
+
+        flag_event(db, user, saved.id)
     info = _treatment_info(d.treatment_id)
     ss["re_saved"] = {"id": saved.id, "ref": saved.ref, "created": saved.created,
                       "treatment": info[0]["treatment_ref"] if info else d.treatment_id,
