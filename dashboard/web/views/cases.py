@@ -153,7 +153,7 @@ if found:
         st.text(f"Warnings confirmed at entry: {readable}"
                 + (f" — reason: {t['override_reason']}" if t["override_reason"] else ""))
     st.dataframe(repo.areas_table(injected), hide_index=True)
-    from dashboard.views._followup_parts import patient_link_for, regulator_section
+    from dashboard.web.views._followup_parts import patient_link_for, regulator_section
 
     patient_link_for(db, user, int(t["treatment_id"]), key="cs_pl")  # patient self-report link for this treatment
     regulator_section(db, user, int(event_id))  # Yellow Card / MedWatch fields, deadline, submissions

@@ -91,6 +91,6 @@ with st.container(border=True):
         st.text(note)
 
 # ---------------------------------------------------------------------- follow-up schedule
-from dashboard.views._followup_parts import schedule_section  # noqa: E402
+from dashboard.web.views._followup_parts import schedule_section  # noqa: E402
 
 schedule_section(db, user)

@@ -276,6 +276,6 @@ def trends_panel() -> None:
 
 trends_panel()
 
-from dashboard.views._followup_parts import completeness_section  # noqa: E402 (issue 16: beside the rates)
+from dashboard.web.views._followup_parts import completeness_section  # noqa: E402 (issue 16: beside the rates)
 
 completeness_section(db, user)
