@@ -45,7 +45,7 @@ def test_trends_and_log_treatment_have_no_overlap_cut_off_or_sideways_scroll(db_
     from dashboard.accounts import add_account
     from dashboard.core.authz import SYSTEM
     from dashboard.core.db import open_database
-    from dashboard.demo.command import load_demo
+    from dashboard.demo.command import load_demo_file as load_demo
 
     require_browser()
     load_demo(db_file, treatments=3000, seed=2)

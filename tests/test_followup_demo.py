@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from dashboard.core.authz import system_user
 from dashboard.core.db import open_database
-from dashboard.demo.command import load_demo
+from dashboard.demo.command import load_demo_file as load_demo
 from dashboard.followup import repository as fu
 from dashboard.followup.completeness import completeness
 from dashboard.followup.demo import NEVER_REVIEW, seed_demo_followups
