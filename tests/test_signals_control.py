@@ -103,15 +103,17 @@ def _injectors(observed: list[int], expected: list[float]) -> pd.DataFrame:
 def test_a_dominant_injector_is_compared_with_the_others():
     # injector 1 gives a third of the area's expected count at 3x; the model spread the excess over everyone
     df = benchmark.against_others(_injectors([60, 10, 10, 10, 10], [36.0, 16.0, 16.0, 16.0, 16.0]))
-    assert df.loc[0, "expected"] == pytest.approx(36.0 * (40 + 36) / (64 + 36))
-    assert df.loc[0, "expected"] < 28
+    assert df.loc[0, "expected"] == pytest.approx(36.0 * (40 + 5) / (64 + 5))
+    assert df.loc[0, "expected"] < 24
+    assert df.loc[0, "benchmark_var"] == pytest.approx(1 / 45)  # the others' 40 events make a precise benchmark
 
 
 def test_peers_change_nothing_when_everyone_is_as_expected_and_little_for_a_lone_specialist():
     same = benchmark.against_others(_injectors([10, 20, 30], [10.0, 20.0, 30.0]))
     assert np.allclose(same["expected"], [10.0, 20.0, 30.0])
     alone = benchmark.against_others(_injectors([50, 0], [30.0, 0.4]))
-    assert alone.loc[0, "expected"] == pytest.approx(30.0 * 30 / 30.4)  # ~ the model's own expectation
+    assert alone.loc[0, "expected"] == pytest.approx(30.0 * 5 / 5.4)  # ~ the model's own expectation
+    assert alone.loc[0, "benchmark_var"] == pytest.approx(0.2)  # and a benchmark too uncertain to accuse on
 
 
 def test_irls_converges_where_a_plain_newton_step_overshoots():
@@ -128,3 +130,23 @@ def test_irls_converges_where_a_plain_newton_step_overshoots():
     n = cells["n"]
     assert np.sum(n * p) == pytest.approx(events.sum(), rel=0.05)
     assert np.sum((n * p)[cells["area"] == 5]) == pytest.approx(events[cells["area"] == 5].sum(), rel=0.1)
+
+
+def test_spread_between_injectors_is_near_zero_with_nothing_wrong_and_found_when_real():
+    rng = np.random.default_rng(5)
+    e = rng.uniform(1, 40, 4000)
+    group = rng.integers(0, 200, 4000)
+    none = [funnel.centred_between_variance(rng.poisson(e), e, group)[0][0] for _ in range(20)]
+    assert abs(float(np.mean(none))) < 0.01
+    multiplier = rng.lognormal(-0.5 * 0.09, 0.3, 4000)  # variance of the multiplier about 0.09
+    real = [funnel.centred_between_variance(rng.poisson(e * multiplier), e, group)[0][0] for _ in range(10)]
+    assert 0.06 < float(np.mean(real)) < 0.13
+
+
+def test_an_injector_is_judged_against_a_spread_their_own_excess_does_not_widen():
+    e = np.array([30.0, 25.0, 20.0, 28.0, 22.0, 26.0])
+    o = np.array([95, 24, 21, 27, 23, 25])  # injector 1 three times the others, the others as expected
+    injector = np.arange(1, 7)
+    sigma2, used = funnel.centred_between_variance(o, e, np.zeros(6), injector)
+    assert sigma2[0] < 0.01 and used[0] == 5  # left out of their own estimate
+    assert sigma2.max() < 0.01  # nor, trimmed, anyone else's: one unit far out is not spread between injectors

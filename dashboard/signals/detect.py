@@ -33,6 +33,7 @@ from dashboard.signals.findings import (
     grade_factor_findings,
     injector_findings,
     injector_variance,
+    injector_variance_by_row,
     lot_findings,
     poisson_p,
     time_findings,
@@ -186,13 +187,16 @@ def _detect(db: Database, date_from: date | None = None, date_to: date | None = 
         clock.lap("case_mix")
         data.set_expected(probs, cells, names.get("injector", {}))
         whole = data.by_injector()
-        spread = injector_variance(whole[whole["expected"] > 0])  # before the peers' scaling, which sets the excess
-        by_inj = benchmark.against_others(whole)  # of one injector against the deficit of the others twice over
+        # the spread between injectors, before the peers' scaling (which sets the excess of one injector against the
+        # deficit of the others twice over): per term for the dose family, per row (own injector left out) for theirs
+        spread = injector_variance(whole[whole["expected"] > 0])
+        by_inj = benchmark.against_others(whole)
+        row_spread = injector_variance_by_row(by_inj.assign(expected=whole["expected"].to_numpy()))
         series = _cusum_series(data, by_inj, placement)
         phat_map = {t: probs.term_series(t) for t in sorted({t for _, t in series})}
         hits = cusum_screen(series, phat_map)
         clock.lap("cusum")
-        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control, spread)}
+        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control, row_spread)}
         clock.lap("injectors")
         bands = band_sums(cells, cell_events, probs)
         found["dose"] = dose_findings(bands, control, spread)

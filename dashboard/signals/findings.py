@@ -114,33 +114,66 @@ VARIANCE_PRIOR_UNITS = 20  # a term's own estimate of the spread between injecto
 def injector_variance(by_inj: pd.DataFrame, min_units: int = 5) -> dict[str, float]:
     """Return, per term, the variance between injectors of the rate multiplier (0 = Poisson only).
 
-    Injectors differ a little in every clinic (technique, patients, how diligently events are reported): the
-    square-root-scale overdispersion of injector x area O/E with E >= 1 (Winsorised, Spiegelhalter) estimates that
-    spread. One term's cells are few and their estimate noisy, so it is shrunk towards the estimate over every term
+    Injectors differ a little in every clinic (technique, patients, how diligently events are reported): the spread of
+    injector x area O/E with E >= 1 around the median of their area (funnel.centred_between_variance) estimates it.
+    One term's cells are few and their estimate noisy, so it is shrunk towards the estimate over every term
     together, weighted by its number of cells against VARIANCE_PRIOR_UNITS."""
+    rows = injector_variance_by_row(by_inj, min_units, leave_own_out=False)
+    return {str(t): float(v) for t, v in zip(by_inj["term"], rows, strict=True)}
+
+
+def injector_variance_by_row(by_inj: pd.DataFrame, min_units: int = 5, leave_own_out: bool = True) -> np.ndarray:
+    """Return the between-injector variance for each row of by_inj: its term's estimate shrunk towards the pooled
+    one, with the row's own injector left out of its term's estimate (leave_own_out), so that an injector's own excess
+    never widens the spread they are judged against."""
+    out = np.zeros(len(by_inj))
     units = by_inj[by_inj["expected"] >= 1]
-    pooled = funnel.log_rate_variance(funnel.sr_overdispersion(units["observed"].to_numpy(),
-                                                               units["expected"].to_numpy()))
-    out: dict[str, float] = {}
+    if units.empty:
+        return out
+    pooled = float(funnel.centred_between_variance(
+        units["observed"].to_numpy(), units["expected"].to_numpy(),
+        (units["term"].astype(str) + "|" + units["area"].astype(str)).to_numpy())[0][0])
+    out[:] = pooled
+    terms = by_inj["term"].to_numpy()
+    injectors = by_inj["injector_id"].to_numpy()
     for term, grp in units.groupby("term", sort=True):
-        if len(grp) >= min_units:
-            own = funnel.log_rate_variance(funnel.sr_overdispersion(grp["observed"].to_numpy(),
-                                                                    grp["expected"].to_numpy()))
-            out[str(term)] = (len(grp) * own + VARIANCE_PRIOR_UNITS * pooled) / (len(grp) + VARIANCE_PRIOR_UNITS)
-    return {str(t): out.get(str(t), pooled) for t in by_inj["term"].unique()}
+        at = np.flatnonzero(terms == term)
+        if leave_own_out:
+            own, used = funnel.centred_between_variance(grp["observed"].to_numpy(), grp["expected"].to_numpy(),
+                                                        grp["area"].to_numpy(), grp["injector_id"].to_numpy())
+            labels = np.unique(grp["injector_id"].to_numpy())
+            pos = np.searchsorted(labels, injectors[at])
+            found = (pos < len(labels)) & (labels[np.minimum(pos, len(labels) - 1)] == injectors[at])
+            k = np.where(found, used[np.minimum(pos, len(labels) - 1)], 0)
+            v = np.where(found, own[np.minimum(pos, len(labels) - 1)], 0.0)
+            if not found.all():  # an injector with no cell of E >= 1 in this term: the estimate over every injector
+                all_own, all_used = funnel.centred_between_variance(grp["observed"].to_numpy(),
+                                                                    grp["expected"].to_numpy(), grp["area"].to_numpy())
+                k = np.where(found, k, all_used[0])
+                v = np.where(found, v, all_own[0])
+        else:
+            all_own, all_used = funnel.centred_between_variance(grp["observed"].to_numpy(), grp["expected"].to_numpy(),
+                                                                grp["area"].to_numpy())
+            k = np.full(len(at), all_used[0])
+            v = np.full(len(at), all_own[0])
+        k = np.where(k >= min_units, k, 0)
+        out[at] = (k * v + VARIANCE_PRIOR_UNITS * pooled) / (k + VARIANCE_PRIOR_UNITS)
+    return out
 
 
 def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str], dict[str, Any]],
-                      control: RunControl, sigma2: dict[str, float] | None = None) -> list[Finding]:
+                      control: RunControl, sigma2: np.ndarray | None = None) -> list[Finding]:
     """Funnel comparison of each injector x area x term against expected, with overdispersion and CUSUM.
 
     The p-value allows for the spread between injectors (negative binomial with the term's estimated variance):
     an injector is judged against peers who also differ, not against Poisson noise alone."""
-    df = by_inj[by_inj["expected"] > 0].copy()
+    keep = by_inj["expected"].to_numpy() > 0
+    df = by_inj[keep].copy()
     if df.empty:
         return []
-    sigma2 = injector_variance(df) if sigma2 is None else sigma2
-    df["sigma2"] = df["term"].map(sigma2).fillna(0.0)
+    spread = injector_variance_by_row(df) if sigma2 is None else np.asarray(sigma2, dtype=float)[keep]
+    # the benchmark set by the other injectors is itself an estimate: its variance adds to the spread between injectors
+    df["sigma2"] = spread + (df["benchmark_var"].to_numpy() if "benchmark_var" in df else 0.0)
     df["p"] = funnel.negative_binomial_p(df["observed"].to_numpy(), df["expected"].to_numpy(),
                                          df["sigma2"].to_numpy())
     df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
@@ -155,9 +188,11 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
         # the funnel's limits widen by the same spread between injectors as the test (estimated before the peers'
         # scaling): an area's own handful of injectors, one high and the others low against their peers, would
         # otherwise widen the limits by the very excess being judged
-        od = funnel.from_variance(float(grp["sigma2"].iloc[0]), len(units))
-        ul998 = funnel.sr_upper_limit(grp["expected"].to_numpy(), 0.001, od)
-        ul95 = funnel.sr_upper_limit(grp["expected"].to_numpy(), 0.025, od)
+        ods = [funnel.from_variance(float(v), len(units)) for v in grp["sigma2"]]
+        ul998 = np.array([funnel.sr_upper_limit(e, 0.001, od)
+                          for e, od in zip(grp["expected"].to_numpy(), ods, strict=True)], dtype=float).ravel()
+        ul95 = np.array([funnel.sr_upper_limit(e, 0.025, od)
+                         for e, od in zip(grp["expected"].to_numpy(), ods, strict=True)], dtype=float).ravel()
         prior: ebayes.BetaPrior | None = None
         for i, row in enumerate(grp.itertuples(index=False)):
             rr = row.observed / row.expected
@@ -174,7 +209,7 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
                         injector_id=int(row.injector_id), area=str(area), q_value=float(row.q), level=level)
             f.details.update({
                 "upper_95": float(ul95[i]), "upper_99_8": float(ul998[i]),
-                "phi": None if od is None else od.phi, "tau2": None if od is None else od.tau2,
+                "phi": ods[i].phi, "tau2": ods[i].tau2,
                 "n_out": int(row.n_out), "observed_out": int(row.observed_out),
                 "expected_out": float(row.expected_out), "act_p": float(row.p), "sigma2": float(row.sigma2),
             })

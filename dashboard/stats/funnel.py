@@ -133,3 +133,73 @@ def negative_binomial_p(observed: np.ndarray | float, expected: np.ndarray | flo
     with np.errstate(invalid="ignore"):
         mixed = nbinom.sf(o - 1, size, size / (size + e))
     return np.where(o > 0, np.where(s2 > 0, mixed, poisson.sf(o - 1, e)), 1.0)
+
+
+def freeman_tukey(observed: np.ndarray | float, expected: np.ndarray | float) -> np.ndarray:
+    """Return Freeman-Tukey deviates sqrt(O) + sqrt(O + 1) - sqrt(4E + 1): about N(0, 1) for a Poisson count with
+    mean E, and about N(0, 1 + E sigma2) when the unit's rate is E times a multiplier of variance sigma2."""
+    o = np.asarray(observed, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    return np.sqrt(o) + np.sqrt(o + 1) - np.sqrt(4 * e + 1)
+
+
+KEEP_SHARE = 0.8  # the spread between units rests on the 80 % of units closest to their centre
+_CUT = float(chi2.ppf(KEEP_SHARE, 1))
+TRIMMED_CHI2_1 = float(chi2.cdf(_CUT, 3) / KEEP_SHARE)  # the mean of a chi-squared(1) below its 80 % point, 0.468
+
+
+def centred_between_variance(observed: np.ndarray, expected: np.ndarray, group: np.ndarray,
+                             leave_out: np.ndarray | None = None, min_units: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Return the variance sigma2 of the rate multiplier between units, each unit compared with the median O/E of
+    its group, and the units it rests on; one pair per `leave_out` label (that label's own units left out of its
+    estimate), or one pair for all units when leave_out is None.
+
+    Each group (e.g. one area x term) is re-centred on its own median O/E first: a reference pulled up by one unit's
+    excess leaves the others below it, and without re-centring their shortfall would count as spread between units.
+    Freeman-Tukey deviates z then have z^2 / (1 + E sigma2) distributed about as a chi-squared(1), whatever E, and
+    sigma2 solves: the mean of the smallest 80 % of z^2 / (1 + E sigma2) equals that of a chi-squared(1) (0.468). A
+    trimmed mean, so that the units far out (real problems, up to a fifth of them) do not widen the spread by their
+    excess, with less noise than a median. Groups under min_units units are left out. With few units the estimate
+    is still noisy, and callers shrink it.
+    """
+    o = np.asarray(observed, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    codes, g = np.unique(np.asarray(group), return_inverse=True)
+    g = g.ravel()
+    size = np.bincount(g, minlength=len(codes))
+    keep = (size[g] >= min_units) & (e > 0)
+    ratio = np.where(e > 0, o / np.maximum(e, 1e-12), 0.0)
+    median = np.ones(len(codes))
+    for k in np.flatnonzero(size >= min_units):
+        inside = (g == k) & keep
+        median[k] = max(float(np.median(ratio[inside])), 1e-3) if inside.any() else 1.0
+    z2 = np.where(keep, freeman_tukey(o, e * median[g]) ** 2, 0.0)
+    ek = np.where(keep, e * median[g], 0.0)
+    if leave_out is None:
+        use = keep[None, :]
+    else:
+        labels, at = np.unique(np.asarray(leave_out), return_inverse=True)
+        use = (at.ravel()[None, :] != np.arange(len(labels))[:, None]) & keep[None, :]
+    count = use.sum(axis=1)
+    kept = np.maximum(np.floor(KEEP_SHARE * count), 1).astype(int)
+
+    def excess(s2: np.ndarray) -> np.ndarray:
+        scaled = np.sort(np.where(use, z2[None, :] / (1 + ek[None, :] * s2[:, None]), np.inf), axis=1)
+        rank = np.arange(scaled.shape[1])[None, :] < kept[:, None]
+        low = np.where(rank, scaled, 0.0).sum(axis=1) / kept
+        return np.where(count > 0, low - TRIMMED_CHI2_1, -1.0)
+
+    lo = np.zeros(len(use))
+    hi = np.full(len(use), 1.0)
+    for _ in range(20):  # widen until the equation is bracketed (sigma2 above 1 is far beyond any clinic)
+        wide = excess(hi) > 0
+        if not wide.any():
+            break
+        hi = np.where(wide, hi * 4, hi)
+    positive = excess(lo) > 0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        above = excess(mid) > 0
+        lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+    sigma2 = np.where(positive, (lo + hi) / 2, 0.0)
+    return sigma2, use.sum(axis=1)
