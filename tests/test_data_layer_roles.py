@@ -131,6 +131,9 @@ PATIENT_TOKEN = {
                                  "clinic_phone_of"},  # the clinic's phone, shown to the patient of that clinic
 }
 ENGINE.update({
+    # the next event reference and event row, inside the write transaction of a caller that checked the role
+    # (save_event: event.report; confirming a patient report: case.follow_up)
+    "dashboard.practice.repository": {"new_event"},
     # loads data/reference/followup.yaml into ref_followup_rules, as ensure_reference does for the ref_* tables
     "dashboard.followup.schedule": {"ensure_schedule"},
     # queues a red-flag notification inside the transaction of the checked write that raised it

@@ -19,6 +19,7 @@ from dashboard.core.authz import User, read_scope, require
 from dashboard.core.db import Database
 from dashboard.followup.questions import RED_FLAG_TERMS
 from dashboard.followup.schedule import ensure_schedule
+from dashboard.practice.repository import new_event
 
 STATUSES = ("urgent", "overdue", "due_today", "upcoming", "done")
 STATUS_LABELS = {"urgent": "Urgent", "overdue": "Overdue", "due_today": "Due today", "upcoming": "Not due yet",
@@ -215,13 +216,7 @@ def confirm_patient_report(db: Database, user: User | None, report_id: int, *, t
 
     def work(cur: duckdb.DuckDBPyConnection) -> tuple[int, str]:
         now = _now()
-        prefix = f"E-{now:%Y%m%d}-"
-        number = db.execute_named(cur, "practice_next_event_number",
-                                  {"clinic_id": clinic_id, "prefix": prefix}).fetchone()[0]
-        event_ref = f"{prefix}{int(number):04d}"
-        event_id = int(db.execute_named(cur, "practice_insert_event", {
-            "clinic_id": clinic_id, "event_ref": event_ref, "treatment_id": int(latest["treatment_id"]),
-            "created_at": now}).fetchone()[0])
+        event_id, event_ref = new_event(db, cur, clinic_id, int(latest["treatment_id"]), now)
         db.execute_named(cur, "practice_insert_event_version", {
             "event_id": event_id, "version": 1, "term": term, "onset_at": onset_at, "severity": int(severity),
             "serious": bool(serious), "seriousness": seriousness if serious else None, "outcome": "unknown",

@@ -291,13 +291,7 @@ def save_event(db: Database, user: User, d: EventDraft, *, client_token: str) ->
         if row is not None:
             return Saved(int(row[0]), str(row[1]), created=False, version=int(row[2]))
         now = _now()
-        prefix = f"E-{now:%Y%m%d}-"
-        number = db.execute_named(cur, "practice_next_event_number",
-                                  {"clinic_id": clinic_id, "prefix": prefix}).fetchone()[0]
-        event_ref = f"{prefix}{int(number):04d}"
-        event_id = int(db.execute_named(cur, "practice_insert_event", {
-            "clinic_id": clinic_id, "event_ref": event_ref, "treatment_id": d.treatment_id, "created_at": now,
-        }).fetchone()[0])
+        event_id, event_ref = new_event(db, cur, clinic_id, d.treatment_id, now)
         db.execute_named(cur, "practice_insert_event_version", {
             "event_id": event_id, "version": 1, "term": d.term, "onset_at": d.onset_at, "severity": d.severity,
             "serious": bool(d.serious), "seriousness": d.seriousness if d.serious else None,
@@ -441,3 +435,16 @@ def add_follow_up(db: Database, user: User, event_id: int, d: FollowUpDraft, *, 
         return Saved(int(event_id), str(latest["event_ref"]), created=True, version=version)
 
     return db.write(work)
+
+
+def new_event(db: Database, cur: duckdb.DuckDBPyConnection, clinic_id: int, treatment_id: int | None,
+              now: datetime) -> tuple[int, str]:
+    """Insert a new event row (its version 1 is the caller's) with the clinic's next reference E-YYYYMMDD-NNNN, inside
+    the caller's write transaction; returns (event_id, event_ref)."""
+    prefix = f"E-{now:%Y%m%d}-"
+    number = db.execute_named(cur, "practice_next_event_number", {"clinic_id": clinic_id, "prefix": prefix}).fetchone()[0]
+    event_ref = f"{prefix}{int(number):04d}"
+    event_id = int(db.execute_named(cur, "practice_insert_event", {
+        "clinic_id": clinic_id, "event_ref": event_ref, "treatment_id": treatment_id, "created_at": now,
+    }).fetchone()[0])
+    return event_id, event_ref
