@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -212,7 +213,8 @@ def test_upload_names_are_made_safe_and_shown_plainly():
     assert upload_name("C:\\Users\\me\\clinic.zip") == "clinic.zip"
     assert upload_name("<i>x:y?.zip") == "_i_x_y_.zip"
     assert upload_name("") == "upload.zip"
-    assert source_label("/tmp/injectwatch-upload-abc123/clinic.zip") == "clinic.zip (uploaded)"
+    assert source_label(str(Path(tempfile.gettempdir()) / "injectwatch-upload-abc123" / "clinic.zip")) == \
+        "clinic.zip (uploaded)"
     assert source_label("/srv/exports/2026Q1") == "/srv/exports/2026Q1"
 
 

@@ -48,6 +48,14 @@ def load_demo(db: Database, treatments: int, seed: int, *, planted: bool = True)
     return load_demo_imports(db, treatments, seed, planted=planted)[0]
 
 
+def seed_followups(db: Database, seed: int) -> dict[str, int]:
+    """Give the loaded demo its follow-up reviews and patient reports (acting as the demo's manager, as both the
+    `demo` command and the Home page's demo button do); returns what was added."""
+    from dashboard.followup.demo import seed_demo_followups
+
+    return seed_demo_followups(db, system_user("demo", "manager"), seed)
+
+
 def load_demo_file(db_path: str | Path | None, treatments: int, seed: int, *, planted: bool = True
                    ) -> ImportResult:
     """`load_demo` on a database file that nothing else has open (tests and tooling)."""
@@ -100,9 +108,7 @@ def run(args: argparse.Namespace) -> int:
         quarantined = result.quarantined + (follow.quarantined if follow is not None else 0)
         print(f"demo: done in {time.perf_counter() - start:.1f} s; {len(PLANTED)} problems are planted for the "
               "signals to find (listed in the README, 'The demo clinic and its planted problems')", file=sys.stderr)
-        from dashboard.followup.demo import seed_demo_followups  # Follow-ups and patient reports to show
-
-        added_fu = seed_demo_followups(db, system_user("demo", "manager"), seed)
+        added_fu = seed_followups(db, seed)
         print(f"demo: {added_fu['reviews']:,} follow-up reviews and {added_fu['patient_reports']} patient reports "
               "added", file=sys.stderr)
         accounts = _create_accounts(db)

@@ -138,24 +138,15 @@ def injector_variance_by_row(by_inj: pd.DataFrame, min_units: int = 5, leave_own
     injectors = by_inj["injector_id"].to_numpy()
     for term, grp in units.groupby("term", sort=True):
         at = np.flatnonzero(terms == term)
-        if leave_own_out:
-            own, used = funnel.centred_between_variance(grp["observed"].to_numpy(), grp["expected"].to_numpy(),
-                                                        grp["area"].to_numpy(), grp["injector_id"].to_numpy())
-            labels = np.unique(grp["injector_id"].to_numpy())
-            pos = np.searchsorted(labels, injectors[at])
-            found = (pos < len(labels)) & (labels[np.minimum(pos, len(labels) - 1)] == injectors[at])
-            k = np.where(found, used[np.minimum(pos, len(labels) - 1)], 0)
-            v = np.where(found, own[np.minimum(pos, len(labels) - 1)], 0.0)
-            if not found.all():  # an injector with no cell of E >= 1 in this term: the estimate over every injector
-                all_own, all_used = funnel.centred_between_variance(grp["observed"].to_numpy(),
-                                                                    grp["expected"].to_numpy(), grp["area"].to_numpy())
-                k = np.where(found, k, all_used[0])
-                v = np.where(found, v, all_own[0])
-        else:
-            all_own, all_used = funnel.centred_between_variance(grp["observed"].to_numpy(), grp["expected"].to_numpy(),
-                                                                grp["area"].to_numpy())
-            k = np.full(len(at), all_used[0])
-            v = np.full(len(at), all_own[0])
+        args = (grp["observed"].to_numpy(), grp["expected"].to_numpy(), grp["area"].to_numpy())
+        every, every_used = funnel.centred_between_variance(*args)
+        v, k = np.full(len(at), every[0]), np.full(len(at), every_used[0])
+        if leave_own_out:  # an injector with no cell of E >= 1 in this term keeps the estimate over every injector
+            ids = grp["injector_id"].to_numpy()
+            without, used = funnel.centred_between_variance(*args, leave_out=ids)
+            mine = pd.Index(np.unique(ids)).get_indexer(injectors[at])
+            v = np.where(mine >= 0, without[mine], v)
+            k = np.where(mine >= 0, used[mine], k)
         k = np.where(k >= min_units, k, 0)
         out[at] = (k * v + VARIANCE_PRIOR_UNITS * pooled) / (k + VARIANCE_PRIOR_UNITS)
     return out

@@ -202,4 +202,4 @@ def centred_between_variance(observed: np.ndarray, expected: np.ndarray, group: 
         above = excess(mid) > 0
         lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
     sigma2 = np.where(positive, (lo + hi) / 2, 0.0)
-    return sigma2, use.sum(axis=1)
+    return sigma2, count

@@ -40,13 +40,11 @@ if not totals.treatments:
         st.info("No treatments recorded yet that you logged or injected. Log one on the Log treatment page.")
     if user.can("demo.load"):
         if st.button("Load the demo clinic (20,000 treatments)", type="primary"):
-            from dashboard.core.authz import system_user
-            from dashboard.demo.command import load_demo
-            from dashboard.followup.demo import seed_demo_followups
+            from dashboard.demo.command import load_demo, seed_followups
 
             with st.spinner("Building the demo clinic…"):
                 result = load_demo(db, treatments=20000, seed=1)
-                seed_demo_followups(db, system_user("demo", "manager"), 1)  # as `python -m dashboard demo` does
+                seed_followups(db, 1)  # as `python -m dashboard demo` does
             st.success(result.summary())
             st.rerun()
     st.stop()
