@@ -150,3 +150,35 @@ def test_an_injector_is_judged_against_a_spread_their_own_excess_does_not_widen(
     sigma2, used = funnel.centred_between_variance(o, e, np.zeros(6), injector)
     assert sigma2[0] < 0.01 and used[0] == 5  # left out of their own estimate
     assert sigma2.max() < 0.01  # nor, trimmed, anyone else's: one unit far out is not spread between injectors
+
+
+def test_a_group_named_in_advance_gets_half_of_its_familys_share_and_the_weights_average_one():
+    control = RunControl()
+    control.add("injector", np.full(4900, 0.5))
+    control.add("injector", np.r_[2e-5, np.full(99, 0.5)], "tied")
+    control.add("lot", [0.5])
+    total = control.tests()
+    weights = [control.weight("injector")] * 4900 + [control.weight("injector", "tied")] * 100 + [control.weight("lot")]
+    assert np.mean(weights) == pytest.approx(1.0)
+    assert control.weight("injector", "tied") == pytest.approx(total / (2 * 2 * 100))
+    # one of 100 tied tests at 2e-5 acts; the same p among the 4,900 others would not (half the share over 49x more)
+    assert control.q_value("injector", 2e-5, "tied") < ACT_RUN_Q
+    other = RunControl()
+    other.add("injector", np.r_[2e-5, np.full(4899, 0.5)])
+    other.add("injector", np.full(100, 0.5), "tied")
+    other.add("lot", [0.5])
+    assert other.q_value("injector", 2e-5) > ACT_RUN_Q
+
+
+def test_run_control_with_groups_keeps_any_act_in_a_null_run_below_its_level():
+    rng = np.random.default_rng(8)
+    runs_with_act = 0
+    for _ in range(2000):
+        control = RunControl()
+        smallest = []
+        for family, group, m in (("injector", "", 1400), ("injector", "tied", 60), ("dose", "", 120), ("lot", "", 30)):
+            p = rng.random(m)
+            control.add(family, p, group)
+            smallest.append((family, group, p.min()))
+        runs_with_act += any(control.q_value(f, p, g) < ACT_RUN_Q for f, g, p in smallest)
+    assert runs_with_act / 2000 <= ACT_RUN_Q * 1.3

@@ -196,7 +196,8 @@ def _detect(db: Database, date_from: date | None = None, date_to: date | None = 
         phat_map = {t: probs.term_series(t) for t in sorted({t for _, t in series})}
         hits = cusum_screen(series, phat_map)
         clock.lap("cusum")
-        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control, row_spread)}
+        tied = {(a, t) for t, areas in placement.items() for a in areas}
+        found: dict[str, list[Finding]] = {"injector": injector_findings(by_inj, hits, control, row_spread, tied)}
         clock.lap("injectors")
         bands = band_sums(cells, cell_events, probs)
         found["dose"] = dose_findings(bands, control, spread)

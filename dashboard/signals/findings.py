@@ -32,6 +32,7 @@ WATCH_MIN_OBSERVED = 2
 WATCH_Q = 0.10
 SCAN_ACT_P = 0.01
 SCAN_WATCH_P = 0.05
+TIED_GROUP = "tied"  # injector tests where the reference ties the term to the area's anatomy
 CUSUM_RA = 2.0
 CUSUM_FALSE_ALARMS_PER_RUN = 0.05
 DOSE_TREND_ACT_P = 0.01  # a dose finding acts only if the rate also moves with units (one-sided, case-mix offset)
@@ -153,11 +154,14 @@ def injector_variance_by_row(by_inj: pd.DataFrame, min_units: int = 5, leave_own
 
 
 def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str], dict[str, Any]],
-                      control: RunControl, sigma2: np.ndarray | None = None) -> list[Finding]:
+                      control: RunControl, sigma2: np.ndarray | None = None,
+                      tied: set[tuple[str, str]] | None = None) -> list[Finding]:
     """Funnel comparison of each injector x area x term against expected, with overdispersion and CUSUM.
 
     The p-value allows for the spread between injectors (negative binomial with the term's estimated variance):
-    an injector is judged against peers who also differ, not against Poisson noise alone."""
+    an injector is judged against peers who also differ, not against Poisson noise alone. `tied` holds the
+    (area, term) pairs where the reference says a misplaced injection shows; their tests form their own group of the
+    run-wide control (control.RunControl), with half of the family's share."""
     keep = by_inj["expected"].to_numpy() > 0
     df = by_inj[keep].copy()
     if df.empty:
@@ -168,7 +172,10 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
     df["p"] = funnel.negative_binomial_p(df["observed"].to_numpy(), df["expected"].to_numpy(),
                                          df["sigma2"].to_numpy())
     df["q"] = fdr.bh_qvalues(df["p"].to_numpy())
-    control.add("injector", df["p"].to_numpy())
+    is_tied = np.array([(a, t) in (tied or set()) for a, t in zip(df["area"], df["term"], strict=True)], dtype=bool)
+    df["act_group"] = np.where(is_tied, TIED_GROUP, "")
+    control.add("injector", df.loc[is_tied, "p"].to_numpy(), TIED_GROUP)
+    control.add("injector", df.loc[~is_tied, "p"].to_numpy())
     out: list[Finding] = []
     hit_pairs = {(a, t) for (_, a, t) in cusum_hits}
     interesting = df[(df["q"] < WATCH_Q) & (df["observed"] >= WATCH_MIN_OBSERVED)]
@@ -203,6 +210,7 @@ def injector_findings(by_inj: pd.DataFrame, cusum_hits: dict[tuple[int, str, str
                 "phi": ods[i].phi, "tau2": ods[i].tau2,
                 "n_out": int(row.n_out), "observed_out": int(row.observed_out),
                 "expected_out": float(row.expected_out), "act_p": float(row.p), "sigma2": float(row.sigma2),
+                "act_group": str(row.act_group),
             })
             if prior is None and len(grp) >= 3:
                 prior = ebayes.fit_mle(grp["observed"].to_numpy(), grp["treatments"].to_numpy())
