@@ -182,3 +182,54 @@ def test_run_control_with_groups_keeps_any_act_in_a_null_run_below_its_level():
             smallest.append((family, group, p.min()))
         runs_with_act += any(control.q_value(f, p, g) < ACT_RUN_Q for f, g, p in smallest)
     assert runs_with_act / 2000 <= ACT_RUN_Q * 1.3
+
+
+def _rare_factor_cells(rng: np.random.Generator) -> Columns:
+    # 20,000 treatments over two areas; a factor recorded for 0.3 % of them that changes nothing (term rate 1 %)
+    n = np.array([9970.0, 30.0, 9970.0, 30.0])
+    rate = np.array([0.01, 0.01, 0.01, 0.01])
+    return Columns({"area": np.array([0, 0, 1, 1]), "rare": np.array([0, 1, 0, 1]), "n": n,
+                    "events": rng.binomial(n.astype(int), rate).astype(float)})
+
+
+def test_a_rare_factor_with_nothing_behind_it_is_not_called_more_often_than_its_p_says():
+    from dashboard.signals.findings import factor_tests
+
+    rng = np.random.default_rng(21)
+    runs, small = 3000, 0
+    for _ in range(runs):
+        cells = _rare_factor_cells(rng)
+        model = fit_casemix(cells, ("area", "rare"), covariance=True)
+        tests = factor_tests("bruising", cells, model, ("rare",))
+        small += bool(tests) and tests[0].p_value < 1e-3
+    # the Wald p alone falls below 1e-3 about three times as often as it should (4 events against 0.6 expected)
+    assert small / runs <= 2e-3
+
+
+def test_a_common_factor_with_more_events_than_its_absence_is_still_tested():
+    # a factor on 25 % of treatments that raises the term five-fold: most events are with the factor, so the fit's
+    # reference level is "present"; the test must still judge the factor's own effect (it used to be skipped)
+    from dashboard.signals.findings import factor_tests
+
+    n = np.array([3750.0, 1250.0, 3750.0, 1250.0])
+    cells = Columns({"area": np.array([0, 0, 1, 1]), "heat": np.array([0, 1, 0, 1]), "n": n,
+                     "events": np.array([38.0, 62.0, 37.0, 63.0])})
+    model = fit_casemix(cells, ("area", "heat"), covariance=True)
+    assert model.column("heat", 1) is None  # the situation this test is about
+    (test,) = factor_tests("bruising", cells, model, ("heat",))
+    assert test.observed == 125 and test.expected == pytest.approx(25.0, rel=0.1)
+    assert test.p_value < 1e-10 and test.details["log_odds_ratio"] > 1.5
+
+
+def test_an_overdosing_band_with_the_most_events_does_not_become_the_usual_expectation():
+    # one injector gives 1,100 treatments above the range with a 14 % rate; 2,400 in range at 2 %; the upper half of
+    # the range has too few treatments to estimate and shares the reference. Predicted "as if usual" (the band moved
+    # into the range), the overdosed treatments must get the in-range rate, not the overdosed one.
+    cells = Columns({"dose_band": np.array([1, 2, 4]), "n": np.array([2400.0, 3.0, 1100.0]),
+                     "events": np.array([48.0, 0.0, 154.0])})
+    default = fit_casemix(cells, ("dose_band",))
+    usual = cells.assign(dose_band=np.array([1, 2, 2]))
+    assert default.predict(usual)[2] > 0.1  # the old choice: the reference is the band with the most events
+    model = fit_casemix(cells, ("dose_band",), reference={"dose_band": (1, 2)})
+    assert model.predict(usual)[2] == pytest.approx(0.02, rel=0.15)
+    assert model.predict(cells)[2] == pytest.approx(0.14, rel=0.05)  # the fit itself is unchanged

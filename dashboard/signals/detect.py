@@ -52,6 +52,8 @@ FORMAT = "injectwatch-signals/1"
 # "areas_band" (1, 2, 3, 4+ areas in the session) for the session-level terms, counted once per treatment on its main
 # area: a session with more injections has more chances of bruising, pain or a headache.
 BASE_COVARIATES = ("area", "product", "dose_band", "vpp_model", "age_band", "sex", "areas_band", "clinic")
+# the case-mix model's reference comes from usual practice: an in-range dose band, a risk factor's absence
+_REFERENCE_LEVELS: dict[str, tuple[int, ...]] = {"dose_band": (1, 2)} | {f: (0,) for f in RISK_FACTORS}
 
 @dataclass
 class SignalRun:
@@ -136,7 +138,7 @@ def fit_expected(cells: pd.DataFrame, cell_events: pd.DataFrame, term_areas: dic
         if ct["events"].sum() < WATCH_MIN_OBSERVED:
             continue
         present = tuple(f for f in RISK_FACTORS if ct[f].any())
-        model = fit_casemix(ct, BASE_COVARIATES + present, covariance=True)
+        model = fit_casemix(ct, BASE_COVARIATES + present, covariance=True, reference=_REFERENCE_LEVELS)
         given = model.fitted if model.fitted is not None else model.predict(ct)  # at the doses given
         tests += factor_tests(term, ct, model, present, given)  # the other factors and the clinic held fixed
         fitted[term] = (rows, ct, model, given)

@@ -7,7 +7,7 @@ reference level.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,11 +217,15 @@ def _weighted_gram(x: Design, w: np.ndarray) -> np.ndarray:
 
 
 def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2.0,
-                ridge: float = 0.5, covariance: bool = False) -> CaseMixModel:
+                ridge: float = 0.5, covariance: bool = False,
+                reference: Mapping[str, Sequence[object]] | None = None) -> CaseMixModel:
     """Fit the binomial GLM of `events` out of `n` on the covariates over aggregated cells.
 
     Cells are first collapsed to the distinct covariate patterns (numpy), so the fit costs the same at any size.
     covariance=True also keeps the covariance of the coefficients (for Wald tests of one covariate given the rest).
+    reference names, per covariate, the levels its reference must come from (the usual dose bands, a risk factor's
+    absence) whenever one of them has events: levels too small to estimate share the reference, so a reference taken
+    from an unusual level (an overdosing injector's band, with the most events) would predict its excess for them.
     """
     n_all = np.asarray(cells["n"], dtype=float)
     y_all = np.asarray(cells["events"], dtype=float)
@@ -233,6 +237,7 @@ def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2
         return model
     coded = [_codes(np.asarray(cells[c])) for c in covariates]
     levels: dict[str, tuple[object, ...]] = {}
+    preferred = reference or {}
     for cov, (code, uniques) in zip(covariates, coded, strict=True):
         if uniques.size < 2:
             levels[cov] = ()
@@ -242,10 +247,12 @@ def fit_casemix(cells: Cells, covariates: Sequence[str], min_expected: float = 2
         # the reference (the intercept's level) is the level with the most events, then the most treatments: the
         # ridge pulls the other levels towards it, and a reference with no events (a rare term whose cases all sit in
         # a less treated area) would leave the intercept free to run to minus infinity with every other level held
-        # back by the ridge, predicting ~0 where the cases are
-        reference = int(np.lexsort((-n_lv, -e_lv))[0])
+        # back by the ridge, predicting ~0 where the cases are; among the preferred levels when one has events
+        wanted = np.isin(uniques, np.asarray(list(preferred.get(cov, ())), dtype=uniques.dtype)) & (e_lv > 0)
+        among = np.flatnonzero(wanted) if wanted.any() else np.arange(uniques.size)
+        ref = int(among[np.lexsort((-n_lv[among], -e_lv[among]))[0]])
         keep = ((n_lv * rate >= min_expected) | (e_lv >= min_expected))
-        keep[reference] = False
+        keep[ref] = False
         levels[cov] = tuple(uniques[keep].tolist())
     model.levels = levels
     used = [(cov, code, uniques) for cov, (code, uniques) in zip(covariates, coded, strict=True) if levels[cov]]
